@@ -1,0 +1,1 @@
+"""The application: CLI, configuration, secrets, logging (the daemon comes later)."""

@@ -1,0 +1,1 @@
+"""The creative pipeline; poet/ is the haiku language model."""

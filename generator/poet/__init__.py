@@ -1,0 +1,1 @@
+"""The poet: corpus builder, syllable counter, LSTM language model, training and writing."""

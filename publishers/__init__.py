@@ -1,0 +1,1 @@
+"""Platform adapters (X, Instagram, dry run, ...) behind one interface; built in a later issue."""

@@ -1,0 +1,1 @@
+"""The SQLite store: schema, migrations and queries over works, posts and events."""
