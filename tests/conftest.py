@@ -1,0 +1,56 @@
+import logging
+import os
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    """No test sees the developer's AURIA_* variables, credentials or real data folder."""
+    for name in list(os.environ):
+        if name.startswith("AURIA_"):
+            monkeypatch.delenv(name)
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
+@pytest.fixture(autouse=True)
+def restore_logging():
+    """configure_logging() changes the root logger; put it back after each test."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def write_config(tmp_path):
+    """write_config(text) -> path of an auria.toml in tmp_path with that content."""
+
+    def write(text: str, name: str = "auria.toml"):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def config_file(write_config, data_dir):
+    """A config file whose data_dir is the tmp data folder."""
+    return write_config(f'data_dir = "{data_dir}"\n')
+
+
+@pytest.fixture
+def credentials_dir(tmp_path, monkeypatch):
+    """$CREDENTIALS_DIRECTORY pointing at an empty tmp folder, as systemd's LoadCredential does."""
+    folder = tmp_path / "credentials"
+    folder.mkdir()
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(folder))
+    return folder
