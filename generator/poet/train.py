@@ -33,7 +33,7 @@ class TrainConfig:
     corpus: str
     run: str
     weights_out: str = ""  # default: RUN/weights
-    epochs: int = 10
+    epochs: int = 20  # about an hour on a 2-core CPU at ~9,500 characters/s
     batch_size: int = 64
     learning_rate: float = 3e-3
     final_learning_rate: float = 2e-4  # cosine decay over all steps
@@ -184,7 +184,7 @@ def train(config: TrainConfig) -> dict:
                 (loss / n).backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
                 optimizer.step()
-                window_loss, window_chars = window_loss + float(loss), window_chars + n
+                window_loss, window_chars = window_loss + loss.item(), window_chars + n
                 progress["step_in_epoch"] = step + 1
                 if (step + 1) % config.log_every == 0 or step + 1 == len(epoch_batches):
                     elapsed = time.perf_counter() - window_start

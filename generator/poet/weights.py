@@ -100,6 +100,8 @@ def export(model: PoetLSTM, out: Path, *, corpus: Path, training: dict) -> None:
     save_file(fingerprints, str(out / NOVELTY_FILE))
     report = json.loads((corpus / "report.json").read_text()) if (corpus / "report.json").exists() else {}
     (out / CARD_FILE).write_text(model_card(model, training, report, fingerprints, trained_at, command))
+    for name in (MODEL_FILE, NOVELTY_FILE, CARD_FILE):
+        (out / name).chmod(0o644)  # shipped files: readable by whoever runs Auria
 
 
 def model_card(model, training, report, fingerprints, trained_at, command) -> str:
