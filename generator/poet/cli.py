@@ -29,6 +29,7 @@ def register(subparsers) -> None:
     train.add_argument("--batch-size", type=int, default=64)
     train.add_argument("--learning-rate", type=float, default=3e-3)
     train.add_argument("--hidden", type=int, default=384, help="LSTM width")
+    train.add_argument("--dropout", type=float, default=0.3)
     train.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     train.add_argument("--threads", type=int, default=0, help="CPU threads (default: torch's choice)")
     train.add_argument("--seed", type=int, default=1234)
@@ -71,7 +72,7 @@ def cmd_train(args, config) -> int:
             corpus=str(corpus), run=args.run, weights_out=args.weights_out or "", epochs=args.epochs,
             batch_size=args.batch_size, learning_rate=args.learning_rate, device=args.device,
             threads=args.threads, seed=args.seed, max_poems=args.max_poems,
-            model=PoetModelConfig(hidden=args.hidden),
+            model=PoetModelConfig(hidden=args.hidden, dropout=args.dropout),
         )
     )
     return 0

@@ -35,7 +35,7 @@ class PoetModelConfig:
     lines_embed: int = 8
     hidden: int = 384
     layers: int = 2
-    dropout: float = 0.2
+    dropout: float = 0.3
     max_syllables: int = 16  # per line; larger targets are clipped
     max_lines: int = 5
 
@@ -87,7 +87,7 @@ class PoetLSTM(nn.Module):
             ],
             dim=-1,
         )
-        out, state = self.lstm(x, state)
+        out, state = self.lstm(self.dropout(x), state)
         return self.head(self.dropout(out)), state
 
 
