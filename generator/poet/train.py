@@ -47,19 +47,29 @@ class TrainConfig:
     model: PoetModelConfig = field(default_factory=PoetModelConfig)
 
 
-def load_examples(path: Path, model_config: PoetModelConfig, max_poems: int = 0) -> tuple[list[tuple], int]:
-    """Model inputs for every usable poem of a split file, and how many were skipped."""
-    examples, skipped = [], 0
+def usable_texts(path: Path, model_config: PoetModelConfig) -> tuple[list[tuple[str, tuple[int, ...]]], int]:
+    """(model text, shape) of every poem of a split file the model can learn, and how many it cannot.
+
+    A poem is left out when it uses characters outside the alphabet or has a line of zero or
+    more than max_syllables syllables. The n-gram baseline is measured on the same poems.
+    """
+    usable, skipped = [], 0
     for lines in load_split(path):
         text = model_text(lines)
         shape = shape_of(text) if text else ()
         if not text or not all(0 < n <= model_config.max_syllables for n in shape) or len(shape) > model_config.max_lines:
             skipped += 1
-            continue
-        examples.append((*conditioning(text, shape), shape))
-        if max_poems and len(examples) >= max_poems:
-            break
-    return examples, skipped
+        else:
+            usable.append((text, shape))
+    return usable, skipped
+
+
+def load_examples(path: Path, model_config: PoetModelConfig, max_poems: int = 0) -> tuple[list[tuple], int]:
+    """Model inputs for every usable poem of a split file, and how many were skipped."""
+    usable, skipped = usable_texts(path, model_config)
+    if max_poems:
+        usable = usable[:max_poems]
+    return [(*conditioning(text, shape), shape) for text, shape in usable], skipped
 
 
 def batches(examples: list[tuple], batch_size: int, seed: int, epoch: int) -> list[list[tuple]]:

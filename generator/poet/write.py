@@ -31,6 +31,8 @@ LINE_RETRIES = 6  # restarts of one line before the sample is given up
 PUNCTUATION = frozenset(",.;:!?-")
 CLOSING = frozenset(",.;:!?")  # a word never follows one of these without a space
 MAX_PUNCTUATION_RUN = 3  # "..." at most
+# A line ending on one of these reads as cut off mid-phrase ("the moon and it is for the").
+DANGLING = frozenset("a an the and of my your our their its".split())
 _SHAPE = re.compile(r"^\d{1,2}(-\d{1,2}){0,4}$")
 _LONE_I = re.compile(r"\bi\b")
 
@@ -174,6 +176,31 @@ class Poet:
             chars.append(ch)
             position = self._step(symbol, line.target - line.used, lines_left, position[1])
 
+    @torch.no_grad()
+    def sample_unconstrained(
+        self, shape: tuple[int, ...], generator: torch.Generator, temperature: float, top_p: float, max_chars: int = 200
+    ) -> list[str]:
+        """A sample with the shape conditioning but no mask: how well the model alone keeps the count."""
+        shapes = torch.zeros(1, self.max_lines, dtype=torch.long, device=self.device)
+        shapes[0, : len(shape)] = torch.tensor(shape)
+        index, line = 0, _Line(shape[0])
+        position = self._step(0, shape[0], len(shape) - 1, self.model.initial_state(shapes))
+        chars: list[str] = []
+        everything = list(range(len(SYMBOLS)))
+        while len(chars) < max_chars:
+            symbol = _choose(position[0], everything, generator, temperature, top_p)
+            ch = SYMBOLS[symbol]
+            if ch == END:
+                break
+            chars.append(ch)
+            if ch == NEWLINE:
+                index += 1
+                line = _Line(shape[index] if index < len(shape) else 0)
+            else:
+                line.push(ch)
+            position = self._step(symbol, line.target - line.used, len(shape) - 1 - index, position[1])
+        return "".join(chars).split(NEWLINE)
+
     def write(
         self,
         n: int = 1,
@@ -215,9 +242,11 @@ class Poet:
         return report
 
     def filter(self, lines: list[str], shape: tuple[int, ...], taken: set[str]) -> str | None:
-        """The first filter a sample fails ('shape', 'content', 'novelty', 'repeat'), or None."""
+        """The first filter a sample fails ('shape', 'form', 'content', 'novelty', 'repeat'), or None."""
         if counts(lines) != shape:
             return "shape"
+        if any(line.split()[-1].strip(",.;:!?-") in DANGLING for line in lines):
+            return "form"
         if find_problem(" ".join(lines)):
             return "content"
         if self.loaded.novelty.problem(lines):
