@@ -149,3 +149,57 @@ def make_batch(examples: list[tuple], max_lines: int, device: str | torch.device
         shapes[row, : len(shape)] = torch.tensor(shape[:max_lines])
     batch = dict(inputs=inputs, syllables_left=syllables_left, lines_left=lines_left, targets=targets, shapes=shapes)
     return {k: v.to(device) for k, v in batch.items()}
+
+
+class Stepper:
+    """One-symbol-at-a-time inference for the decoder, several times faster than calling the
+    nn.LSTM with sequences of length 1.
+
+    The first layer's input is the concatenation of three embeddings, so its input
+    projection splits into three lookup tables computed once; each step is then a few
+    matrix-vector products. Dropout is off (inference only); results match `forward`.
+    """
+
+    def __init__(self, model: PoetLSTM):
+        c = model.config
+        lstm = model.lstm
+        with torch.no_grad():
+            w_ih0 = lstm.weight_ih_l0
+            a, b = c.char_embed, c.char_embed + c.syllable_embed
+            bias0 = lstm.bias_ih_l0 + lstm.bias_hh_l0
+            self.char_table = model.char_embedding.weight @ w_ih0[:, :a].T + bias0
+            self.syllables_table = model.syllables_left_embedding.weight @ w_ih0[:, a:b].T
+            self.lines_table = model.lines_left_embedding.weight @ w_ih0[:, b:].T
+            self.w_hh = [getattr(lstm, f"weight_hh_l{k}").T.contiguous() for k in range(c.layers)]
+            self.w_ih = [None] + [getattr(lstm, f"weight_ih_l{k}").T.contiguous() for k in range(1, c.layers)]
+            self.bias = [None] + [
+                getattr(lstm, f"bias_ih_l{k}") + getattr(lstm, f"bias_hh_l{k}") for k in range(1, c.layers)
+            ]
+            self.head_w = model.head.weight.T.contiguous()
+            self.head_b = model.head.bias.clone()
+        self.config = c
+
+    @torch.no_grad()
+    def __call__(self, symbol: int, syllables_left: int, lines_left: int, state):
+        """state: (h, c) as from PoetLSTM.initial_state, shape (layers, 1, hidden)."""
+        c = self.config
+        h, cell = state
+        new_h, new_c = [], []
+        x = None
+        for k in range(c.layers):
+            if k == 0:
+                gates = (
+                    self.char_table[symbol]
+                    + self.syllables_table[min(max(syllables_left, 0), c.max_syllables)]
+                    + self.lines_table[min(max(lines_left, 0), c.max_lines - 1)]
+                ).unsqueeze(0)
+            else:
+                gates = torch.addmm(self.bias[k], x, self.w_ih[k])
+            gates = torch.addmm(gates, h[k], self.w_hh[k])
+            i, f, g, o = gates.chunk(4, dim=1)  # PyTorch's gate order
+            c_k = torch.sigmoid(f) * cell[k] + torch.sigmoid(i) * torch.tanh(g)
+            x = torch.sigmoid(o) * torch.tanh(c_k)
+            new_h.append(x)
+            new_c.append(c_k)
+        logits = torch.addmm(self.head_b, x, self.head_w)[0]
+        return logits, (torch.stack(new_h), torch.stack(new_c))

@@ -19,7 +19,7 @@ import torch
 
 from bot.errors import AuriaError
 from generator.poet.content import find_problem
-from generator.poet.model import SYMBOL_ID, SYMBOLS, WORD_CHARS
+from generator.poet.model import SYMBOL_ID, SYMBOLS, WORD_CHARS, Stepper
 from generator.poet.syllables import count_word, counts
 from generator.poet.vocab import END, NEWLINE
 from generator.poet.weights import LoadedPoet
@@ -33,6 +33,9 @@ CLOSING = frozenset(",.;:!?")  # a word never follows one of these without a spa
 MAX_PUNCTUATION_RUN = 3  # "..." at most
 # A line ending on one of these reads as cut off mid-phrase ("the moon and it is for the").
 DANGLING = frozenset("a an the and of my your our their its".split())
+_LETTER_IDS = [SYMBOL_ID[ch] for ch in SYMBOLS if ch in WORD_CHARS]
+_PUNCTUATION_IDS = [SYMBOL_ID[ch] for ch in SYMBOLS if ch in PUNCTUATION]
+_SPACE_ID, _HYPHEN_ID = SYMBOL_ID[" "], SYMBOL_ID["-"]
 _SHAPE = re.compile(r"^\d{1,2}(-\d{1,2}){0,4}$")
 _LONE_I = re.compile(r"\bi\b")
 
@@ -80,29 +83,18 @@ class _Line:
         return count_word(self.word) if self.word else 0
 
     def allowed(self, last_line: bool) -> list[int]:
-        line_end = SYMBOL_ID[END if last_line else NEWLINE]
+        """The symbols that keep this line able to end exactly on its syllable count."""
         total = self.used + self.word_syllables()
-        letters_ok = (
-            len(self.word) < MAX_WORD
-            and self.last not in CLOSING
-            and not (not self.word and self.used >= self.target)
-        )
         started = bool(self.last)
-        punctuation_ok = started and total <= self.target and self.punctuation_run < MAX_PUNCTUATION_RUN
         allowed = []
-        for ch in SYMBOLS:
-            if ch in WORD_CHARS:
-                ok = letters_ok
-            elif ch == " ":
-                ok = started and self.last != " " and total < self.target
-            elif ch in PUNCTUATION:
-                ok = punctuation_ok and (self.last != " " or ch == "-")
-            else:
-                ok = False
-            if ok:
-                allowed.append(SYMBOL_ID[ch])
+        if len(self.word) < MAX_WORD and self.last not in CLOSING and (self.word or self.used < self.target):
+            allowed += _LETTER_IDS
+        if started and self.last != " " and total < self.target:
+            allowed.append(_SPACE_ID)
+        if started and total <= self.target and self.punctuation_run < MAX_PUNCTUATION_RUN:
+            allowed += _PUNCTUATION_IDS if self.last != " " else [_HYPHEN_ID]
         if started and total == self.target and self.last != " ":
-            allowed.append(line_end)
+            allowed.append(SYMBOL_ID[END if last_line else NEWLINE])
         return allowed
 
     def push(self, ch: str) -> None:
@@ -120,13 +112,13 @@ class Poet:
         self.loaded = loaded
         self.device = torch.device(device)
         self.model = loaded.model.to(self.device).eval()
+        self.stepper = Stepper(self.model)
         self.max_lines = self.model.config.max_lines
 
     def _step(self, symbol: int, syllables_left: int, lines_left: int, state):
         """Feed one symbol with its conditioning; the logits for the next symbol and the new state."""
-        t = lambda v: torch.tensor([[v]], device=self.device)  # noqa: E731
-        logits, state = self.model(t(symbol), t(max(syllables_left, 0)), t(lines_left), state)
-        return logits[0, 0].float().cpu(), state
+        logits, state = self.stepper(symbol, syllables_left, lines_left, state)
+        return logits.float().cpu(), state
 
     @torch.no_grad()
     def sample(self, shape: tuple[int, ...], generator: torch.Generator, temperature: float, top_p: float) -> list[str] | None:

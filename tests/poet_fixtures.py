@@ -1,0 +1,79 @@
+"""Helpers shared by the poet's tests: tiny corpora in the corpus builder's output format,
+a tiny model configuration, and single-threaded torch for batch-1 decoding.
+
+Imported by the test modules (pytest puts tests/ on sys.path); never reads /work/shared.
+"""
+from __future__ import annotations
+
+import json
+import random
+from contextlib import contextmanager
+from pathlib import Path
+
+ADJECTIVES = "old quiet cold silver autumn morning winter summer empty distant gentle small".split()
+NOUNS = "pond moon river garden mountain window meadow lantern harbor forest temple crow".split()
+VERBS = "falls drifts sleeps waits glows turns rests fades sings hides shines bends".split()
+PLACES = "over the water|into the evening|under the willow|along the shore|beyond the hills|across the field".split("|")
+
+
+def tiny_poems(count: int, seed: int = 0) -> list[list[str]]:
+    """`count` distinct, plain English three-line poems of dictionary words."""
+    rng = random.Random(seed)
+    poems, seen = [], set()
+    while len(poems) < count:
+        lines = [
+            f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}",
+            f"a {rng.choice(NOUNS)} {rng.choice(VERBS)} {rng.choice(PLACES)}",
+            f"the {rng.choice(ADJECTIVES)} {rng.choice(NOUNS)} {rng.choice(VERBS)}",
+        ]
+        key = "\n".join(lines)
+        if key not in seen:
+            seen.add(key)
+            poems.append(lines)
+    return poems
+
+
+def write_split(path: Path, poems: list[list[str]]) -> None:
+    """A split file as build_corpus writes it: 3 lines per poem, poems separated by a blank line."""
+    text = "\n\n".join("\n".join(lines) for lines in poems)
+    path.write_text(text + "\n" if text else "", encoding="utf-8", newline="\n")
+
+
+def write_corpus(folder: Path, train: int = 48, valid: int = 12, test: int = 8, seed: int = 0) -> dict[str, list[list[str]]]:
+    """Write train/valid/test.txt and report.json into `folder`; returns the poems per split."""
+    folder.mkdir(parents=True, exist_ok=True)
+    poems = tiny_poems(train + valid + test, seed)
+    splits = {"train": poems[:train], "valid": poems[train : train + valid], "test": poems[train + valid :]}
+    for name, split in splits.items():
+        write_split(folder / f"{name}.txt", split)
+    total = train + valid + test
+    dropped = {r: 0 for r in ("empty", "not english", "not three lines", "too long", "content", "duplicate")}
+    report = {
+        "sources": {"tiny": {"read": total, "dropped": dropped, "kept": total}},
+        "total": {"read": total, "dropped": dropped, "kept": total},
+        "splits": {name: len(split) for name, split in splits.items()},
+        "inputs": {"tiny.txt": "0" * 64},
+        "skipped": [],
+    }
+    (folder / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return splits
+
+
+def tiny_model_config():
+    from generator.poet.model import PoetModelConfig
+
+    return PoetModelConfig(hidden=24, char_embed=8, syllable_embed=4, lines_embed=4, dropout=0.0)
+
+
+@contextmanager
+def one_torch_thread():
+    """Decoding runs the LSTM one symbol at a time; with several intra-op threads on a busy
+    machine each step can be many times slower, so the tests decode on one thread."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
