@@ -84,6 +84,7 @@ def main() -> int:
         ("decoder samples completed / dead ends", f"{report.samples} / {report.gave_up}"),
         ("final haiku in shape", f"{final_in_shape:.1%} of {len(written)}"),
         ("samples rejected: shape", f"{report.rejected['shape'] / decoded:.1%}"),
+        ("samples rejected: lexicon (invented word)", f"{report.rejected['lexicon'] / decoded:.1%}"),
         ("samples rejected: form (dangling last word)", f"{report.rejected['form'] / decoded:.1%}"),
         ("samples rejected: content filter", f"{report.rejected['content'] / decoded:.1%}"),
         ("samples rejected: novelty", f"{report.rejected['novelty'] / decoded:.1%}"),

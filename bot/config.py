@@ -49,7 +49,7 @@ def default_data_dir() -> Path:
 @dataclass
 class PoetConfig:
     weights: Path | None = None  # None: the weights shipped in generator/poet/weights
-    shape: str = "5-7-5"  # syllables per line, validated: 1..5 counts of 1..12
+    shape: str = "5-7-5"  # syllables per line, validated: 1..5 counts of 1..16 (the model's limit)
     temperature: float = 0.8
     top_p: float = 0.95
     max_attempts: int = 50
@@ -170,7 +170,7 @@ def _parse(data: dict, path: Path, where: str) -> Config:
         if not (1 <= len(parts) <= 5 and all(_count_ok(p) for p in parts)):
             raise fail(
                 "poet.shape",
-                f'must be 1 to 5 syllable counts from 1 to 12 joined by "-", like "5-7-5", '
+                f'must be 1 to 5 syllable counts from 1 to 16 joined by "-", like "5-7-5", '
                 f"got {_show(shape)}",
             )
         poet.shape = "-".join(str(int(p)) for p in parts)
@@ -215,7 +215,7 @@ def _reject_unknown(table: dict, defaults: object, prefix: str, fail) -> None:
 
 
 def _count_ok(text: str) -> bool:
-    return text.isascii() and text.isdigit() and 1 <= int(text) <= 12
+    return text.isascii() and text.isdigit() and 1 <= int(text) <= 16
 
 
 def _is_time_zone(name: str) -> bool:

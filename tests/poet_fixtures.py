@@ -10,6 +10,8 @@ import random
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 ADJECTIVES = "old quiet cold silver autumn morning winter summer empty distant gentle small".split()
 NOUNS = "pond moon river garden mountain window meadow lantern harbor forest temple crow".split()
 VERBS = "falls drifts sleeps waits glows turns rests fades sings hides shines bends".split()
@@ -77,3 +79,10 @@ def one_torch_thread():
         yield
     finally:
         torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def single_torch_thread():
+    """Import into a test module to run all of its tests on one torch thread."""
+    with one_torch_thread():
+        yield

@@ -70,7 +70,8 @@ def load(weights_dir: str | Path | None = None) -> LoadedPoet:
         model = PoetLSTM(config)
         model.load_state_dict(state)
     except (KeyError, TypeError, ValueError, RuntimeError) as error:
-        raise AuriaError(f"{model_path}: weights do not match the model they describe ({str(error).splitlines()[0]})") from None
+        detail = next((line.strip() for line in str(error).splitlines()[1:] if line.strip()), str(error))
+        raise AuriaError(f"{model_path}: weights do not match the model they describe ({detail})") from None
     model.eval()
     fingerprints, _ = _read_tensors(novelty_path)
     if set(fingerprints) != {"poems", "lines"}:

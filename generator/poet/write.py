@@ -20,7 +20,7 @@ import torch
 from bot.errors import AuriaError
 from generator.poet.content import find_problem
 from generator.poet.model import SYMBOL_ID, SYMBOLS, WORD_CHARS, Stepper
-from generator.poet.syllables import count_word, counts
+from generator.poet.syllables import count_word, counts, in_dictionary, words
 from generator.poet.vocab import END, NEWLINE
 from generator.poet.weights import LoadedPoet
 from state.works import haiku_key
@@ -113,6 +113,7 @@ class Poet:
         self.device = torch.device(device)
         self.model = loaded.model.to(self.device).eval()
         self.stepper = Stepper(self.model)
+        count_word("warm")  # loads the pronouncing dictionary now, not inside the first haiku's time
         self.max_lines = self.model.config.max_lines
 
     def _step(self, symbol: int, syllables_left: int, lines_left: int, state):
@@ -234,9 +235,13 @@ class Poet:
         return report
 
     def filter(self, lines: list[str], shape: tuple[int, ...], taken: set[str]) -> str | None:
-        """The first filter a sample fails ('shape', 'form', 'content', 'novelty', 'repeat'), or None."""
+        """The first filter a sample fails, or None: 'shape', 'lexicon' (a word the pronouncing
+        dictionary does not know: a character model's invented words), 'form', 'content',
+        'novelty', 'repeat'."""
         if counts(lines) != shape:
             return "shape"
+        if not all(_known_word(word) for line in lines for word in words(line)):
+            return "lexicon"
         if any(line.split()[-1].strip(",.;:!?-") in DANGLING for line in lines):
             return "form"
         if find_problem(" ".join(lines)):
@@ -246,6 +251,10 @@ class Poet:
         if haiku_key(" ".join(lines)) in taken:
             return "repeat"
         return None
+
+
+def _known_word(word: str) -> bool:
+    return in_dictionary(word) or (word.endswith("'s") and in_dictionary(word[:-2]))
 
 
 def _replay(target: int, chars: list[str]) -> _Line:
