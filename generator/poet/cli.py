@@ -25,7 +25,7 @@ def register(subparsers) -> None:
     train.add_argument("--corpus", required=True, metavar="DIR", help="output folder of `auria poet corpus`")
     train.add_argument("--run", required=True, metavar="DIR", help="checkpoints and progress go here")
     train.add_argument("--weights-out", metavar="DIR", help="export the best epoch here (default RUN/weights)")
-    train.add_argument("--epochs", type=int, default=20, help="default 20: about an hour on 2 CPU cores")
+    train.add_argument("--epochs", type=int, default=14, help="default 14: about an hour on 2 CPU cores")
     train.add_argument("--batch-size", type=int, default=64)
     train.add_argument("--learning-rate", type=float, default=3e-3)
     train.add_argument("--hidden", type=int, default=384, help="LSTM width")
