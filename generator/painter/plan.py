@@ -1,0 +1,45 @@
+"""The scene plan: what the painter understood of a haiku, and where it put each thing.
+
+The plan is the contract between the planner (words -> motifs, time of day, season) and
+the renderers (motifs -> pixels). It is stored with every work and read by the alt text
+and the tests, so it is plain data with a stable dict form.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+TIMES_OF_DAY = ("dawn", "day", "dusk", "night")
+SEASONS = ("spring", "summer", "autumn", "winter", "none")
+
+
+@dataclass(frozen=True)
+class Placement:
+    motif: str  # a key of motifs.MOTIFS
+    layer: str  # "sky", "middle" or "foreground"
+    line: int  # 0-based line of the haiku the word is in
+    word: str  # the word (lowercase, as written) that became this motif
+    via: str  # "lexicon" or "vectors"
+    similarity: float | None = None  # cosine similarity to the motif, when via == "vectors"
+
+
+@dataclass
+class ScenePlan:
+    lines: list[str]
+    placements: list[Placement] = field(default_factory=list)
+    time_of_day: str = "day"
+    season: str = "none"
+
+    def motifs(self, layer: str | None = None) -> list[str]:
+        return [p.motif for p in self.placements if layer is None or p.layer == layer]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ScenePlan":
+        return cls(
+            lines=list(data["lines"]),
+            placements=[Placement(**p) for p in data["placements"]],
+            time_of_day=data["time_of_day"],
+            season=data["season"],
+        )

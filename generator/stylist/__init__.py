@@ -1,0 +1,1 @@
+"""The stylist: a mood, a style for it, and the style network that paints it in."""
