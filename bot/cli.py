@@ -45,7 +45,19 @@ def register_poet(subparsers) -> None:
     register(subparsers)
 
 
-COMMAND_GROUPS = [register_config, register_works, register_poet]
+def register_making(subparsers) -> None:
+    from bot.works_cli import register
+
+    register(subparsers)
+
+
+def register_styles(subparsers) -> None:
+    from generator.stylist.cli import register
+
+    register(subparsers)
+
+
+COMMAND_GROUPS = [register_config, register_works, register_poet, register_making, register_styles]
 
 
 def cmd_config_check(args, config) -> int:

@@ -55,6 +55,34 @@ class PoetConfig:
     max_attempts: int = 50
 
 
+PAINTERS = ("scene",)
+DEVICES = ("auto", "cpu", "cuda")
+STYLE_METHODS = ("network", "colour")
+PLATFORMS = ("x", "instagram")
+
+
+@dataclass
+class GeneratorConfig:
+    painter: str = "scene"
+    device: str = "auto"  # auto: CUDA for torch and onnxruntime when present, else CPU
+    timeout: float = 300.0  # seconds for one work's generation; the child process is killed after
+
+
+@dataclass
+class StylistConfig:
+    mood: str = "random"  # "random", "auto" (from the haiku's words) or a mood name
+    strength: float = 1.0  # 0 keeps the painter's picture, 1 the full style
+    method: str = "network"  # "network" (style transfer) or "colour" (Lab colour transfer)
+    use_paintings: bool = True  # imported WikiArt paintings for the mood, when there are any
+
+
+@dataclass
+class PublishConfig:
+    platforms: list[str] = field(default_factory=lambda: ["x", "instagram"])
+    signature: str = "Auria"
+    hashtags: list[str] = field(default_factory=lambda: ["haiku", "poetry", "aiart"])
+
+
 @dataclass
 class Config:
     data_dir: Path = field(default_factory=default_data_dir)
@@ -62,6 +90,9 @@ class Config:
     log_level: str = "info"
     log_format: str = "plain"
     poet: PoetConfig = field(default_factory=PoetConfig)
+    generator: GeneratorConfig = field(default_factory=GeneratorConfig)
+    stylist: StylistConfig = field(default_factory=StylistConfig)
+    publish: PublishConfig = field(default_factory=PublishConfig)
     # Not a key: the file this was loaded from, None for built-in defaults.
     source: Path | None = field(default=None, compare=False)
 
@@ -84,7 +115,9 @@ def load_config(path: str | Path | None = None) -> Config:
 def as_dotted(config: Config) -> dict[str, object]:
     """Every key as it would be written in TOML: {"data_dir": "...", "poet.shape": "5-7-5", ...}."""
     out: dict[str, object] = {}
-    for prefix, obj in (("", config), ("poet.", config.poet)):
+    tables = (("", config), ("poet.", config.poet), ("generator.", config.generator),
+              ("stylist.", config.stylist), ("publish.", config.publish))
+    for prefix, obj in tables:
         for f in dataclasses.fields(obj):
             value = getattr(obj, f.name)
             if f.name == "source" or dataclasses.is_dataclass(value):
@@ -122,11 +155,14 @@ def _parse(data: dict, path: Path, where: str) -> Config:
 
     _reject_secrets(data, "", fail)
     defaults = Config()
-    poet_table = data.get("poet", {})
-    if not isinstance(poet_table, dict):
-        raise fail("poet", f"must be a table ([poet]), got {_show(poet_table)}")
     _reject_unknown(data, defaults, "", fail)
-    _reject_unknown(poet_table, defaults.poet, "poet.", fail)
+    tables = {}
+    for name in ("poet", "generator", "stylist", "publish"):
+        tables[name] = data.get(name, {})
+        if not isinstance(tables[name], dict):
+            raise fail(name, f"must be a table ([{name}]), got {_show(tables[name])}")
+        _reject_unknown(tables[name], getattr(defaults, name), name + ".", fail)
+    poet_table = tables["poet"]
 
     def folder(key: str, value: object) -> Path:
         if not isinstance(value, str):
@@ -183,6 +219,48 @@ def _parse(data: dict, path: Path, where: str) -> Config:
         if not isinstance(n, int) or isinstance(n, bool) or n < 1:
             raise fail("poet.max_attempts", f"must be a whole number >= 1, got {_show(n)}")
         poet.max_attempts = n
+
+    generator, table = config.generator, tables["generator"]
+    if "painter" in table:
+        generator.painter = choice("generator.painter", table["painter"], PAINTERS)
+    if "device" in table:
+        generator.device = choice("generator.device", table["device"], DEVICES)
+    if "timeout" in table:
+        generator.timeout = number("generator.timeout", table["timeout"], 0, 86400)
+
+    stylist, table = config.stylist, tables["stylist"]
+    if "mood" in table:
+        from generator.stylist.moods import MOODS  # the mood names live with the stylist
+
+        stylist.mood = choice("stylist.mood", table["mood"], ("random", "auto", *MOODS))
+    if "strength" in table:
+        value = table["strength"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            raise fail("stylist.strength", f"must be a number in [0, 1], got {_show(value)}")
+        stylist.strength = float(value)
+    if "method" in table:
+        stylist.method = choice("stylist.method", table["method"], STYLE_METHODS)
+    if "use_paintings" in table:
+        if not isinstance(table["use_paintings"], bool):
+            raise fail("stylist.use_paintings", f"must be true or false, got {_show(table['use_paintings'])}")
+        stylist.use_paintings = table["use_paintings"]
+
+    publish, table = config.publish, tables["publish"]
+    if "platforms" in table:
+        platforms = table["platforms"]
+        if not isinstance(platforms, list) or any(p not in PLATFORMS for p in platforms):
+            names = ", ".join(f'"{p}"' for p in PLATFORMS)
+            raise fail("publish.platforms", f"must be a list of {names}, got {_show(platforms)}")
+        publish.platforms = list(dict.fromkeys(platforms))
+    if "signature" in table:
+        if not isinstance(table["signature"], str) or len(table["signature"]) > 100:
+            raise fail("publish.signature", f"must be a string of at most 100 characters, got {_show(table['signature'])}")
+        publish.signature = table["signature"].strip()
+    if "hashtags" in table:
+        tags = table["hashtags"]
+        if not isinstance(tags, list) or not all(isinstance(t, str) and re.fullmatch(r"#?\w{1,50}", t) for t in tags):
+            raise fail("publish.hashtags", f"must be a list of words like \"haiku\" (no spaces), got {_show(tags)}")
+        publish.hashtags = [t.lstrip("#") for t in tags]
     return config
 
 

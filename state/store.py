@@ -61,6 +61,26 @@ MIGRATIONS = [
     );
     CREATE INDEX events_work_id ON events (work_id);
     """,
+    # 2: paintings imported from WikiArt Emotions, each under the emotions its image evokes.
+    """
+    CREATE TABLE paintings (
+        id TEXT PRIMARY KEY,
+        title TEXT,
+        artist TEXT,
+        year TEXT,
+        style TEXT,
+        image_path TEXT NOT NULL,
+        image_sha256 TEXT NOT NULL,
+        emotions TEXT NOT NULL,
+        imported_at TEXT NOT NULL
+    );
+    """,
+    # 3: how a work was made: the scene plan and each step's record (seed, parameters,
+    # model hashes, input and output artifact hashes, seconds).
+    """
+    ALTER TABLE works ADD COLUMN plan TEXT;
+    ALTER TABLE works ADD COLUMN steps TEXT;
+    """,
 ]
 
 

@@ -10,7 +10,7 @@ import sqlite_utils
 
 from state.events import record_event, utc_now
 
-JSON_FIELDS = ("params", "models", "timings")
+JSON_FIELDS = ("params", "models", "timings", "steps", "plan")
 
 
 def haiku_key(text: str) -> str:
@@ -91,5 +91,22 @@ def _to_json(value: object) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+def update_work(db: sqlite_utils.Database, work_id: int, event: str, **fields) -> None:
+    """Change a work's fields and record `event` with the new status, in one transaction.
+
+    JSON fields (params, models, timings, steps, plan) are given as Python values; a new
+    haiku gets its repeat-check key.
+    """
+    row = {k: _to_json(v) if k in JSON_FIELDS else v for k, v in fields.items()}
+    if "haiku" in row:
+        row["haiku_key"] = haiku_key(row["haiku"])
+    if "image_path" in row and row["image_path"] is not None:
+        row["image_path"] = str(row["image_path"])
+    with db.atomic():
+        assignments = ", ".join(f"{column} = ?" for column in row)
+        db.execute(f"UPDATE works SET {assignments} WHERE id = ?", [*row.values(), work_id])
+        record_event(db, event, work_id, status=fields.get("status"), error=fields.get("error"))
+
+
 def _decoded(row: dict) -> dict:
-    return {**row, **{f: json.loads(row[f]) for f in JSON_FIELDS if row[f] is not None}}
+    return {**row, **{f: json.loads(row[f]) for f in JSON_FIELDS if row.get(f) is not None}}

@@ -151,10 +151,30 @@ def test_unknown_key_suggests_the_close_one(write_config):
 
 
 def test_unknown_key_and_table_list_the_known_keys(write_config):
-    with pytest.raises(ConfigError, match=r": colour: unknown key \(known keys: data_dir, timezone, log_level, log_format, poet\)"):
+    with pytest.raises(ConfigError, match=r": colour: unknown key \(known keys: data_dir, timezone, log_level, log_format, poet, generator, stylist, publish\)"):
         load_config(write_config('colour = "blue"\n'))
     with pytest.raises(ConfigError, match=r": painter: unknown key"):
         load_config(write_config('[painter]\nkind = "scene"\n'))
+    with pytest.raises(ConfigError, match=r": stylist.colour: unknown key"):
+        load_config(write_config('[stylist]\ncolour = "red"\n'))
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('[generator]\ndevice = "tpu"', "generator.device: must be one of"),
+        ('[generator]\ntimeout = -1', "generator.timeout: must be a number"),
+        ('[stylist]\nmood = "glee"', "stylist.mood: must be one of"),
+        ('[stylist]\nstrength = 1.5', "stylist.strength: must be a number in [0, 1]"),
+        ('[stylist]\nmethod = "paint"', "stylist.method: must be one of"),
+        ('[stylist]\nuse_paintings = "yes"', "stylist.use_paintings: must be true or false"),
+        ('[publish]\nplatforms = ["myspace"]', "publish.platforms: must be a list of"),
+        ('[publish]\nhashtags = ["two words"]', "publish.hashtags: must be a list of words"),
+    ],
+)
+def test_generator_stylist_and_publish_values_are_checked(write_config, text, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(write_config(text + "\n"))
 
 
 def test_malformed_toml_names_file_and_line(write_config):
@@ -224,8 +244,10 @@ def test_example_documents_every_key():
         elif m := re.match(r"^#?\s*(\w+)\s*=", line):
             documented.add(section + m.group(1))
     assert documented == set(as_dotted(Config()))
-    fields = {f.name for f in dataclasses.fields(Config)} - {"source", "poet"}
-    fields |= {"poet." + f.name for f in dataclasses.fields(PoetConfig)}
+    tables = {"poet", "generator", "stylist", "publish"}
+    fields = {f.name for f in dataclasses.fields(Config)} - {"source"} - tables
+    for table in tables:
+        fields |= {f"{table}.{f.name}" for f in dataclasses.fields(getattr(Config(), table))}
     assert fields == documented
 
 

@@ -1,0 +1,128 @@
+"""`auria preview`, `auria post-now --dry-run`, `auria remake`: making complete works by hand."""
+from __future__ import annotations
+
+import logging
+import secrets
+import sys
+from pathlib import Path
+
+from bot.errors import AuriaError
+
+log = logging.getLogger("auria")
+STEPS = ("poet", "painter", "stylist", "finish")
+
+
+def register(subparsers) -> None:
+    preview = subparsers.add_parser(
+        "preview", help="make complete works and show what would be posted, in a local folder (no accounts)")
+    preview.add_argument("--out", default="auria-preview", metavar="DIR", help="default ./auria-preview")
+    preview.add_argument("--count", type=int, default=1, metavar="N", help="how many works (default 1)")
+    preview.add_argument("--seed", type=int, help="work k uses seed S+k (default: random)")
+    preview.add_argument("--haiku", metavar="TEXT", help='paint this poem instead: lines separated by " / " or newlines')
+    preview.add_argument("--mood", help="a mood instead of stylist.mood (see `auria styles list`)")
+    preview.set_defaults(func=cmd_preview)
+
+    post_now = subparsers.add_parser("post-now", help="make a work now and post it (--dry-run: to a folder)")
+    post_now.add_argument("--dry-run", action="store_true", help="write what would be posted instead of posting")
+    post_now.add_argument("--out", metavar="DIR", help="dry-run folder (default DATA_DIR/dry-run/work-ID)")
+    post_now.add_argument("--seed", type=int)
+    post_now.set_defaults(func=cmd_post_now)
+
+    remake = subparsers.add_parser("remake", help="make a work again from one of its steps, keeping the earlier ones")
+    remake.add_argument("work_id", type=int, metavar="ID")
+    remake.add_argument("--from-step", required=True, choices=STEPS)
+    remake.add_argument("--seed", type=int, help="seed for the steps made again (default: the work's)")
+    remake.add_argument("--mood", help="a mood instead of stylist.mood")
+    remake.add_argument("--out", metavar="DIR", help="also write a dry-run preview of the new work here")
+    remake.set_defaults(func=cmd_remake)
+
+
+def cmd_preview(args, config) -> int:
+    if args.count < 1:
+        raise AuriaError(f"--count must be at least 1, got {args.count}")
+    haiku = parse_haiku(args.haiku) if args.haiku else None
+    seed = secrets.randbelow(2**31) if args.seed is None else args.seed
+    works = _make(config, [seed + k for k in range(args.count)], haiku=haiku, mood=args.mood)
+    return _publish_dry_run(config, works, Path(args.out))
+
+
+def cmd_post_now(args, config) -> int:
+    if not args.dry_run:
+        raise AuriaError("posting to X and Instagram is not available in this version yet; use --dry-run")
+    seed = secrets.randbelow(2**31) if args.seed is None else args.seed
+    works = _make(config, [seed])
+    out = Path(args.out) if args.out else config.data_dir / "dry-run" / f"work-{works[0]['id']}"
+    return _publish_dry_run(config, works, out)
+
+
+def cmd_remake(args, config) -> int:
+    from generator.pipeline import make_work
+    from state.store import open_store
+    from state.works import get_work
+
+    _check_mood(args.mood)
+    db = open_store(config.db_path)
+    original = get_work(db, args.work_id)
+    if original is None:
+        print(f"auria: error: no work with id {args.work_id}", file=sys.stderr)
+        return 1
+    seed = original["seed"] if args.seed is None else args.seed
+    work = make_work(config, db, seed=seed, remake_of=args.work_id, from_step=args.from_step, mood=args.mood)
+    _print_work(work)
+    if work["status"] == "failed":
+        return 1
+    return _publish_dry_run(config, [work], Path(args.out)) if args.out else 0
+
+
+def parse_haiku(text: str) -> list[str]:
+    """'an old pond / a frog jumps in / the sound of water' -> its lines."""
+    separator = "\n" if "\n" in text else "/"
+    lines = [line.strip() for line in text.split(separator) if line.strip()]
+    if not 1 <= len(lines) <= 5:
+        raise AuriaError(f'--haiku needs 1 to 5 lines separated by " / " or newlines, got {len(lines)}')
+    if any(len(line) > 80 for line in lines):
+        raise AuriaError("--haiku: a line is longer than 80 characters")
+    return lines
+
+
+def _make(config, seeds: list[int], haiku: list[str] | None = None, mood: str | None = None) -> list[dict]:
+    from generator.pipeline import Job, make_works
+    from state.store import open_store
+
+    _check_mood(mood)
+    db = open_store(config.db_path)
+    works = make_works(config, db, [Job(seed=seed, haiku=haiku, mood=mood) for seed in seeds])
+    for work in works:
+        _print_work(work)
+    return works
+
+
+def _publish_dry_run(config, works: list[dict], out: Path) -> int:
+    from publishers.dryrun import write_dry_run
+
+    made = [w for w in works if w["status"] != "failed"]
+    if made:
+        index = write_dry_run(out, made, config.publish.platforms, config.publish.signature, config.publish.hashtags)
+        print(f"preview: {index}")
+    failed = len(works) - len(made)
+    if failed:
+        print(f"auria: error: {failed} of {len(works)} works failed (see `auria show ID`)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _print_work(work: dict) -> None:
+    if work["status"] == "failed":
+        print(f"work {work['id']}: failed: {work['error']}")
+        return
+    print(f"work {work['id']} (seed {work['seed']}, mood {work['mood']}, {work['style']})")
+    for line in work["haiku"].split("\n"):
+        print(f"    {line}")
+
+
+def _check_mood(mood: str | None) -> None:
+    if mood:
+        from generator.stylist.moods import MOODS
+
+        if mood not in MOODS:
+            raise AuriaError(f"unknown mood {mood!r}: one of {', '.join(MOODS)}")

@@ -1,0 +1,550 @@
+"""Creatures and people, as silhouettes: birds, insects, animals, figures, a scarecrow.
+
+Bodies are drawn in their own units (height 1, facing right, y up) through a Figure, which
+places, scales and mirrors them; the same drawing, flipped and faint, is the reflection of
+anything that stands in water.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from generator.painter.render.canvas import mix, saturate, scale
+from generator.painter.render.registry import renders
+
+WHITE = (255, 255, 255)
+
+
+class Figure:
+    """Maps body units (x forward, y up, height 1) to the canvas."""
+
+    def __init__(self, x, base, size, facing=1, mirrored=False):
+        self.x, self.base, self.s, self.f = x, base, size, facing
+        self.flip = -0.8 if mirrored else 1.0  # a reflection is upside down and shorter
+
+    def p(self, ux, uy):
+        return (self.x + ux * self.s * self.f, self.base - uy * self.s * self.flip)
+
+    def pts(self, seq):
+        return [self.p(ux, uy) for ux, uy in seq]
+
+    def ellipse(self, pen, ux, uy, rx, ry, angle=0.0):
+        x, y = self.p(ux, uy)
+        pen.ellipse(x, y, rx * self.s, ry * self.s * abs(self.flip), angle=-angle * self.f * np.sign(self.flip))
+
+    def stroke(self, pen, seq, w0, w1=None):
+        pen.stroke(self.pts(seq), w0 * self.s, (w0 if w1 is None else w1) * self.s)
+
+
+def standing(scene, slot, draw, height, color, rng, facing=None):
+    """Draw a body standing on the slot's ground, with its reflection when in water."""
+    facing = facing or (-slot.side if rng.random() < 0.7 else slot.side)
+    c = scene.canvas
+    if scene.is_water(slot.x, slot.y + 2):
+        with c.pen(scale(color, 0.8), 0.3, within=scene.water) as pen:
+            draw(Figure(slot.x, slot.y, height, facing, mirrored=True), pen)
+    else:
+        with c.pen(scale(scene.palette.ground_near, 0.5), 0.45) as pen:
+            pen.ellipse(slot.x, slot.y, height * 0.35, height * 0.035)
+    with c.pen(color) as pen:
+        draw(Figure(slot.x, slot.y, height, facing), pen)
+    return facing
+
+
+def flier(pen, x, y, s, flap, facing=1):
+    """A bird in flight: two bent, tapering wings from a small body."""
+    for side in (-1, 1):
+        pen.stroke([(x, y), (x + side * s * 0.45, y - s * 0.28 * flap), (x + side * s, y - s * 0.05 * flap + s * 0.12)],
+                   s * 0.2, s * 0.02)
+    pen.ellipse(x + facing * s * 0.05, y + s * 0.03, s * 0.22, s * 0.075)
+    pen.circle(x + facing * s * 0.25, y - s * 0.0, s * 0.07)
+
+
+def flock(scene, slot, rng, count, size, color, spread):
+    with scene.canvas.pen(color) as pen:
+        for _ in range(count):
+            s = size * rng.uniform(0.6, 1.1)
+            flier(pen, slot.x + rng.normal(0, spread), slot.y + rng.normal(0, spread * 0.4), s, rng.uniform(-0.6, 1.0))
+
+
+def perch(scene, slot, rng, y, color):
+    """A bare branch reaching in from the nearer edge, to perch on."""
+    end = slot.x - slot.side * slot.size * 0.4
+    edge = scene.width * (1.02 if slot.side > 0 else -0.02)
+    t = np.linspace(0, 1, 10)[:, None]
+    pts = np.concatenate([edge + (end - edge) * t, y + np.sin(t * 3) * slot.size * 0.03 - t * slot.size * 0.05], 1)
+    with scene.canvas.pen(color) as pen:
+        pen.stroke(pts, slot.size * 0.06, slot.size * 0.02)
+        twig = pts[6]
+        pen.stroke([twig, (twig[0] + slot.side * slot.size * 0.1, twig[1] - slot.size * 0.2)], slot.size * 0.025, slot.size * 0.005)
+    stand = int(np.argmin(np.abs(pts[:, 0] - slot.x)))
+    return float(pts[stand, 0]), float(pts[stand, 1])  # where a bird stands
+
+
+def crow_perched(f, pen):
+    f.ellipse(pen, 0, 0.5, 0.32, 0.17, angle=0.45)
+    pen.polygon(f.pts([(-0.2, 0.42), (-0.58, 0.12), (-0.46, 0.06), (-0.1, 0.32)]))  # tail
+    f.ellipse(pen, 0.24, 0.78, 0.13, 0.12)
+    pen.polygon(f.pts([(0.3, 0.83), (0.52, 0.76), (0.3, 0.72)]))  # beak
+    f.stroke(pen, [(0.02, 0.35), (0.04, 0.0)], 0.025)
+    f.stroke(pen, [(0.1, 0.36), (0.12, 0.0)], 0.025)
+
+
+@renders("crow")
+def crow(scene, slot, rng):
+    color = scene.ink(slot.depth * 0.6)
+    if slot.layer == "sky":
+        return flock(scene, slot, rng, rng.integers(2, 6), scene.height * 0.028, color, scene.width * 0.12)
+    if slot.layer == "middle":
+        return flock(scene, slot, rng, rng.integers(2, 4), scene.height * 0.02, color, scene.width * 0.08)
+    branch_y = scene.horizon * rng.uniform(0.5, 0.75)
+    x, y = perch(scene, slot, rng, branch_y, scene.ink(0.05))
+    with scene.canvas.pen(color) as pen:
+        crow_perched(Figure(x, y, slot.size * 0.45, -slot.side), pen)
+
+
+def heron_body(f, pen):
+    f.stroke(pen, [(-0.02, 0.5), (0.0, 0.0)], 0.018)
+    f.stroke(pen, [(0.04, 0.5), (0.08, 0.22), (0.02, 0.0)], 0.018)
+    f.ellipse(pen, 0, 0.55, 0.2, 0.09, angle=-0.35)
+    pen.polygon(f.pts([(-0.15, 0.6), (-0.32, 0.42), (-0.12, 0.5)]))  # tail plumes
+    f.stroke(pen, [(0.14, 0.6), (0.22, 0.72), (0.14, 0.82), (0.2, 0.93)], 0.06, 0.035)
+    f.ellipse(pen, 0.22, 0.94, 0.05, 0.035)
+    pen.polygon(f.pts([(0.24, 0.96), (0.42, 0.925), (0.24, 0.915)]))  # the long bill
+
+
+@renders("heron")
+def heron(scene, slot, rng):
+    p = scene.palette
+    white = scene.tone(mix(p.snow, (200, 205, 210), 0.25), slot.depth)
+    height = slot.size * (1.0 if slot.layer == "foreground" else 0.75)
+    facing = standing(scene, slot, heron_body, height, white, rng)
+    with scene.canvas.pen(scene.ink(slot.depth)) as pen:  # dark crest and eye
+        f = Figure(slot.x, slot.y, height, facing)
+        pen.stroke([f.p(0.2, 0.96), f.p(0.08, 0.99)], height * 0.012, height * 0.003)
+        x, y = f.p(0.23, 0.945)
+        pen.circle(x, y, height * 0.008)
+
+
+@renders("geese")
+def geese(scene, slot, rng):
+    color = scene.ink(0.35)
+    n = int(rng.integers(3, 6))
+    s = scene.height * 0.022
+    gap = s * 1.8
+    with scene.canvas.pen(color) as pen:
+        for k in range(-n, n + 1):
+            x = slot.x + slot.side * -abs(k) * gap * 1.2
+            y = slot.y + abs(k) * gap * 0.55 + k * gap * 0.1
+            flier(pen, x, y, s * (1 - abs(k) * 0.04), 0.8 * math.sin(k * 1.7), slot.side)
+
+
+def swallow_shape(pen, x, y, s, facing, flap):
+    for side in (-1, 1):
+        pen.stroke([(x, y), (x - facing * s * 0.2, y + side * s * 0.35 - s * 0.1 * flap), (x - facing * s * 0.55, y + side * s * 0.7)],
+                   s * 0.18, s * 0.01)
+    pen.ellipse(x, y, s * 0.28, s * 0.08)
+    for side in (-1, 1):  # the forked tail
+        pen.stroke([(x - facing * s * 0.2, y), (x - facing * s * 0.62, y + side * s * 0.14)], s * 0.07, s * 0.01)
+    pen.circle(x + facing * s * 0.26, y - s * 0.01, s * 0.08)
+
+
+@renders("swallow")
+def swallow(scene, slot, rng):
+    s = scene.height * (0.05 if slot.layer == "sky" else 0.035)
+    facing = slot.side
+    with scene.canvas.pen(scene.ink(slot.depth * 0.4)) as pen:
+        for k in range(rng.integers(2, 5)):
+            swallow_shape(pen, slot.x + rng.normal(0, s * 2.5), slot.y + rng.normal(0, s * 1.5), s * rng.uniform(0.7, 1.1),
+                          facing, rng.uniform(-1, 1))
+
+
+def sparrow_body(f, pen):
+    f.ellipse(pen, 0, 0.45, 0.34, 0.26, angle=0.25)
+    f.ellipse(pen, 0.27, 0.72, 0.17, 0.16)
+    pen.polygon(f.pts([(-0.25, 0.45), (-0.62, 0.35), (-0.58, 0.26), (-0.2, 0.32)]))
+    pen.polygon(f.pts([(0.42, 0.76), (0.54, 0.71), (0.41, 0.67)]))
+    f.stroke(pen, [(0.02, 0.22), (0.0, 0.0)], 0.03)
+    f.stroke(pen, [(0.1, 0.22), (0.1, 0.0)], 0.03)
+
+
+@renders("sparrow")
+def sparrow(scene, slot, rng):
+    p = scene.palette
+    brown = scene.tone(p.lit((150, 108, 70)), slot.depth)
+    if slot.layer == "sky":
+        return flock(scene, slot, rng, rng.integers(4, 9), scene.height * 0.014, scene.ink(0.3), scene.width * 0.1)
+    if slot.layer == "foreground":
+        x, y = perch(scene, slot, rng, scene.horizon * rng.uniform(0.55, 0.8), scene.ink(0.05))
+        height = slot.size * 0.35
+    else:
+        x, y, height = slot.x, slot.y, slot.size * 0.18
+    f = Figure(x, y, height, -slot.side)
+    with scene.canvas.pen(brown) as pen:
+        sparrow_body(f, pen)
+    with scene.canvas.pen(mix(brown, p.lit((240, 230, 210)), 0.6)) as pen:  # pale cheek and belly
+        f.ellipse(pen, 0.3, 0.67, 0.08, 0.06)
+        f.ellipse(pen, 0.08, 0.36, 0.2, 0.12, angle=0.2)
+    with scene.canvas.pen(scale(brown, 0.45)) as pen:  # cap, wing stripes, eye
+        f.ellipse(pen, 0.25, 0.8, 0.13, 0.07)
+        f.stroke(pen, [(-0.2, 0.55), (0.12, 0.5)], 0.05, 0.02)
+        x, yy = f.p(0.34, 0.74)
+        pen.circle(x, yy, height * 0.025)
+
+
+def insect_wings(scene, x, y, s, colors, rng):
+    upper, lower = colors
+    tilt = rng.uniform(-0.4, 0.4)
+    for color, parts in ((upper, ((-1, -0.35, 0.5, 0.32), (1, -0.35, 0.5, 0.32))), (lower, ((-1, 0.3, 0.36, 0.26), (1, 0.3, 0.36, 0.26)))):
+        with scene.canvas.pen(color) as pen:
+            for side, dy, rx, ry in parts:
+                pen.ellipse(x + side * s * rx * 0.9, y + dy * s, s * rx, s * ry, angle=tilt + side * 0.5)
+
+
+@renders("butterfly")
+def butterfly(scene, slot, rng):
+    p = scene.palette
+    s = slot.size * (0.2 if slot.layer == "foreground" else 0.12)
+    base = [(250, 200, 60), (250, 140, 50), (240, 240, 230), (110, 150, 230)]
+    for k in range(rng.integers(1, 4)):
+        x = slot.x + rng.normal(0, slot.size * 0.3)
+        y = slot.y - slot.size * rng.uniform(0.35, 1.0)
+        color = scene.tone(p.lit(base[rng.integers(len(base))]), slot.depth)
+        ss = s * rng.uniform(0.6, 1.0)
+        insect_wings(scene, x, y, ss, (color, mix(color, (255, 255, 255), 0.2)), rng)
+        with scene.canvas.pen(scene.ink(slot.depth)) as pen:
+            pen.ellipse(x, y, ss * 0.05, ss * 0.32)
+            pen.line([(x, y - ss * 0.3), (x - ss * 0.2, y - ss * 0.6)], scene.u)
+            pen.line([(x, y - ss * 0.3), (x + ss * 0.2, y - ss * 0.6)], scene.u)
+        with scene.canvas.pen(scale(color, 0.5), 0.8) as pen:
+            pen.circle(x - ss * 0.5, y - ss * 0.4, ss * 0.07)
+            pen.circle(x + ss * 0.5, y - ss * 0.4, ss * 0.07)
+
+
+@renders("dragonfly")
+def dragonfly(scene, slot, rng):
+    p = scene.palette
+    s = slot.size * (0.4 if slot.layer == "foreground" else 0.25)
+    body = scene.tone(p.lit(rng.choice([(60, 110, 200), (200, 60, 50), (60, 150, 110)])), slot.depth)
+    wing = mix(scene.sky_color(scene.horizon * 0.6), WHITE, 0.6)
+    for _ in range(rng.integers(1, 3)):
+        x, y = slot.x + rng.normal(0, slot.size * 0.3), slot.y - slot.size * rng.uniform(0.4, 1.0)
+        tilt = rng.uniform(-0.25, 0.25)
+        with scene.canvas.pen(wing, 0.6) as pen:
+            for dy, length in ((-0.05, 0.55), (0.08, 0.5)):
+                for side in (-1, 1):
+                    pen.ellipse(x + side * s * length * 0.5, y + dy * s, s * length * 0.5, s * 0.07, angle=tilt + side * (0.12 + dy))
+        with scene.canvas.pen(body) as pen:
+            pen.stroke([(x, y), (x + math.sin(tilt) * s * 0.2, y + s * 0.9)], s * 0.06, s * 0.025)
+            pen.ellipse(x, y - s * 0.05, s * 0.07, s * 0.1)
+            pen.circle(x, y - s * 0.17, s * 0.06)
+
+
+@renders("fireflies")
+def fireflies(scene, slot, rng):
+    c, w, h = scene.canvas, scene.width, scene.height
+    glow = (200, 255, 120)
+    strength = 0.35 + 0.6 * scene.palette.darkness
+    top = scene.horizon - h * 0.08 if slot.layer == "middle" else scene.horizon + h * 0.05
+    for _ in range(int(rng.integers(30, 60))):
+        x = np.clip(slot.x + rng.normal(0, w * 0.22), 0, w)
+        y = rng.uniform(top, min(h, slot.y + h * 0.03))
+        r = h * rng.uniform(0.003, 0.006)
+        c.glow(x, y, r * 7, glow, strength * 0.8)
+        with c.pen((250, 255, 200), min(1.0, strength + 0.2)) as pen:
+            pen.circle(x, y, r)
+
+
+@renders("moth")
+def moth(scene, slot, rng):
+    c, p = scene.canvas, scene.palette
+    near = [light for light in scene.lights if light[1] < scene.height]
+    x, y = (near[0][0], near[0][1]) if near else (slot.x, slot.y - slot.size * rng.uniform(0.5, 0.9))
+    if not near:
+        c.glow(x, y, slot.size * 0.35, mix(p.lamp, WHITE, 0.4), 0.25 + 0.3 * p.darkness)
+    pale = scene.tone(p.lit((222, 208, 180)), slot.depth) if p.darkness < 0.5 else (214, 204, 184)
+    for k in range(rng.integers(1, 4)):
+        s = slot.size * (0.16 if slot.layer == "foreground" else 0.1) * rng.uniform(0.6, 1.0)
+        a = rng.uniform(0, 2 * math.pi)
+        mx, my = x + math.cos(a) * s * rng.uniform(1.2, 3), y + math.sin(a) * s * rng.uniform(1.2, 2)
+        tilt = rng.uniform(-0.5, 0.5)
+        with c.pen(pale) as pen:
+            for side in (-1, 1):  # broad triangular forewings, rounded hindwings
+                pen.polygon([(mx, my - s * 0.2), (mx + side * s * 0.95, my - s * 0.05 + tilt * s * side * 0.3),
+                             (mx + side * s * 0.55, my + s * 0.35)])
+                pen.ellipse(mx + side * s * 0.3, my + s * 0.3, s * 0.3, s * 0.22)
+        with c.pen(scale(pale, 0.55)) as pen:
+            pen.ellipse(mx, my + s * 0.1, s * 0.08, s * 0.35)
+            pen.line([(mx, my - s * 0.2), (mx - s * 0.3, my - s * 0.55)], scene.u)
+            pen.line([(mx, my - s * 0.2), (mx + s * 0.3, my - s * 0.55)], scene.u)
+
+
+def frog_body(f, pen):
+    f.ellipse(pen, 0, 0.35, 0.42, 0.3, angle=0.15)
+    f.ellipse(pen, 0.3, 0.55, 0.22, 0.17)
+    f.ellipse(pen, 0.28, 0.74, 0.09, 0.09)
+    f.ellipse(pen, -0.15, 0.2, 0.3, 0.14, angle=-0.3)  # folded hind leg
+    f.stroke(pen, [(0.3, 0.35), (0.38, 0.1), (0.45, 0.0)], 0.08, 0.04)
+
+
+@renders("frog")
+def frog(scene, slot, rng):
+    p = scene.palette
+    green = scene.tone(saturate(p.lit((96, 150, 70)), 1.1), slot.depth)
+    height = slot.size * 0.28
+    if scene.is_water(slot.x, slot.y):  # on a lily pad
+        with scene.canvas.pen(scene.tone(scale(p.foliage, 0.8), slot.depth)) as pen:
+            pen.ellipse(slot.x, slot.y, height * 1.1, height * 0.25)
+    facing = standing(scene, slot, frog_body, height, green, rng)
+    f = Figure(slot.x, slot.y, height, facing)
+    with scene.canvas.pen(mix(green, p.lit((240, 230, 160)), 0.5)) as pen:
+        f.ellipse(pen, 0.1, 0.3, 0.28, 0.12)
+    with scene.canvas.pen(scene.ink(slot.depth)) as pen:
+        x, y = f.p(0.3, 0.75)
+        pen.circle(x, y, height * 0.045)
+        pen.line([f.p(0.35, 0.5), f.p(0.5, 0.47)], height * 0.015)
+
+
+@renders("fish", footing="water")
+def fish(scene, slot, rng):
+    p = scene.palette
+    s = slot.size * (0.22 if slot.layer == "foreground" else 0.14)
+    for k in range(rng.integers(2, 4)):
+        x, y = slot.x + rng.normal(0, s * 1.2), slot.y - s * 0.4 + rng.normal(0, s * 0.25)
+        a = rng.uniform(-0.5, 0.5) + (math.pi if rng.random() < 0.5 else 0)
+        ca, sa = math.cos(a), math.sin(a) * 0.4  # seen from above, flattened by perspective
+        along = lambda d, o: (x + ca * d * s - sa * o * s, y + sa * d * s + ca * o * s * 0.4)  # noqa: E731
+        orange, white = scene.tone(p.lit((242, 110, 40)), slot.depth), scene.tone(p.lit((248, 244, 236)), slot.depth)
+        with scene.canvas.pen(white) as pen:  # a koi: tapering body, fanned tail, side fins
+            pen.polygon([along(0.5, 0), along(0.3, 0.16), along(-0.2, 0.12), along(-0.5, 0.03),
+                         along(-0.5, -0.03), along(-0.2, -0.12), along(0.3, -0.16)])
+            pen.polygon([along(-0.45, 0), along(-0.78, 0.2), along(-0.7, 0), along(-0.78, -0.2)])
+        with scene.canvas.pen(orange) as pen:
+            pen.polygon([along(0.45, 0), along(0.3, 0.13), along(0.05, 0.1), along(0.1, -0.1), along(0.3, -0.13)])
+            pen.polygon([along(-0.1, 0.1), along(-0.35, 0.07), along(-0.3, -0.08), along(-0.05, -0.09)])
+            pen.polygon([along(0.2, 0.12), along(0.05, 0.35), along(0.05, 0.12)])
+            pen.polygon([along(0.2, -0.12), along(0.05, -0.35), along(0.05, -0.12)])
+
+
+def cat_body(f, pen):
+    f.ellipse(pen, -0.05, 0.27, 0.27, 0.28)
+    f.ellipse(pen, 0.1, 0.45, 0.16, 0.26, angle=-0.2)
+    f.ellipse(pen, 0.16, 0.76, 0.15, 0.13)
+    pen.polygon(f.pts([(0.04, 0.84), (0.07, 1.0), (0.15, 0.88)]))
+    pen.polygon(f.pts([(0.18, 0.88), (0.27, 1.0), (0.29, 0.83)]))
+    f.stroke(pen, [(0.16, 0.4), (0.2, 0.0)], 0.07, 0.06)
+    f.stroke(pen, [(-0.28, 0.05), (-0.45, 0.1), (-0.55, 0.3), (-0.5, 0.42)], 0.06, 0.04)
+
+
+@renders("cat")
+def cat(scene, slot, rng):
+    height = slot.size * 0.5
+    color = scene.tone(mix(scene.palette.ink, scene.palette.lit((70, 62, 60)), 0.4), slot.depth)
+    facing = standing(scene, slot, cat_body, height, color, rng)
+    if scene.palette.darkness > 0.5:  # eyes catch the light
+        f = Figure(slot.x, slot.y, height, facing)
+        x, y = f.p(0.24, 0.78)
+        scene.canvas.glow(x, y, height * 0.06, (230, 240, 120), 0.9)
+
+
+def dog_body(f, pen):
+    f.ellipse(pen, 0, 0.55, 0.42, 0.15)
+    f.ellipse(pen, 0.3, 0.55, 0.18, 0.17)
+    for x0, x1 in ((0.3, 0.33), (0.38, 0.4), (-0.3, -0.34), (-0.22, -0.25)):
+        f.stroke(pen, [(x0, 0.5), (x1, 0.0)], 0.07, 0.05)
+    pen.polygon(f.pts([(0.3, 0.6), (0.45, 0.88), (0.58, 0.8), (0.48, 0.5)]))
+    f.ellipse(pen, 0.55, 0.85, 0.13, 0.1)
+    f.ellipse(pen, 0.7, 0.8, 0.1, 0.055, angle=-0.2)
+    pen.polygon(f.pts([(0.48, 0.9), (0.44, 1.03), (0.56, 0.94)]))
+    f.stroke(pen, [(-0.4, 0.6), (-0.55, 0.75), (-0.58, 0.88)], 0.06, 0.02)
+
+
+@renders("dog")
+def dog(scene, slot, rng):
+    color = scene.tone(mix(scene.palette.ink, scene.palette.lit((150, 110, 70)), 0.55), slot.depth)
+    standing(scene, slot, dog_body, slot.size * 0.45, color, rng)
+
+
+def deer_body(f, pen):
+    f.ellipse(pen, 0, 0.6, 0.34, 0.13)
+    for x0, x1 in ((0.25, 0.26), (0.3, 0.33), (-0.25, -0.27), (-0.18, -0.2)):
+        f.stroke(pen, [(x0, 0.55), (x1 + 0.02, 0.25), (x1, 0.0)], 0.045, 0.02)
+    pen.polygon(f.pts([(0.2, 0.64), (0.36, 0.92), (0.44, 0.9), (0.34, 0.56)]))
+    f.ellipse(pen, 0.42, 0.93, 0.08, 0.055)
+    f.ellipse(pen, 0.5, 0.9, 0.07, 0.035, angle=-0.3)
+    pen.polygon(f.pts([(0.38, 0.97), (0.3, 1.04), (0.36, 0.96)]))  # ear
+    for side in (0, 1):  # antlers
+        dx = -0.03 * side
+        f.stroke(pen, [(0.4 + dx, 0.97), (0.36 + dx, 1.12), (0.4 + dx, 1.28)], 0.02, 0.008)
+        f.stroke(pen, [(0.37 + dx, 1.1), (0.28 + dx, 1.2)], 0.015, 0.006)
+        f.stroke(pen, [(0.39 + dx, 1.2), (0.47 + dx, 1.3)], 0.013, 0.005)
+    pen.polygon(f.pts([(-0.32, 0.66), (-0.4, 0.6), (-0.32, 0.58)]))
+
+
+@renders("deer")
+def deer(scene, slot, rng):
+    color = scene.tone(mix(scene.palette.ink, scene.palette.lit((160, 110, 70)), 0.5), slot.depth)
+    height = slot.size * (0.55 if slot.layer == "foreground" else 0.7)
+    standing(scene, slot, deer_body, height, color, rng)
+
+
+def horse_body(f, pen):
+    f.ellipse(pen, 0, 0.6, 0.42, 0.16)
+    for x0, x1 in ((0.3, 0.32), (0.36, 0.4), (-0.3, -0.34), (-0.22, -0.25)):
+        f.stroke(pen, [(x0, 0.55), (x1, 0.28), (x1 + 0.01, 0.0)], 0.07, 0.04)
+    pen.polygon(f.pts([(0.24, 0.7), (0.5, 1.0), (0.6, 0.96), (0.44, 0.52)]))
+    pen.polygon(f.pts([(0.5, 1.02), (0.76, 0.8), (0.8, 0.74), (0.72, 0.72), (0.52, 0.9)]))
+    pen.polygon(f.pts([(0.5, 1.0), (0.5, 1.08), (0.55, 1.02)]))
+    f.stroke(pen, [(-0.4, 0.66), (-0.5, 0.5), (-0.52, 0.3)], 0.08, 0.03)
+
+
+@renders("horse")
+def horse(scene, slot, rng):
+    color = scene.tone(mix(scene.palette.ink, scene.palette.lit((120, 80, 56)), 0.45), slot.depth)
+    height = slot.size * (0.6 if slot.layer == "foreground" else 0.75)
+    standing(scene, slot, horse_body, height, color, rng)
+
+
+@renders("cricket")
+def cricket(scene, slot, rng):
+    p, u = scene.palette, scene.u
+    s = slot.size * 0.25
+    x, y = slot.x, slot.y - s * 0.2
+    blade = scene.tone(scale(p.foliage, 0.85), slot.depth)
+    with scene.canvas.pen(blade) as pen:  # the blade of grass it sits on
+        pen.stroke([(x - s * 0.6, slot.y + s * 0.2), (x - s * 0.2, y + s * 0.1), (x + s * 0.9, y - s * 0.3)], s * 0.08, u)
+    color = scene.tone(p.lit((86, 70, 40)), slot.depth)
+    f = Figure(x, y, s, slot.side)
+    with scene.canvas.pen(color) as pen:
+        f.ellipse(pen, 0, 0.12, 0.4, 0.11, angle=0.15)
+        f.ellipse(pen, 0.4, 0.18, 0.09, 0.08)
+        f.stroke(pen, [(-0.15, 0.12), (0.05, 0.42), (-0.35, 0.02)], 0.05, 0.02)  # the big jumping leg
+        f.stroke(pen, [(0.2, 0.06), (0.28, -0.05)], 0.02)
+        f.stroke(pen, [(0.3, 0.07), (0.4, -0.04)], 0.02)
+        f.stroke(pen, [(0.46, 0.23), (0.7, 0.5), (0.95, 0.55)], 0.012, 0.004)
+        f.stroke(pen, [(0.45, 0.22), (0.8, 0.38), (1.05, 0.36)], 0.012, 0.004)
+
+
+@renders("snail")
+def snail(scene, slot, rng):
+    p = scene.palette
+    s = slot.size * 0.22
+    f = Figure(slot.x, slot.y, s, -slot.side)
+    body = scene.tone(p.lit((176, 160, 130)), slot.depth)
+    shell = scene.tone(p.lit((168, 110, 60)), slot.depth)
+    with scene.canvas.pen(mix(p.snow, scene.sky_color(0), 0.3), 0.35) as pen:  # the shining trail
+        pen.stroke([f.p(-2.2, 0.0), f.p(-0.4, 0.02)], s * 0.01, s * 0.07)
+    with scene.canvas.pen(body) as pen:
+        pen.polygon(f.pts([(-0.55, 0.0), (0.55, 0.0), (0.62, 0.25), (0.48, 0.32), (0.35, 0.12), (-0.5, 0.08)]))
+        f.stroke(pen, [(0.5, 0.28), (0.56, 0.55)], 0.03, 0.015)
+        f.stroke(pen, [(0.56, 0.25), (0.7, 0.48)], 0.03, 0.015)
+    with scene.canvas.pen(shell) as pen:
+        f.ellipse(pen, -0.08, 0.38, 0.4, 0.36)
+    t = np.linspace(0, 4 * math.pi, 60)
+    r = 0.36 * (1 - t / (4.6 * math.pi))
+    with scene.canvas.pen(scale(shell, 0.6)) as pen:
+        pen.line([f.p(-0.08 + ri * math.cos(ti), 0.38 + ri * math.sin(ti)) for ri, ti in zip(r, t)], s * 0.04)
+
+
+@renders("spider")
+def spider(scene, slot, rng):
+    c, p, u = scene.canvas, scene.palette, scene.u
+    r = slot.size * (0.55 if slot.layer == "foreground" else 0.3)
+    cx, cy = slot.x, slot.y - r * 1.3
+    thread = mix(p.snow, scene.sky_color(cy * 0.6), 0.25)
+    spokes = np.sort(rng.uniform(0, 2 * math.pi, 14))
+    reach = r * rng.uniform(0.8, 1.1, len(spokes))
+    with c.pen(thread, 0.75) as pen:
+        for a, length in zip(spokes, reach):
+            pen.line([(cx, cy), (cx + math.cos(a) * length * 1.15, cy + math.sin(a) * length * 1.15)], u * 1.1)
+        for k in range(3, 16):  # the sticky spiral, sagging a little between spokes
+            f = k / 16
+            ring = [(cx + math.cos(a) * length * f, cy + math.sin(a) * length * f) for a, length in zip(spokes, reach)]
+            pen.line(ring + ring[:1], u * 0.9)
+    with c.pen((255, 255, 255), 0.9) as pen:  # dew
+        for _ in range(14):
+            k = rng.integers(len(spokes))
+            f = rng.uniform(0.2, 1)
+            pen.circle(cx + math.cos(spokes[k]) * reach[k] * f, cy + math.sin(spokes[k]) * reach[k] * f, u * 2)
+    s = r * 0.08
+    with c.pen(scene.ink(0)) as pen:
+        pen.ellipse(cx, cy + s * 0.6, s * 0.7, s)
+        pen.circle(cx, cy - s * 0.5, s * 0.5)
+        for side in (-1, 1):
+            for k in range(4):
+                a = (k - 1.5) * 0.45
+                pen.line([(cx, cy), (cx + side * s * 1.4, cy + (a - 0.5) * s * 1.5), (cx + side * s * 2, cy + a * s * 2.5)], u * 1.2)
+
+
+def traveller(f, pen, hat=True, staff=True):
+    f.stroke(pen, [(-0.04, 0.3), (-0.07, 0.0)], 0.05, 0.04)
+    f.stroke(pen, [(0.04, 0.3), (0.1, 0.0)], 0.05, 0.04)
+    pen.polygon(f.pts([(-0.11, 0.78), (0.11, 0.78), (0.19, 0.22), (-0.17, 0.22)]))
+    f.ellipse(pen, 0, 0.85, 0.06, 0.07)
+    if hat:
+        pen.polygon(f.pts([(-0.2, 0.86), (0.2, 0.86), (0.0, 0.99)]))
+    if staff:
+        f.stroke(pen, [(0.1, 0.74), (0.22, 0.55)], 0.05, 0.04)
+        f.stroke(pen, [(0.26, 0.92), (0.3, 0.0)], 0.02)
+
+
+@renders("figure")
+def figure(scene, slot, rng):
+    p = scene.palette
+    robe = scene.tone(mix(p.ink, p.lit((60, 70, 110)), 0.4), slot.depth)
+    height = slot.size * (1.0 if slot.layer == "foreground" else 0.55)
+    standing(scene, slot, traveller, height, robe, rng)
+
+
+def child_body(f, pen):
+    f.stroke(pen, [(-0.05, 0.3), (-0.07, 0.0)], 0.07, 0.06)
+    f.stroke(pen, [(0.05, 0.3), (0.08, 0.0)], 0.07, 0.06)
+    pen.polygon(f.pts([(-0.1, 0.68), (0.1, 0.68), (0.2, 0.28), (-0.2, 0.28)]))
+    f.ellipse(pen, 0, 0.8, 0.11, 0.12)
+    f.stroke(pen, [(0.08, 0.64), (0.2, 0.8), (0.24, 0.98)], 0.05, 0.04)
+    f.stroke(pen, [(-0.08, 0.64), (-0.16, 0.42)], 0.05, 0.04)
+
+
+@renders("child")
+def child(scene, slot, rng):
+    p = scene.palette
+    height = slot.size * (0.6 if slot.layer == "foreground" else 0.35)
+    coat = scene.tone(p.lit((196, 70, 60)), slot.depth)
+    facing = standing(scene, slot, child_body, height, coat, rng)
+    f = Figure(slot.x, slot.y, height, facing)
+    with scene.canvas.pen(scene.tone(p.lit((240, 196, 160)), slot.depth)) as pen:
+        f.ellipse(pen, 0.02, 0.8, 0.09, 0.1)
+    with scene.canvas.pen(scene.ink(slot.depth)) as pen:  # hair, and a balloon's string
+        f.ellipse(pen, -0.02, 0.86, 0.11, 0.07)
+        pen.line([f.p(0.24, 0.98), f.p(0.3, 1.25), f.p(0.26, 1.5)], scene.u * 1.2)
+    with scene.canvas.pen(scene.tone(p.lit((250, 200, 60)), slot.depth)) as pen:
+        f.ellipse(pen, 0.26, 1.62, 0.13, 0.15)
+
+
+@renders("scarecrow")
+def scarecrow(scene, slot, rng):
+    p = scene.palette
+    height = slot.size * (1.0 if slot.layer == "foreground" else 0.6)
+    f = Figure(slot.x, slot.y, height, slot.side)
+    wood = scene.tone(mix(p.ink, p.lit((110, 80, 50)), 0.5), slot.depth)
+    straw = scene.tone(p.lit((222, 186, 100)), slot.depth)
+    coat = scene.tone(p.lit((96, 104, 140)), slot.depth)
+    with scene.canvas.pen(wood) as pen:
+        f.stroke(pen, [(0, 0), (0, 0.95)], 0.04)
+        f.stroke(pen, [(-0.48, 0.72), (0.48, 0.7)], 0.035)
+    with scene.canvas.pen(straw) as pen:
+        for side in (-1, 1):
+            for k in range(4):
+                f.stroke(pen, [(side * 0.44, 0.71), (side * 0.56, 0.64 + k * 0.04)], 0.02, 0.005)
+        for k in range(6):
+            f.stroke(pen, [(-0.12 + k * 0.05, 0.36), (-0.14 + k * 0.06, 0.26)], 0.02, 0.005)
+        f.ellipse(pen, 0, 0.84, 0.085, 0.095)
+        f.ellipse(pen, 0, 0.93, 0.24, 0.04)
+        f.ellipse(pen, 0, 0.97, 0.11, 0.06)
+    with scene.canvas.pen(coat) as pen:
+        pen.polygon(f.pts([(-0.42, 0.76), (0.42, 0.75), (0.4, 0.66), (0.14, 0.64), (0.18, 0.36), (0.1, 0.32),
+                           (0.04, 0.37), (-0.04, 0.31), (-0.12, 0.36), (-0.18, 0.33), (-0.14, 0.64), (-0.4, 0.66)]))
+    with scene.canvas.pen(scene.ink(slot.depth)) as pen:
+        f.ellipse(pen, -0.03, 0.85, 0.012, 0.012)
+        f.ellipse(pen, 0.03, 0.85, 0.012, 0.012)

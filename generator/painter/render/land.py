@@ -1,0 +1,265 @@
+"""Land: mountains, hills, desert, fields, roads and streets, stones, marks on the ground."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from generator.painter.render.canvas import mix, midpoint_line, saturate, scale, smooth_line
+from generator.painter.render.registry import FAR_LAND, MARKS, SURFACE, renders
+
+SAND = (226, 200, 150)
+DUST = (176, 156, 124)
+SLATE = (84, 104, 134)
+
+
+def _snowy(scene) -> bool:
+    return scene.palette.winter
+
+
+@renders("mountain", stage=FAR_LAND, wide=True)
+def mountain(scene, slot, rng):
+    c, p, w, h, hy = scene.canvas, scene.palette, scene.width, scene.height, scene.horizon
+    xs = np.arange(w)
+    rock = mix(mix(p.ink, SLATE, 0.55), p.foliage, 0.12)
+    ranges = [  # (peak, height, spread, depth): the far range first
+        (w - slot.x + rng.uniform(-0.2, 0.2) * w, h * rng.uniform(0.1, 0.15), w * 0.8, 0.75),
+        (slot.x, h * rng.uniform(0.19, 0.28), w * rng.uniform(0.4, 0.6), 0.4),
+    ]
+    for i, (px, height, spread, depth) in enumerate(ranges):
+        env = np.clip(1 - np.abs(xs - px) / spread, 0, 1) ** 1.2
+        rough = midpoint_line(rng, w, 0.58)
+        ridge = hy + 1 - height * (0.1 + 0.9 * env * (0.72 + 0.28 * rough)) - (rough - 0.5) * height * 0.1
+        top, foot = scene.tone(rock, depth), scene.tone(rock, min(1, depth + 0.4))
+        c.fill_between(ridge, None, hy + 2, colors=(top, foot))
+        lit_flank(scene, rng, ridge, px, height, mix(top, p.haze, 0.3), -slot.side)
+        if i == 1 and (p.winter or rng.random() < 0.5):
+            peak_y = ridge.min()
+            line = peak_y + height * rng.uniform(0.2, 0.32) + (midpoint_line(rng, w, 0.6) - 0.5) * height * 0.15
+            c.fill_between(ridge, scene.tone(p.snow, depth * 0.5), np.maximum(line, ridge))
+
+
+def lit_flank(scene, rng, ridge, px, height, color, side):
+    """Light the side of a mountain facing the light: from a wavering spine down from the
+    peak, everything on that side is paler."""
+    hy = scene.horizon
+    peak = int(np.argmin(np.abs(np.arange(len(ridge)) - px) + (ridge - ridge.min()) * 4))
+    top = int(ridge[peak])
+    box = (0, top, scene.width, int(hy) + 1)
+    ys = np.arange(top, int(hy) + 1, dtype=np.float32)[:, None]
+    t = (ys - top) / max(hy - top, 1)
+    wiggle = np.interp(t[:, 0], np.linspace(0, 1, 9), rng.normal(0, height * 0.08, 9))[:, None]
+    spine = peak + side * t * height * rng.uniform(0.3, 0.9) + wiggle
+    xs = np.arange(scene.width, dtype=np.float32)[None, :]
+    on_side = np.clip((xs - spine) * side / 2 + 0.5, 0, 1)
+    inside = np.clip(ys + 1 - ridge[None, :], 0, 1)
+    scene.canvas.blend(box, color, on_side * inside * 0.55)
+
+
+def humps(rng, w, count, width, height) -> np.ndarray:
+    """Rolling ground: a sum of soft gaussian humps, one value per column."""
+    xs = np.arange(w)
+    line = np.zeros(w)
+    for _ in range(count):
+        cx, sx = rng.uniform(-0.1, 1.1) * w, w * width * rng.uniform(0.6, 1.4)
+        line += height * rng.uniform(0.5, 1.0) * np.exp(-(((xs - cx) / sx) ** 2))
+    return line
+
+
+@renders("hills", stage=FAR_LAND, wide=True)
+def hills(scene, slot, rng):
+    c, p, w, h, hy = scene.canvas, scene.palette, scene.width, scene.height, scene.horizon
+    green = mix(p.foliage, p.ground_far, 0.4)
+    bands = ((hy + h * 0.01, 0.11, 0.75), (hy + h * 0.05, 0.09, 0.5), (hy + h * 0.12, 0.08, 0.25))
+    for k, (base, lift, depth) in enumerate(bands):
+        line = base - humps(rng, w, 4, 0.25, h * lift) - h * 0.01
+        color = scene.tone(scale(green, 1.05 - 0.1 * k), depth)
+        c.fill_between(line, None, colors=(color, mix(color, p.ground_near, 0.7)))
+        with c.pen(scene.tone(scale(p.foliage, 0.7), depth)) as pen:  # round trees dotting the hill
+            for _ in range(rng.integers(2, 7)):
+                x = rng.uniform(0, w - 1)
+                r = h * 0.008 * (1 + k)
+                y = line[int(x)] + rng.uniform(0.3, 2.5) * r
+                pen.ellipse(x, y - r, r, r * 1.2)
+                pen.rect(x - r * 0.12, y - r, x + r * 0.12, y + r * 0.5)
+
+
+@renders("desert", stage=SURFACE, wide=True)
+def desert(scene, slot, rng):
+    c, p, w, h, hy, u = scene.canvas, scene.palette, scene.width, scene.height, scene.horizon, scene.u
+    sand = saturate(p.lit(SAND), 1.1)
+    xs = np.arange(w)
+    for k in range(4):
+        t = k / 3
+        base = hy + h * 0.01 + (h - hy) * 0.6 * t**1.3
+        amp = h * (0.035 + 0.035 * t)
+        period = w / rng.uniform(0.8, 1.6)
+        wave = np.abs(np.sin((xs + rng.uniform(0, period)) / period * math.pi))
+        crest = base - amp * (1 - wave) ** 1.6 - amp * 0.3 * smooth_line(rng, w, 1.5)
+        color = scene.tone(scale(sand, 1.03 - 0.08 * t), 0.45 * (1 - t))
+        shade = mix(scale(color, 0.72), p.ink, 0.06)
+        c.fill_between(crest, None, colors=(color, mix(color, shade, 0.5)))
+        lee = np.convolve(np.clip(np.gradient(crest) * slot.side * 6, 0, 1), np.ones(9) / 9, "same")
+        c.fill_between(crest, shade, crest + lee * amp * 1.4, alpha=0.85)
+        with c.pen(mix(color, (255, 255, 255), 0.35), 0.7) as pen:
+            pen.line(np.stack([xs[::6], crest[::6]], 1), u * 1.5)
+
+
+@renders("field", stage=SURFACE, wide=True)
+def field(scene, slot, rng):
+    c, p, w, h, hy = scene.canvas, scene.palette, scene.width, scene.height, scene.horizon
+    crops = {"spring": (150, 196, 96), "summer": (110, 160, 60), "autumn": (222, 178, 82),
+             "winter": (236, 238, 244), "none": (176, 180, 90)}[scene.season if scene.season in
+             ("spring", "summer", "autumn", "winter") else "none"]
+    light = p.lit(saturate(crops, 1.05))
+    dark = scale(light, 0.72) if not _snowy(scene) else p.lit((120, 110, 100))
+    top = int(hy + (h - hy) * (0.05 if slot.layer == "middle" else 0.15))
+    ys, xs = np.mgrid[top:h, 0:w].astype(np.float32)
+    rows = (xs - slot.x) / (ys - hy + 2) * rng.uniform(5, 8)
+    stripe = (np.sin(rows * math.pi) > (0.6 if _snowy(scene) else -0.1)).astype(np.float32)
+    t = ((ys - top) / (h - top))[..., None]
+    color = np.array(light, np.float32) * (1 - stripe[..., None]) + np.array(dark, np.float32) * stripe[..., None]
+    color = color * (1 - 0.3 * (1 - t)) + np.array(p.haze, np.float32) * 0.3 * (1 - t)
+    edge = np.clip((ys - top) / 3, 0, 1)
+    c.blend((0, top, w, h), color, edge)
+    hedge = scene.tone(scale(p.foliage, 0.7), 0.45)  # a hedge along the field's far edge
+    line = top - h * 0.008 * (1 + smooth_line(rng, w, 6))
+    c.fill_between(line, hedge, top + 2)
+
+
+def _perspective_path(scene, slot, rng, bottom_width):
+    """Left and right edges, per row from the horizon down, of a path winding towards slot.x."""
+    w, h, hy = scene.width, scene.height, scene.horizon
+    ys = np.arange(int(hy), h, dtype=np.float32)
+    t = np.clip((ys - hy) / (h - hy), 0, 1)
+    end = w * rng.uniform(0.35, 0.65)
+    centre = slot.x + (end - slot.x) * t + np.sin(t * math.pi * rng.uniform(1, 2)) * w * 0.12 * t
+    half = w * (0.002 + bottom_width / 2 * t**1.1)
+    return ys, centre - half, centre + half
+
+
+@renders("road", stage=SURFACE + 3)
+def road(scene, slot, rng):
+    c, p, w, h = scene.canvas, scene.palette, scene.width, scene.height
+    ys, left, right = _perspective_path(scene, slot, rng, 0.55 if slot.layer == "foreground" else 0.3)
+    surface = p.snow if _snowy(scene) else p.lit(DUST)
+    points = np.concatenate([np.stack([left, ys], 1), np.stack([right, ys], 1)[::-1]])
+    with c.pen(scale(surface, 0.8)) as pen:
+        pen.polygon(points + [[0, 0]] * len(points))
+    with c.pen(surface) as pen:
+        inner = np.concatenate([np.stack([left + (right - left) * 0.06, ys], 1),
+                                np.stack([right - (right - left) * 0.06, ys], 1)[::-1]])
+        pen.polygon(inner)
+    with c.pen(scale(surface, 0.82), 0.7) as pen:  # wheel ruts
+        for f in (0.3, 0.7):
+            rut = np.stack([left + (right - left) * f, ys], 1)[::4]
+            pen.polygon(np.concatenate([rut, (rut + [[w * 0.012, 0]] * np.linspace(0.1, 1, len(rut))[:, None])[::-1]]))
+
+
+@renders("street", stage=SURFACE + 3)
+def street(scene, slot, rng):
+    c, p, w, h, hy, u = scene.canvas, scene.palette, scene.width, scene.height, scene.horizon, scene.u
+    vx = slot.x
+    night = p.darkness > 0.4
+    wall = scene.tone(mix(p.ink, (110, 100, 96), 0.4), 0.15)
+    asphalt = p.lit((92, 92, 100))
+    near = slot.layer == "foreground"
+    spread = w * (0.9 if near else 0.5)
+    with c.pen(asphalt) as pen:
+        pen.polygon([(vx - 2, hy), (vx + 2, hy), (vx + spread, h), (vx - spread, h)])
+    with c.pen(p.lit((200, 196, 180)), 0.8) as pen:  # centre line, dashes shrinking away
+        for k in range(9):
+            t0, t1 = (k / 9) ** 2, ((k + 0.5) / 9) ** 2
+            pen.polygon([(vx - u * 3 * t0 * 4, hy + (h - hy) * t0), (vx + u * 3 * t0 * 4, hy + (h - hy) * t0),
+                         (vx + u * 3 * t1 * 4, hy + (h - hy) * t1), (vx - u * 3 * t1 * 4, hy + (h - hy) * t1)])
+    for side in (-1, 1):  # rows of buildings shrinking toward the vanishing point
+        x_edge = lambda t: vx + side * (u * 4 + spread * 1.1 * t)  # noqa: E731
+        t = 1.0
+        while t > 0.04:
+            t_next = t * rng.uniform(0.6, 0.8)
+            xa, xb = x_edge(t), x_edge(t_next)
+            base_a, base_b = hy + (h - hy) * t * 0.75, hy + (h - hy) * t_next * 0.75
+            height = h * rng.uniform(0.3, 0.6)
+            top_a, top_b = base_a - height * t, base_b - height * t_next
+            tone = scene.tone(wall, (1 - t) * 0.7)
+            with c.pen(tone) as pen:
+                pen.polygon([(xa, top_a), (xb, top_b), (xb, base_b), (xa, base_a)])
+                if t == 1.0:  # the nearest wall runs out of the picture
+                    pen.polygon([(xa, top_a), (xa + side * w, top_a - height * 0.3), (xa + side * w, h), (xa, h)])
+            window = mix(p.lamp, (255, 240, 200), 0.3) if night else scale(tone, 0.7)
+            with c.pen(window, 0.9) as pen:
+                for fx in (0.2, 0.5, 0.8):
+                    for fy in (0.2, 0.45, 0.7):
+                        if night and rng.random() < 0.35:
+                            continue
+                        x = xa + (xb - xa) * fx
+                        base, top = base_a + (base_b - base_a) * fx, top_a + (top_b - top_a) * fx
+                        y = top + (base - top) * fy
+                        s = (t + (t_next - t) * fx) * h * 0.03
+                        pen.rect(x - s * 0.4, y - s * 0.6, x + s * 0.4, y + s * 0.6)
+            t = t_next
+
+
+@renders("stone", stage={"middle": 40, "foreground": 60}, footing="land")
+def stone(scene, slot, rng):
+    c, p = scene.canvas, scene.palette
+    grey = scene.tone(p.lit((128, 124, 118)), slot.depth)
+    moss = scene.tone(mix(p.foliage, (128, 124, 118), 0.4), slot.depth)
+    s = slot.size * (0.3 if slot.layer == "foreground" else 0.25)
+    for i, (dx, r) in enumerate(((0.0, 1.0), (-0.9, 0.55), (0.85, 0.45))):
+        x, rw, rh = slot.x + dx * s * slot.side, s * r * rng.uniform(0.9, 1.2), s * r * rng.uniform(0.55, 0.8)
+        base = slot.y + (i > 0) * s * 0.05
+        a = np.linspace(math.pi, 2 * math.pi, 14)
+        bumps = 1 + rng.uniform(-0.08, 0.08, 14)
+        outline = np.stack([x + np.cos(a) * rw * bumps, base + np.sin(a) * rh * 2 * bumps], 1)
+        with c.pen(scale(grey, 0.75)) as pen:
+            pen.polygon(outline)
+        with c.pen(grey) as pen:  # the lit top
+            pen.polygon(np.stack([x + np.cos(a) * rw * 0.85 - rw * 0.08 * slot.side, base - rh * 0.25 + np.sin(a) * rh * 1.6], 1))
+        if scene.season in ("spring", "summer") or (scene.season == "none" and i == 0):
+            with c.pen(moss, 0.9) as pen:
+                pen.ellipse(x, base - rh * 1.7, rw * 0.5, rh * 0.3)
+        if _snowy(scene):
+            with c.pen(p.snow) as pen:
+                pen.ellipse(x, base - rh * 1.85, rw * 0.7, rh * 0.35)
+    with c.pen(scale(p.ground_near, 0.5), 0.5) as pen:  # contact shadow
+        pen.ellipse(slot.x, slot.y + s * 0.04, s * 1.8, s * 0.1)
+
+
+@renders("footprints", stage=MARKS)
+def footprints(scene, slot, rng):
+    c, p, w, h, hy = scene.canvas, scene.palette, scene.width, scene.height, scene.horizon
+    ground = scene.canvas.image.getpixel((int(slot.x), int(min(h - 1, slot.y))))
+    print_color = mix(ground, (60, 70, 110) if _snowy(scene) else p.ink, 0.35)
+    end = slot.x + rng.uniform(-0.3, 0.3) * w
+    bend = rng.uniform(-1, 1) * w * 0.15
+    with c.pen(print_color, 0.8) as pen:
+        for k in range(16):
+            t = 1 - k / 16  # 1 at the bottom of the picture
+            y = hy + (h - hy) * (0.12 + 0.88 * t**1.5)
+            x = end + (slot.x - end) * t + math.sin(t * math.pi) * bend
+            size = h * 0.022 * t**1.5 + 1
+            x += (1 if k % 2 else -1) * size * 0.7
+            pen.ellipse(x, y, size * 0.4, size * 0.75 * 0.5 * (1 + t))
+            pen.ellipse(x, y - size * 1.05 * (1 + t) * 0.5, size * 0.32, size * 0.3 * (1 + t) * 0.5)
+
+
+@renders("shadow", stage=MARKS + 1)
+def shadow(scene, slot, rng):
+    """Someone standing in low light, and the long shadow they cast towards us."""
+    from generator.painter.render.creatures import Figure, traveller
+
+    c, p, h, hy = scene.canvas, scene.palette, scene.height, scene.horizon
+    near = slot.layer == "foreground"
+    base = hy + (h - hy) * (0.3 if near else 0.1)
+    height = h * (0.2 if near else 0.12)
+    lean = -slot.side * rng.uniform(0.15, 0.45)
+    length = (h - base) * 1.1
+    t = np.linspace(0, 1, 12)
+    # width along the body from the feet to the head: legs, robe, shoulders, neck, hat
+    profile = np.interp(t, [0, 0.25, 0.35, 0.7, 0.78, 0.85, 0.95, 1.0], [0.1, 0.16, 0.34, 0.3, 0.14, 0.5, 0.3, 0.05])
+    axis = np.stack([slot.x + lean * length * t, base + length * t], 1)
+    with c.pen(scale(p.ground_near, 0.45), 0.6, blur=scene.u) as pen:
+        pen.stroke(axis, 0, 0, widths=profile * height * 1.3)
+    with c.pen(scene.ink(0.2 if near else 0.4)) as pen:
+        traveller(Figure(slot.x, base, height, 1 if lean > 0 else -1), pen, hat=True, staff=True)

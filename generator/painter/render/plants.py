@@ -1,0 +1,408 @@
+"""Plants: trees by recursive branching, pine, willow, bamboo, forest, blossom and leaves
+as branches and falling particles, grass, flowers, reeds, lotus."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from generator.painter.render.canvas import mix, saturate, scale
+from generator.painter.render.registry import FAR_LAND, FRONT, renders
+
+BARK = (92, 72, 62)
+WHITE = (255, 255, 255)
+
+
+def grow(rng, x, y, angle, length, width, depth, spread=0.55, shrink=0.74, droop=0.0, upright=0.25):
+    """Recursive branching: (segments, tips); a segment is (x0, y0, x1, y1, w0, w1).
+    Each branch forks in two (sometimes three); upright pulls them back towards vertical,
+    droop bends them towards the ground."""
+    segments, tips = [], []
+
+    def branch(x, y, angle, length, width, depth):
+        angle += upright * (math.pi / 2 - angle) - droop * math.cos(angle)
+        x1, y1 = x + math.cos(angle) * length, y - math.sin(angle) * length
+        segments.append((x, y, x1, y1, width, width * 0.72))
+        if depth == 0:
+            tips.append((x1, y1))
+            return
+        split = rng.uniform(0.3, 0.7)
+        for a in (angle + spread * split, angle - spread * (1 - split)):
+            branch(x1, y1, a + rng.normal(0, 0.1), length * shrink * rng.uniform(0.8, 1.1), width * 0.7, depth - 1)
+        if rng.random() < 0.3:
+            branch(x1, y1, angle + rng.normal(0, 0.15), length * shrink * 0.8, width * 0.6, depth - 1)
+
+    branch(x, y, angle, length, width, depth)
+    return segments, tips
+
+
+def draw_wood(canvas, color, segments) -> None:
+    with canvas.pen(color) as pen:
+        for x0, y0, x1, y1, w0, w1 in segments:
+            pen.stroke([(x0, y0), (x1, y1)], w0, w1)
+            pen.circle(x1, y1, w1 / 2)
+
+
+def draw_crown(canvas, rng, tips, radius, dark, light, snow=None) -> None:
+    """Foliage as clumps at the branch tips: a dark mass, a lit one above it."""
+    spots = [(x + rng.normal(0, radius * 0.3), y + rng.normal(0, radius * 0.3), radius * rng.uniform(0.6, 1.1))
+             for x, y in tips]
+    with canvas.pen(dark) as pen:
+        for x, y, r in spots:
+            pen.circle(x, y, r)
+    with canvas.pen(light) as pen:
+        for x, y, r in spots[::2]:
+            pen.circle(x - r * 0.25, y - r * 0.35, r * 0.7)
+    if snow:
+        with canvas.pen(snow) as pen:
+            for x, y, r in spots[::3]:
+                pen.ellipse(x - r * 0.2, y - r * 0.6, r * 0.6, r * 0.3)
+
+
+def flower_dots(canvas, rng, points, radius, color, center=None) -> None:
+    """Five-petalled flowers (a ring of dots) at points."""
+    with canvas.pen(color) as pen:
+        for x, y in points:
+            a0 = rng.uniform(0, 2 * math.pi)
+            for k in range(5):
+                a = a0 + k * 2 * math.pi / 5
+                pen.circle(x + math.cos(a) * radius * 0.55, y + math.sin(a) * radius * 0.55, radius * 0.5)
+    if center:
+        with canvas.pen(center) as pen:
+            for x, y in points:
+                pen.circle(x, y, radius * 0.22)
+
+
+def falling(scene, rng, count, box, colors, size, shape="petal") -> None:
+    """Petals or leaves drifting down inside box (x0, y0, x1, y1)."""
+    x0, y0, x1, y1 = box
+    for color in colors:
+        with scene.canvas.pen(color) as pen:
+            for _ in range(count // len(colors)):
+                x, y = rng.uniform(x0, x1), rng.uniform(y0, y1)
+                s = size * rng.uniform(0.6, 1.3)
+                a = rng.uniform(0, math.pi)
+                if shape == "maple":
+                    t = np.linspace(0, 2 * math.pi, 30)
+                    r = s * (0.65 + 0.35 * np.abs(np.cos(t * 2.5)))
+                    pen.polygon(np.stack([x + r * np.cos(t + a), y + r * np.sin(t + a)], 1))
+                else:
+                    pen.ellipse(x, y, s, s * (0.5 if shape == "petal" else 0.4), angle=a)
+
+
+def tree_colors(scene, depth):
+    p = scene.palette
+    bark = scene.tone(mix(p.ink, p.lit(BARK), 0.5), depth * 0.6)
+    leaf = scene.tone(p.foliage, depth)
+    return bark, scale(leaf, 0.78), mix(leaf, p.lit((250, 245, 210)), 0.18)
+
+
+@renders("tree", footing="land")
+def tree(scene, slot, rng, bloom=None):
+    c, p = scene.canvas, scene.palette
+    height = slot.size * (1.7 if slot.layer == "foreground" else 1.3) * rng.uniform(0.85, 1.1)
+    bark, dark, light = tree_colors(scene, slot.depth)
+    if bloom:
+        dark, light = scene.tone(scale(bloom, 0.86), slot.depth), scene.tone(mix(bloom, WHITE, 0.35), slot.depth)
+    segments, tips = grow(rng, slot.x, slot.y, math.pi / 2 + rng.normal(0, 0.08), height * 0.3,
+                          height * 0.07, 6, spread=0.95, shrink=0.78, upright=0.12)
+    bare = p.winter and not bloom
+    draw_wood(c, bark, segments)
+    if bare:
+        with c.pen(p.snow) as pen:  # snow resting on the upper side of branches
+            for x0, y0, x1, y1, w0, w1 in segments[: len(segments) // 2]:
+                if abs(y1 - y0) < abs(x1 - x0) * 1.5:
+                    pen.line([(x0, y0 - w0 * 0.5), (x1, y1 - w1 * 0.5)], max(w1 * 0.5, scene.u))
+        return
+    tx, ty = np.array(tips).T
+    with c.pen(dark) as pen:  # the body of the crown, so it reads as one mass
+        rx = max(tx.max() - tx.min(), height * 0.4) * 0.45
+        pen.ellipse(tx.mean(), ty.min() + rx * 0.8, rx, rx * 0.8)
+    draw_crown(c, rng, tips, height * 0.1, dark, light)
+    if scene.season == "autumn" or bloom:
+        colors = [bloom] if bloom else list(p.leaves)
+        falling(scene, rng, 24, (slot.x - height * 0.5, slot.y - height * 0.6, slot.x + height * 0.5, slot.y),
+                colors, height * 0.012, "petal" if bloom else "leaf")
+
+
+@renders("willow", footing="land")
+def willow(scene, slot, rng):
+    c, p, u = scene.canvas, scene.palette, scene.u
+    height = slot.size * (1.8 if slot.layer == "foreground" else 1.35)
+    bark, dark, light = tree_colors(scene, slot.depth)
+    fronds = scene.tone(saturate(mix(p.foliage, (200, 220, 120), 0.35), 1.1), slot.depth)
+    segments, tips = grow(rng, slot.x, slot.y, math.pi / 2 + rng.normal(0, 0.1), height * 0.35,
+                          height * 0.07, 4, spread=1.0, shrink=0.72)
+    draw_wood(c, bark, segments)
+    if p.winter:
+        fronds = scene.tone(mix(p.lit((160, 150, 110)), p.snow, 0.2), slot.depth)
+    for color, n in ((scale(fronds, 0.78), 3), (fronds, 2)):
+        with c.pen(color) as pen:
+            for x, y in tips:
+                for _ in range(n):
+                    fall = height * rng.uniform(0.35, 0.7)
+                    sway = rng.uniform(-0.1, 0.1) * height
+                    xs = x + rng.normal(0, height * 0.04)
+                    t = np.linspace(0, 1, 12)
+                    strand = np.stack([xs + sway * t**2 + np.sin(t * 3) * height * 0.02 * (1 - t),
+                                       y - height * 0.04 * np.sin(t * math.pi) + fall * t], 1)
+                    pen.stroke(strand, u * 2.5 * (1 - slot.depth * 0.5), u * 0.8)
+
+
+@renders("pine", footing="land")
+def pine(scene, slot, rng):
+    c, p = scene.canvas, scene.palette
+    height = slot.size * (1.7 if slot.layer == "foreground" else 1.3)
+    bark = scene.tone(mix(p.ink, p.lit((110, 80, 70)), 0.45), slot.depth)
+    needles = scene.tone(scale(saturate(mix(p.foliage, (40, 90, 70), 0.6), 1.1), 0.9), slot.depth)
+    lean = rng.uniform(0.15, 0.35) * -slot.side
+    t = np.linspace(0, 1, 12)
+    trunk = np.stack([slot.x + lean * height * (t**1.6) + np.sin(t * 4) * height * 0.03, slot.y - height * t], 1)
+    with c.pen(bark) as pen:
+        pen.stroke(trunk, height * 0.06, height * 0.015)
+    pads = []
+    for k, f in enumerate(np.sort(rng.uniform(0.35, 1.0, 5))):
+        x, y = trunk[int(f * 11)]
+        side = (-1) ** k
+        reach = height * rng.uniform(0.15, 0.3) * (1.1 - f * 0.5)
+        with c.pen(bark) as pen:
+            pen.stroke([(x, y), (x + side * reach * 0.6, y - height * 0.03), (x + side * reach, y - height * 0.02)],
+                       height * 0.02, height * 0.008)
+        pads.append((x + side * reach, y - height * 0.03, reach * 0.8))
+    pads.append((trunk[-1][0], trunk[-1][1], height * 0.14))
+    for color, dy, shrink in ((scale(needles, 0.8), 0.0, 1.0), (mix(needles, p.lit((170, 200, 150)), 0.15), -0.25, 0.75)):
+        with c.pen(color) as pen:
+            for x, y, r in pads:  # flat cloud-like pads of needles
+                for j in range(4):
+                    pen.ellipse(x + (j - 1.5) * r * 0.35, y + dy * r * 0.4 - abs(j - 1.5) * -r * 0.05,
+                                r * 0.45 * shrink, r * 0.26 * shrink)
+    if p.winter:
+        with c.pen(p.snow) as pen:
+            for x, y, r in pads:
+                pen.ellipse(x, y - r * 0.18, r * 0.7, r * 0.1)
+
+
+@renders("bamboo", footing="land")
+def bamboo(scene, slot, rng):
+    c, p = scene.canvas, scene.palette
+    height = slot.size * (2.6 if slot.layer == "foreground" else 1.5)
+    green = scene.tone(saturate(p.lit((120, 168, 84)), 1.05), slot.depth)
+    leaf = scene.tone(scale(saturate(p.foliage, 1.1), 0.9), slot.depth)
+    for k in range(rng.integers(4, 8)):
+        x = slot.x + rng.normal(0, slot.size * 0.25)
+        width = slot.size * rng.uniform(0.035, 0.06)
+        top = slot.y - height * rng.uniform(0.7, 1.0)
+        lean = rng.normal(0, 0.04) * height
+        shade = scale(green, rng.uniform(0.75, 1.0))
+        joints = np.linspace(slot.y, top, rng.integers(6, 10))
+        with c.pen(shade) as pen:
+            pen.polygon([(x - width / 2, slot.y), (x + width / 2, slot.y), (x + lean + width * 0.4, top), (x + lean - width * 0.4, top)])
+        with c.pen(scale(shade, 0.65)) as pen:
+            for y in joints[1:-1]:
+                f = (slot.y - y) / height
+                pen.rect(x + lean * f - width * 0.55, y - width * 0.12, x + lean * f + width * 0.55, y + width * 0.12)
+        with c.pen(leaf) as pen:  # sprays of narrow leaves from the upper joints
+            for y in joints[len(joints) // 2:]:
+                f = (slot.y - y) / height
+                bx = x + lean * f
+                for _ in range(rng.integers(2, 5)):
+                    a = rng.choice([-1, 1]) * rng.uniform(0.2, 1.1)
+                    length = slot.size * rng.uniform(0.18, 0.3)
+                    tip = (bx + math.sin(a) * length, y + length * 0.35 * rng.uniform(0.2, 1))
+                    pen.polygon([(bx, y), ((bx + tip[0]) / 2, (y + tip[1]) / 2 - width * 0.6), tip,
+                                 ((bx + tip[0]) / 2, (y + tip[1]) / 2 + width * 0.3)])
+
+
+def conifer(pen, x, base, height, width, tiers=4):
+    """A fir as stacked tiers: out to each tier's tip, back in under the next one."""
+    left = []
+    for k in range(tiers):
+        w = width * (1 - k / (tiers + 0.5))
+        y_low = base - height * k / tiers * 0.85
+        y_next = base - height * (k + 1) / tiers * 0.85
+        left += [(x - w / 2, y_low), (x - w * 0.15, y_next + height * 0.06)]
+    right = [(2 * x - px, py) for px, py in reversed(left)]
+    pen.polygon(left + [(x, base - height)] + right)
+
+
+@renders("forest", stage=FAR_LAND + 1, wide=True)
+def forest(scene, slot, rng):
+    c, p, w, h, hy = scene.canvas, scene.palette, scene.width, scene.height, scene.horizon
+    green = mix(p.ink, p.foliage, 0.45)
+    for depth, size, y in ((0.7, 0.07, hy), (0.45, 0.11, hy + h * 0.02), (0.25, 0.15, hy + h * 0.05)):
+        color = scene.tone(green, depth)
+        with c.pen(color) as pen:
+            x = rng.uniform(-20, 0)
+            pen.rect(0, y - size * h * 0.15, w, y + h * 0.02)
+            while x < w + 20:
+                height = size * h * rng.uniform(0.7, 1.2)
+                conifer(pen, x, y + h * 0.01, height, height * 0.42)
+                x += height * rng.uniform(0.18, 0.3)
+        if p.winter:
+            with c.pen(scene.tone(p.snow, depth * 0.7), 0.8) as pen:
+                pen.rect(0, y + h * 0.004, w, y + h * 0.02)
+
+
+@renders("blossom", stage={"sky": FRONT, "foreground": FRONT})
+def blossom(scene, slot, rng):
+    p = scene.palette
+    bloom = saturate(p.bloom, 1.1)
+    if slot.layer == "middle":
+        return tree(scene, slot, rng, bloom=bloom)
+    segments, tips = corner_branch(scene, slot, rng)
+    points = [(x0 + (x1 - x0) * f, y0 + (y1 - y0) * f) for x0, y0, x1, y1, *_ in segments[2:] for f in (0.4, 1.0)]
+    r = scene.height * 0.013
+    flower_dots(scene.canvas, rng, points, r, bloom, center=scale(bloom, 0.7))
+    flower_dots(scene.canvas, rng, points[::3], r * 0.7, mix(bloom, WHITE, 0.5))
+    falling(scene, rng, 60, (0, 0, scene.width, scene.height), [bloom, mix(bloom, WHITE, 0.4)], r * 0.55)
+
+
+def corner_branch(scene, slot, rng):
+    """A branch reaching into the picture from a top corner, as in a hanging-scroll print."""
+    side = slot.side
+    x = -scene.width * 0.02 if side < 0 else scene.width * 1.02
+    y = scene.height * rng.uniform(0.05, 0.25)
+    angle = (rng.uniform(-0.35, 0.05) if side < 0 else math.pi - rng.uniform(-0.35, 0.05))
+    segments, tips = grow(rng, x, y, angle, scene.width * 0.22, scene.height * 0.022, 4,
+                          spread=0.9, shrink=0.7, droop=0.1, upright=0.0)
+    draw_wood(scene.canvas, scene.tone(mix(scene.palette.ink, scene.palette.lit(BARK), 0.35), 0.05), segments)
+    return segments, tips
+
+
+@renders("leaves", stage={"sky": FRONT, "foreground": FRONT})
+def leaves(scene, slot, rng):
+    p, w, h = scene.palette, scene.width, scene.height
+    shape = "maple" if scene.season in ("autumn", "none") else "leaf"
+    colors = list(p.leaves)
+    if slot.layer == "sky":
+        segments, tips = corner_branch(scene, slot, rng)
+        falling(scene, rng, 40, (min(t[0] for t in tips) - 30, min(t[1] for t in tips) - 30,
+                                 max(t[0] for t in tips) + 30, max(t[1] for t in tips) + 30), colors, h * 0.02, shape)
+        falling(scene, rng, 30, (0, 0, w, h), colors, h * 0.014, shape)
+    elif slot.layer == "middle":
+        falling(scene, rng, 50, (slot.x - w * 0.3, scene.horizon - h * 0.15, slot.x + w * 0.3, slot.y + h * 0.05),
+                [scene.tone(col, 0.3) for col in colors], h * 0.01, shape)
+    else:  # a drift of leaves on the ground and more falling
+        falling(scene, rng, 50, (slot.x - w * 0.35, slot.y - h * 0.05, slot.x + w * 0.35, h), colors, h * 0.022, shape)
+        falling(scene, rng, 30, (0, scene.horizon, w, h), colors, h * 0.02, shape)
+
+
+def blades(pen, x, y, height, lean, width, tip) -> None:
+    """Many curved, tapering blades at once (arrays x, y, height, lean, width)."""
+    t = np.linspace(0, 1, 7)
+    px = x[:, None] + lean[:, None] * t**2 * height[:, None]
+    py = y[:, None] - t * height[:, None]
+    dx, dy = np.gradient(px, axis=1), np.gradient(py, axis=1)
+    norm = np.maximum(np.hypot(dx, dy), 1e-9)
+    half = (width[:, None] + (tip - width[:, None]) * t) / 2
+    nx, ny = -dy / norm * half, dx / norm * half
+    outline = np.concatenate([np.stack([px + nx, py + ny], 2), np.stack([px - nx, py - ny], 2)[:, ::-1]], 1)
+    for poly in outline:
+        pen.polygon(poly)
+
+
+@renders("grass", wide=True)
+def grass(scene, slot, rng):
+    c, p, w, h, hy, u = scene.canvas, scene.palette, scene.width, scene.height, scene.horizon, scene.u
+    near = slot.layer == "foreground"
+    blade = {"autumn": (200, 170, 90), "winter": (170, 150, 110)}.get(scene.season)
+    blade = p.lit(blade) if blade else p.foliage
+    top, bottom = (h * 0.8, h * 1.02) if near else (hy + h * 0.01, hy + (h - hy) * 0.45)
+    for shade in (0.7, 0.85, 1.0):
+        tufts = 45 if near else 70
+        y = np.sort(rng.uniform(top, bottom, tufts))
+        tall = h * (0.12 if near else 0.11) * (y - hy) / (h - hy)
+        x = rng.uniform(-10, w + 10, tufts)
+        per = 6
+        x, y, tall = np.repeat(x, per), np.repeat(y, per), np.repeat(tall, per)
+        height = tall * rng.uniform(0.5, 1.2, len(x))
+        with c.pen(scale(blade, shade)) as pen:
+            blades(pen, x, y, height, rng.normal(0, 0.35, len(x)), np.maximum(tall * 0.06, u), u * 0.4)
+    if scene.season == "autumn" and near:  # pampas plumes
+        with c.pen(mix(p.lit((240, 228, 200)), p.haze, 0.2), 0.9) as pen:
+            for _ in range(6):
+                x = rng.uniform(0, w)
+                pen.ellipse(x, top - h * 0.1, h * 0.012, h * 0.04, angle=rng.normal(0, 0.3))
+
+
+@renders("flowers")
+def flowers(scene, slot, rng):
+    c, p, h, u = scene.canvas, scene.palette, scene.height, scene.u
+    near = slot.layer == "foreground"
+    palette = {"spring": [(250, 190, 210), (255, 240, 140), (255, 255, 255)],
+               "summer": [(230, 60, 60), (255, 210, 60), (90, 110, 220)],
+               "autumn": [(250, 170, 40), (220, 90, 40), (255, 230, 120)],
+               "winter": [(210, 40, 60), (255, 255, 255)]}.get(scene.season, [(250, 200, 220), (255, 230, 120), (200, 120, 220)])
+    stem = scene.tone(scale(p.foliage, 0.8), slot.depth)
+    spread = scene.width * (0.3 if near else 0.2)
+    size = h * (0.018 if near else 0.006)
+    heads = []
+    for _ in range(45 if near else 30):
+        x = slot.x + rng.normal(0, spread * 0.5)
+        y = slot.y + rng.uniform(-0.1, 0.04) * (h * 0.3 if near else h * 0.15)
+        top = y - h * (rng.uniform(0.03, 0.1) if near else 0.01)
+        heads.append((x + rng.normal(0, size), top, y))
+    with c.pen(stem) as pen:
+        for x, top, y in heads:
+            pen.line([(x, y), (x, top)], u * (2 if near else 1))
+            if near:
+                pen.ellipse(x + size * 0.7, (top + y) / 2, size * 0.7, size * 0.25, angle=-0.5)
+    for k, color in enumerate(palette):
+        pts = [(x, top) for x, top, _ in heads[k::len(palette)]]
+        flower_dots(c, rng, pts, size * rng.uniform(0.9, 1.2), scene.tone(p.lit(color), slot.depth),
+                    center=scene.tone(p.lit((250, 200, 60)), slot.depth) if near else None)
+
+
+@renders("reeds", footing=None)
+def reeds(scene, slot, rng):
+    c, p, u = scene.canvas, scene.palette, scene.u
+    height = slot.size * (1.3 if slot.layer == "foreground" else 0.8)
+    stalk = scene.tone(mix(p.foliage, p.lit((150, 140, 80)), 0.5), slot.depth)
+    head = scene.tone(p.lit((110, 72, 48)), slot.depth)
+    tops = []
+    with c.pen(stalk) as pen:
+        for _ in range(rng.integers(12, 20)):
+            x = slot.x + rng.normal(0, slot.size * 0.2)
+            tall = height * rng.uniform(0.5, 1.05)
+            lean = rng.normal(0, 0.12) * tall
+            t = np.linspace(0, 1, 8)[:, None]
+            pts = np.concatenate([x + lean * t**2, slot.y - tall * t], 1)
+            if rng.random() < 0.45:  # a leaf blade, bending over
+                pen.stroke(np.concatenate([x + lean * 1.6 * t**1.5 + rng.choice([-1, 1]) * tall * 0.15 * t**2, slot.y - tall * 0.8 * t], 1),
+                           slot.size * 0.03, u * 0.5)
+            else:
+                pen.stroke(pts, slot.size * 0.014, u * 0.8)
+                tops.append(pts[-2])
+    with c.pen(head) as pen:
+        for x, y in tops:
+            pen.ellipse(x, y + height * 0.02, slot.size * 0.022, height * 0.055)
+
+
+@renders("lotus", footing="water")
+def lotus(scene, slot, rng):
+    c, p = scene.canvas, scene.palette
+    s = slot.size * (0.55 if slot.layer == "foreground" else 0.4)
+    pad = scene.tone(saturate(mix(p.foliage, p.lit((70, 130, 70)), 0.5), 1.1), slot.depth)
+    pink = scene.tone(p.lit((246, 160, 190)), slot.depth)
+    for _ in range(rng.integers(3, 6)):
+        x, y = slot.x + rng.normal(0, s * 0.9), slot.y - s * 0.2 + rng.normal(0, s * 0.12)
+        r = s * rng.uniform(0.25, 0.45)
+        notch = rng.uniform(0, 360)
+        with c.pen(scale(pad, 0.8)) as pen:
+            pen.ellipse(x, y + r * 0.05, r, r * 0.3)
+        with c.pen(pad) as pen:
+            pen.ellipse(x, y, r * 0.94, r * 0.27)
+            pen.polygon([(x, y), (x + math.cos(math.radians(notch)) * r, y + math.sin(math.radians(notch)) * r * 0.3),
+                         (x + math.cos(math.radians(notch + 25)) * r, y + math.sin(math.radians(notch + 25)) * r * 0.3)], cut=True)
+    for k in range(rng.integers(1, 3)):
+        x, y = slot.x + (k - 0.5) * s * 0.9 + rng.normal(0, s * 0.1), slot.y - s * 0.3
+        with c.pen(scale(pad, 0.7)) as pen:
+            pen.line([(x, y), (x, y - s * 0.2)], scene.u * 2)
+        for color, shrink in ((scale(pink, 0.85), 1.0), (mix(pink, WHITE, 0.35), 0.7)):
+            with c.pen(color) as pen:  # a fan of pointed petals
+                for a in np.linspace(-1.1, 1.1, 5):
+                    tip = (x + math.sin(a) * s * 0.42 * shrink, y - s * 0.2 - math.cos(a) * s * 0.45 * shrink)
+                    base = (x, y - s * 0.18)
+                    mid = ((tip[0] + base[0]) / 2, (tip[1] + base[1]) / 2)
+                    nx, ny = (tip[1] - base[1]) * 0.28, -(tip[0] - base[0]) * 0.28
+                    pen.polygon([base, (mid[0] + nx, mid[1] + ny), tip, (mid[0] - nx, mid[1] - ny)])

@@ -1,0 +1,215 @@
+"""Compose a scene plan into a picture: background, layout, painting order, finish.
+
+The horizon sits at 56-64% of the height. Sky motifs live above it; the middle ground
+stands on it, small and veiled by haze; the foreground stands in the bottom third, large
+and dark. Every random choice comes from a generator derived from (seed, name): the
+background's from (seed, "background"), each layer's layout from (seed, "layout:<layer>"),
+each motif's from (seed, "<motif>:<layer>"). Adding a motif therefore never changes how
+the others are drawn, only where: the horizontal places of a layer's motifs are spread
+among them, and the far ridges make way for a motif that shapes the horizon.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import zlib
+from dataclasses import dataclass, replace
+
+import numpy as np
+from PIL import Image, ImageChops
+
+from generator.painter.motifs import LAYERS
+from generator.painter.plan import ScenePlan
+from generator.painter.render.canvas import Canvas, gradient, midpoint_line, mix, smooth_line
+from generator.painter.render.palette import Palette, make_palette
+from generator.painter.render.registry import FOOTING, GROUND, RENDERERS, STAGES, WIDE
+
+log = logging.getLogger(__name__)
+
+# Motifs that give the horizon its own shape; without any, the background adds far ridges.
+HORIZON_MAKERS = {"mountain", "hills", "sea", "desert", "city", "shore", "waves", "forest"}
+
+
+def motif_rng(seed: int, name: str) -> np.random.Generator:
+    return np.random.default_rng([seed % 2**64, zlib.crc32(name.encode("utf-8"))])
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where the layout put one motif."""
+
+    layer: str
+    x: float  # horizontal centre, px
+    y: float  # the ground it stands on (middle, foreground) or its centre (sky), px
+    size: float  # a reference height for things in this layer, px
+    depth: float  # 0 for the nearest, 1 at the horizon: how much haze veils it
+    side: int  # -1 in the left half, +1 in the right: the edge a branch grows from
+
+
+class Scene:
+    """The canvas, its palette and geometry, and what the plan holds."""
+
+    def __init__(self, plan: ScenePlan, seed: int, size: tuple[int, int]):
+        self.plan, self.seed = plan, seed
+        self.width, self.height = size
+        self.canvas = Canvas(size)
+        self.time, self.season = plan.time_of_day, plan.season
+        self.palette: Palette = make_palette(self.time, self.season)
+        self.horizon = self.height * motif_rng(seed, "composition").uniform(0.56, 0.64)
+        self.motifs = set(plan.motifs())
+        self.water = Image.new("L", size)  # where water is, for reflections and footing
+        self.lights: list[tuple[float, float, float]] = []  # (x, y, radius) of lamps, fires
+        self.drawn: set[str] = set()  # shared parts already painted (the sea under waves)
+        self.u = min(size) / 1000  # one unit of line width
+
+    # -- colour helpers -------------------------------------------------------------
+    def tone(self, color, depth: float):
+        """color seen through the air at depth (0 near, 1 at the horizon)."""
+        return mix(color, self.palette.haze, 0.82 * depth)
+
+    def ink(self, depth: float):
+        return self.tone(self.palette.ink, depth)
+
+    def sky_color(self, y: float):
+        """The background sky's colour at height y."""
+        t = min(1.0, max(0.0, y / self.horizon))
+        stops = self.palette.sky
+        for (t0, c0), (t1, c1) in zip(stops, stops[1:]):
+            if t <= t1:
+                return mix(c0, c1, (t - t0) / max(t1 - t0, 1e-9))
+        return stops[-1][1]
+
+    def is_water(self, x: float, y: float) -> bool:
+        xi = min(self.width - 1, max(0, int(x)))
+        yi = min(self.height - 1, max(0, int(y)))
+        return self.water.getpixel((xi, yi)) > 127
+
+    # -- background and finish --------------------------------------------------------
+    def draw_sky(self, rng: np.random.Generator) -> None:
+        c, p, w, hy = self.canvas, self.palette, self.width, self.horizon
+        rows = int(math.ceil(hy)) + 2
+        dither = rng.random((rows, w, 1), dtype=np.float32) - 0.5  # no banding in smooth skies
+        c.put((0, 0, w, rows), gradient(rows, p.sky)[:, None, :] + dither)
+        if 0.2 < p.darkness < 0.9:  # the low sun lights the horizon
+            c.glow(w * rng.uniform(0.2, 0.8), hy, w * 0.8, p.glow, 0.45, squash=0.45)
+        if p.darkness >= 0.9:  # a few faint stars
+            with c.pen((255, 255, 245), alpha=0.5) as pen:
+                for _ in range(int(40 * w * hy / 1e6) + 5):
+                    pen.circle(rng.uniform(0, w), hy * rng.beta(1, 1.6), self.u * rng.uniform(0.8, 1.6))
+
+    def draw_ground(self, rng: np.random.Generator) -> None:
+        c, p, w, h, hy = self.canvas, self.palette, self.width, self.height, self.horizon
+        top = int(math.floor(hy))
+        colors = gradient(h - top, [(0, p.ground_far), (1, p.ground_near)])
+        c.put((0, top, w, h), np.broadcast_to(colors[:, None, :], (h - top, w, 3)))
+        # two soft undulations of the ground, nearer ones darker
+        for k, y in enumerate((0.3, 0.68)):
+            base = hy + (h - hy) * y
+            line = base + smooth_line(rng, w, rng.uniform(1, 2)) * h * 0.02
+            shade = mix(p.ground_far, p.ground_near, 0.45 + 0.45 * k)
+            c.fill_between(line, shade, colors=(shade, mix(shade, p.ground_near, 0.6)))
+        if not self.motifs & HORIZON_MAKERS:
+            self.far_ridges(rng)
+
+    def far_ridges(self, rng: np.random.Generator) -> None:
+        """Two hazy ranges on the horizon: the quiet landscape every scene starts from."""
+        c, p, w, h, hy = self.canvas, self.palette, self.width, self.height, self.horizon
+        hill = mix(p.ink, p.foliage, 0.35)
+        for depth, amp in ((0.8, 0.07), (0.62, 0.04)):
+            ridge = hy - h * amp * (0.25 + midpoint_line(rng, w, 0.45) * 0.75)
+            c.fill_between(ridge, None, hy + 1, colors=(self.tone(hill, depth), self.tone(hill, depth + 0.12)))
+
+    def finish(self) -> None:
+        """A soft vignette holds the eye in the picture."""
+        w, h = self.width, self.height
+        ys, xs = np.mgrid[-1:1:48j, -1:1:40j]
+        v = 1 - 0.16 * np.clip((xs**2 + ys**2) / 2, 0, 1) ** 1.5
+        mask = Image.fromarray((v * 255).astype(np.uint8), "L").resize((w, h), Image.Resampling.BILINEAR)
+        self.canvas.image = ImageChops.multiply(self.canvas.image, Image.merge("RGB", (mask,) * 3))
+
+    # -- layout -------------------------------------------------------------------------
+    def layout(self, layer: str, motifs: list[str]) -> dict[str, Slot]:
+        rng = motif_rng(self.seed, "layout:" + layer)
+        w, h, hy = self.width, self.height, self.horizon
+        placed = [m for m in motifs if m not in WIDE]
+        n = len(placed)
+        if n == 1:
+            xs = [rng.choice([0.3, 0.7]) + rng.uniform(-0.06, 0.06)]
+        else:
+            xs = list((np.arange(n) + 0.5 + rng.uniform(-0.2, 0.2, n)) / max(n, 1))
+            xs = [0.1 + 0.8 * x for x in rng.permutation(xs)] if n else []
+        slots = {}
+        for m in motifs:
+            rng = motif_rng(self.seed, f"slot:{m}:{layer}")  # the rest is the motif's own
+            x = xs.pop(0) if m in placed else rng.uniform(0.25, 0.75)
+            if layer == "sky":
+                y, size, depth = hy * rng.uniform(0.22, 0.5), h * 0.1, 0.3
+            elif layer == "middle":
+                y, size, depth = hy + h * rng.uniform(0.02, 0.07), h * 0.2, 0.45
+            else:
+                y, size, depth = h * rng.uniform(0.9, 0.965), h * 0.3, 0.0
+            slots[m] = Slot(layer, x * w, y, size, depth, -1 if x < 0.5 else 1)
+        return slots
+
+    def schedule(self) -> list[tuple[int, str, Slot]]:
+        items = []
+        for layer in LAYERS:
+            motifs = []
+            for m in self.plan.motifs(layer):
+                if m not in RENDERERS:
+                    log.warning("no renderer for motif %r; skipped", m)
+                elif m not in motifs:
+                    motifs.append(m)
+            for i, (m, slot) in enumerate(self.layout(layer, motifs).items()):
+                items.append((STAGES[m](layer), slot.y, i, m, slot))
+        return [(stage, m, slot) for stage, _, _, m, slot in sorted(items, key=lambda t: t[:3])]
+
+    def afloat(self, slot: Slot) -> bool:
+        span = slot.size * 0.3
+        return all(self.is_water(slot.x + dx, slot.y) for dx in (-span, 0, span))
+
+    def nearest(self, slot: Slot, water: bool) -> Slot:
+        """The slot moved along its row to the nearest water (or land), if any is near."""
+        row = np.asarray(self.water.crop((0, int(min(slot.y, self.height - 1)), self.width,
+                                          int(min(slot.y, self.height - 1)) + 1)))[0]
+        xs = np.flatnonzero((row > 127) == water)
+        if len(xs) == 0:
+            return slot
+        margin = self.width * 0.04  # not on the very edge of a river or a pond
+        inner = xs[(xs > xs.min() + margin) & (xs < xs.max() - margin)] if water else xs
+        xs = inner if len(inner) else xs
+        x = float(xs[np.argmin(np.abs(xs - slot.x))])
+        return slot if abs(x - slot.x) > self.width * 0.5 else replace(slot, x=x)
+
+    def draw_footing(self, motif: str, slot: Slot) -> Slot:
+        """Make sure what floats is on water and what stands is on land; returns the slot
+        the motif should be painted at."""
+        from generator.painter.render.water import island, water_patch
+
+        need = FOOTING.get(motif)
+        if need == "land" and self.is_water(slot.x, slot.y):
+            slot = self.nearest(slot, water=False)
+            if self.is_water(slot.x, slot.y):
+                island(self, slot)
+        elif need == "water" and not self.afloat(slot):
+            slot = self.nearest(slot, water=True)
+            if not self.is_water(slot.x, slot.y):
+                water_patch(self, slot)
+        return slot
+
+
+def paint(plan: ScenePlan, seed: int, size: tuple[int, int] = (1080, 1350)) -> Image.Image:
+    """Paint the plan: an RGB picture of `size`; the same plan and seed give the same bytes."""
+    scene = Scene(plan, seed, size)
+    scene.draw_sky(motif_rng(seed, "sky"))
+    ground = False
+    for stage, motif, slot in scene.schedule():
+        if stage >= GROUND and not ground:
+            scene.draw_ground(motif_rng(seed, "ground"))
+            ground = True
+        slot = scene.draw_footing(motif, slot)
+        RENDERERS[motif](scene, slot, motif_rng(seed, f"{motif}:{slot.layer}"))
+    if not ground:
+        scene.draw_ground(motif_rng(seed, "ground"))
+    scene.finish()
+    return scene.canvas.image

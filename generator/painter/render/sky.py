@@ -1,0 +1,206 @@
+"""The sky: sun, moon, stars, clouds, storm, rainbow, aurora, kite."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from generator.painter.render.canvas import mix, smooth_line, value_noise
+from generator.painter.render.registry import BACKDROP, renders
+
+WHITE = (255, 255, 255)
+
+
+def _low(scene) -> bool:
+    return 0.2 < scene.palette.darkness < 0.9  # dawn and dusk: the sun sits low
+
+
+@renders("stars", stage=BACKDROP, wide=True)
+def stars(scene, slot, rng):
+    c, w, hy, u = scene.canvas, scene.width, scene.horizon, scene.u
+    seen = max(0.3, scene.palette.darkness)
+    if scene.palette.darkness >= 0.9:  # the milky way: a faint diagonal band of noise
+        box = (0, 0, w, int(hy))
+        noise = value_noise(rng, w, int(hy), cells=5)
+        ys, xs = np.mgrid[0:int(hy), 0:w]
+        band = np.exp(-(((ys - hy * 0.1) - (xs - w * 0.5) * rng.uniform(-0.8, 0.8)) / (hy * 0.18)) ** 2)
+        c.screen(box, (150, 160, 210), band * noise * 0.35)
+    n = int(900 * w * hy / 1e6) + 20
+    x, y = rng.uniform(0, w, n), hy * rng.beta(1, 1.5, n) * 0.95
+    r = u * (0.7 + 2.2 * rng.beta(1, 6, n))
+    for alpha, pick in ((0.45 * seen, r < 1.5 * u), (0.95 * seen, r >= 1.5 * u)):
+        with c.pen((255, 252, 236), alpha) as pen:
+            for xi, yi, ri in zip(x[pick], y[pick], r[pick]):
+                pen.circle(xi, yi, ri)
+    for i in np.argsort(r)[-6:]:  # the brightest twinkle
+        c.glow(x[i], y[i], r[i] * 8, (210, 220, 255), 0.6 * seen)
+        with c.pen((255, 255, 250), 0.8 * seen) as pen:
+            pen.line([(x[i] - r[i] * 5, y[i]), (x[i] + r[i] * 5, y[i])], u * 0.6)
+            pen.line([(x[i], y[i] - r[i] * 5), (x[i], y[i] + r[i] * 5)], u * 0.6)
+
+
+@renders("sun", stage=BACKDROP + 3)
+def sun(scene, slot, rng):
+    c, p = scene.canvas, scene.palette
+    r = scene.height * rng.uniform(0.045, 0.065)
+    y = scene.horizon - r * rng.uniform(0.1, 1.4) if _low(scene) else slot.y
+    c.glow(slot.x, y, r * 10, p.glow, 0.5)
+    c.glow(slot.x, y, r * 3, p.sun, 0.55)
+    with c.pen(mix(p.sun, WHITE, 0.3)) as pen:
+        pen.circle(slot.x, y, r)
+
+
+@renders("moon", stage=BACKDROP + 3)
+def moon(scene, slot, rng):
+    c, p = scene.canvas, scene.palette
+    r = scene.height * rng.uniform(0.035, 0.05)
+    dark = p.darkness
+    face = mix(mix(scene.sky_color(slot.y), WHITE, 0.75), (246, 242, 222), dark)
+    c.glow(slot.x, slot.y, r * 7, (170, 190, 235) if dark > 0.9 else p.glow, 0.2 + 0.3 * dark)
+    crescent = rng.random() < 0.4
+    with c.pen(face, 0.55 + 0.45 * dark) as pen:
+        pen.circle(slot.x, slot.y, r)
+        if crescent:
+            pen.circle(slot.x + r * 0.5 * -slot.side, slot.y - r * 0.25, r * 0.92, cut=True)
+    if not crescent:  # seas on the full moon
+        with c.pen(mix(face, (150, 150, 160), 0.25), 0.5, blur=r * 0.08) as pen:
+            for _ in range(4):
+                a, d = rng.uniform(0, 2 * math.pi), rng.uniform(0, 0.55) * r
+                pen.circle(slot.x + d * math.cos(a), slot.y + d * math.sin(a), r * rng.uniform(0.12, 0.3))
+
+
+def _domes(rng, x, y, length, height):
+    """A cloud bank as (cx, cy, r) domes sitting on a flat base line at y."""
+    n = max(3, int(length / height * 1.8))
+    xs = x + np.sort(rng.uniform(-0.45, 0.45, n)) * length
+    arch = 1 - np.abs((np.arange(n) + 0.5) / n - 0.5) * 1.5
+    r = height * arch * rng.uniform(0.75, 1.1, n)
+    return [(cx, y - ri * 0.4, ri) for cx, ri in zip(xs, r)]
+
+
+@renders("clouds", stage=BACKDROP + 5, wide=True)
+def clouds(scene, slot, rng):
+    c, p, w, hy = scene.canvas, scene.palette, scene.width, scene.horizon
+    sunlit = mix(p.sun, WHITE, 0.4) if p.darkness < 0.9 else (150, 160, 196)
+    for k in range(rng.integers(3, 7)):
+        y = hy * rng.uniform(0.1, 0.85)
+        base = scene.sky_color(y)
+        light = mix(base, sunlit, 0.75 - 0.35 * p.darkness)
+        shade = mix(base, mix(p.ink, p.glow, 0.5), 0.22)
+        x = rng.uniform(-0.05, 1.05) * w
+        if rng.random() < 0.4:  # a long thin streak, lit from below at dawn and dusk
+            length, thick = w * rng.uniform(0.35, 0.8), hy * rng.uniform(0.008, 0.018)
+            with c.pen(light, 0.8) as pen:
+                pen.ellipse(x, y, length / 2, thick)
+                pen.ellipse(x + length * rng.uniform(-0.3, 0.3), y + thick * 1.6, length * 0.3, thick * 0.7)
+            continue
+        length = w * rng.uniform(0.25, 0.5) * (1.2 - y / hy * 0.5)
+        height = length * rng.uniform(0.1, 0.15)
+        domes = _domes(rng, x, y, length, height)
+        for color, lift, shrink in ((shade, 0.0, 1.0), (light, 0.22, 0.9)):
+            with c.pen(color) as pen:  # a shaded cloud, then its lit top: a two-tone print cloud
+                top = y - height * lift
+                for cx, cy, r in domes:
+                    pen.circle(cx, cy - height * lift, r * shrink)
+                bottom = top + height * 0.12
+                cap = height * 0.22
+                pen.rect(domes[0][0], bottom - cap * 2, domes[-1][0], bottom)
+                pen.circle(domes[0][0], bottom - cap, cap)
+                pen.circle(domes[-1][0], bottom - cap, cap)
+                pen.rect(domes[0][0] - height * 2, bottom, domes[-1][0] + height * 2, y + height * 2, cut=True)
+
+
+@renders("storm", stage=BACKDROP + 6, wide=True)
+def storm(scene, slot, rng):
+    c, w, hy, u = scene.canvas, scene.width, scene.horizon, scene.u
+    rows = int(hy) + 1
+    box = (0, 0, w, rows)
+    noise = value_noise(rng, w, rows, cells=4)
+    fall = np.clip(1.1 - np.linspace(0, 1, rows) ** 1.5, 0, 1)[:, None]
+    alpha = np.clip((noise * 0.6 + 0.55) * fall, 0, 0.92)
+    dark = mix(scene.palette.ink, (90, 96, 110), 0.45)
+    shade = np.where(noise[..., None] > 0.55, np.array(mix(dark, WHITE, 0.12)), np.array(dark))
+    c.blend(box, shade, alpha)
+    # lightning: a jagged bolt with a branch, from the cloud base to the horizon
+    x, y = slot.x, hy * rng.uniform(0.25, 0.4)
+    points = [(x, y)]
+    while y < hy:
+        x, y = x + rng.normal(0, w * 0.03), y + hy * rng.uniform(0.05, 0.1)
+        points.append((x, min(y, hy)))
+    fork = points[len(points) // 3:len(points) // 3 + 3]
+    fork = [fork[0]] + [(px + (i + 1) * w * 0.04 * slot.side, py + i * hy * 0.02) for i, (px, py) in enumerate(fork[1:])]
+    c.glow(points[len(points) // 2][0], points[len(points) // 2][1], hy * 0.5, (200, 210, 255), 0.35)
+    with c.pen((250, 250, 255)) as pen:
+        pen.line(points, u * 4)
+        pen.line(fork, u * 2)
+
+
+@renders("rainbow", stage=BACKDROP + 2)
+def rainbow(scene, slot, rng):
+    c, w, hy = scene.canvas, scene.width, scene.horizon
+    radius = w * rng.uniform(0.42, 0.6)
+    band = radius * 0.09
+    cx, cy = slot.x, hy + radius * rng.uniform(0.05, 0.3)
+    top = max(0, int(cy - radius - band))
+    box = (0, top, w, int(hy) + 1)
+    ys, xs = np.mgrid[top:box[3], 0:w]
+    t = (np.hypot(xs - cx, ys - cy) - (radius - band)) / band  # 0 violet (inside) .. 1 red
+    colors = np.array([(148, 90, 200), (80, 110, 230), (70, 180, 220), (90, 200, 110),
+                       (250, 230, 90), (250, 160, 60), (230, 70, 60)], dtype=np.float32)
+    idx = np.clip(t, 0, 1) * 6
+    lo = np.floor(idx).astype(int).clip(0, 5)
+    f = (idx - lo)[..., None]
+    rgb = colors[lo] * (1 - f) + colors[lo + 1] * f
+    alpha = np.clip(np.minimum(t, 1 - t) * 8, 0, 1) * 0.45 * (1 - 0.6 * scene.palette.darkness)
+    c.blend(box, rgb, alpha)
+
+
+@renders("aurora", stage=BACKDROP + 1, wide=True)
+def aurora(scene, slot, rng):
+    c, w, hy = scene.canvas, scene.width, scene.horizon
+    rows = int(hy * 0.85)
+    box = (0, 0, w, rows)
+    ys = np.arange(rows, dtype=np.float32)[:, None]
+    light = np.zeros((rows, w), np.float32)
+    for k in range(2):
+        base = hy * rng.uniform(0.4, 0.65) + smooth_line(rng, w, rng.uniform(1.5, 3)) * hy * 0.12
+        rays = 0.45 + 0.55 * value_noise(rng, w, 1, cells=40, octaves=2)[0]
+        above = np.exp(-np.clip(base - ys, 0, None) / (hy * rng.uniform(0.15, 0.3)))
+        below = np.exp(-np.clip(ys - base, 0, None) / (hy * 0.015))
+        light = np.maximum(light, above * below * rays * (1 - 0.35 * k))
+    green, violet = np.array((80, 255, 170), np.float32), np.array((170, 90, 230), np.float32)
+    height = np.clip((ys / rows) * 1.6 - 0.2, 0, 1)[..., None]
+    rgb = violet * (1 - height) + green * height
+    c.screen(box, rgb, light * 0.8)
+
+
+@renders("kite", stage={"sky": 22})
+def kite(scene, slot, rng):
+    c, u = scene.canvas, scene.u
+    s = scene.height * rng.uniform(0.045, 0.065)
+    x, y, tilt = slot.x, slot.y, rng.uniform(-0.35, 0.35)
+    ca, sa = math.cos(tilt), math.sin(tilt)
+    def at(dx, dy):
+        return (x + dx * ca - dy * sa, y + dx * sa + dy * ca)
+    top, right, bottom, left = at(0, -s), at(s * 0.7, -s * 0.2), at(0, s * 1.2), at(-s * 0.7, -s * 0.2)
+    colors = [(220, 60, 50), (250, 200, 70)]
+    rng.shuffle(colors)
+    # the string sags down to someone far away, then the tail waves behind
+    end = (x - slot.side * scene.width * 0.35, scene.horizon)
+    sag = [(bottom[0] + (end[0] - bottom[0]) * t, bottom[1] + (end[1] - bottom[1]) * t + math.sin(t * math.pi) * s)
+           for t in np.linspace(0, 1, 16)]
+    tail = [(bottom[0] + math.sin(t * 3 + 1) * s * 0.3 * (t / 6 + 0.3), bottom[1] + t * s * 0.5) for t in np.linspace(0, 6, 20)]
+    with c.pen(scene.ink(0.3), 0.7) as pen:
+        pen.line(sag, u * 1.2)
+        pen.line(tail, u * 1.5)
+    with c.pen(scene.palette.lit(colors[0])) as pen:
+        pen.polygon([top, right, bottom, left])
+    with c.pen(scene.palette.lit(colors[1])) as pen:
+        pen.polygon([top, right, (x, y - s * 0.2 * ca)])
+        pen.polygon([bottom, left, (x, y - s * 0.2 * ca)])
+        for t in (1.5, 3.0, 4.5):  # bows on the tail
+            bx, by = tail[int(t / 6 * 19)]
+            pen.polygon([(bx - s * 0.15, by - s * 0.08), (bx + s * 0.15, by + s * 0.08), (bx + s * 0.15, by - s * 0.08), (bx - s * 0.15, by + s * 0.08)])
+    with c.pen(scene.ink(0.2), 0.8) as pen:
+        pen.line([top, bottom], u * 1.2)
+        pen.line([left, right], u * 1.2)

@@ -1,0 +1,258 @@
+"""The steps of one work, run inside the generator's child process.
+
+poet -> painter -> stylist -> finish. Each step reads its inputs from the previous steps'
+artifacts, writes its own output content-addressed (generator/artifacts.py), and returns
+a record of what it used: seed, parameters, model file hashes, input and output hashes,
+seconds. Given the same inputs a step writes the same bytes, so a work can be re-made from
+any step: the steps before it are not run again, their recorded outputs are read back.
+
+Run as `python -m generator.steps`: a JSON list of work requests on stdin; one JSON line
+per work on stdout as each is done; one log line per step on stderr. Models are loaded
+once per process and shared by the works of a batch. The parent (generator/pipeline.py)
+owns the store; this process never touches it.
+"""
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import random
+import sys
+import time
+from functools import lru_cache
+
+from bot.errors import AuriaError
+from generator.artifacts import ArtifactStore
+
+STEPS = ("poet", "painter", "stylist", "finish")
+SIZE = (1080, 1350)  # 4:5, Instagram's tallest portrait; X shows it whole too
+MAX_JPEG_BYTES = 1_500_000
+log = logging.getLogger("auria.generator")
+
+
+def run(request: dict) -> dict:
+    """Make (or re-make from request['from_step']) one work; returns its result record."""
+    store = ArtifactStore(request["data_dir"])
+    start = STEPS.index(request.get("from_step", "poet"))
+    previous = request.get("previous") or {}
+    records: dict[str, dict] = {}
+    state: dict = {}
+    for index, name in enumerate(STEPS):
+        if index < start:
+            record = dict(previous[name], reused=True)
+            _restore(name, record, store, state)
+        else:
+            _fault_point(name)
+            started = time.perf_counter()
+            record = STEP_FUNCTIONS[name](request, store, state)
+            record.update(step=name, reused=False, seconds=round(time.perf_counter() - started, 3))
+            log.info("%s: done in %.2f s", name, record["seconds"])
+        records[name] = record
+        state.setdefault("records", {})[name] = record
+    return {
+        "steps": records,
+        "haiku": state["lines"],
+        "plan": state["plan"].to_dict(),
+        "mood": state["mood"],
+        "style": state["style"],
+        "alt_text": state["alt_text"],
+        "image_sha256": records["finish"]["outputs"]["image"],
+        "image_path": str(store.path(records["finish"]["outputs"]["image"], "jpg")),
+    }
+
+
+def poet_step(request: dict, store: ArtifactStore, state: dict) -> dict:
+    from generator.poet.syllables import counts
+    from generator.poet.write import parse_shape
+
+    settings = request["poet"]
+    shape = parse_shape(settings["shape"])
+    seed = request["seed"]
+    warnings = []
+    if request.get("haiku"):
+        lines = request["haiku"]
+        models: dict = {}
+        found = counts(lines)
+        if found != shape:
+            warnings.append(f"the given haiku is {'-'.join(map(str, found))}, not {settings['shape']}")
+            log.warning("poet: %s; painting it anyway", warnings[-1])
+    else:
+        poet = _poet(settings.get("weights") or "", _torch_device(request))
+        loaded = poet.loaded
+        report = poet.write(
+            1, seed=seed, shape=shape, temperature=settings["temperature"], top_p=settings["top_p"],
+            max_attempts=settings["max_attempts"], known_keys=set(request.get("known_keys", [])),
+        )
+        lines = report.haiku[0].lines
+        models = loaded.file_hashes
+    state["lines"] = lines
+    return {
+        "seed": seed,
+        "params": {k: settings[k] for k in ("shape", "temperature", "top_p")} | {"given": bool(request.get("haiku"))},
+        "models": models,
+        "inputs": {},
+        "outputs": {"haiku": store.put("\n".join(lines).encode("utf-8"), "txt")},
+        "warnings": warnings,
+    }
+
+
+def painter_step(request: dict, store: ArtifactStore, state: dict) -> dict:
+    from generator.painter.planner import plan_scene
+    from generator.painter.render import paint
+    seed = request["seed"]
+    vectors = _vectors()
+    plan = plan_scene(state["lines"], vectors)
+    image = paint(plan, seed, SIZE)
+    state["plan"], state["image"] = plan, image
+    return {
+        "seed": seed,
+        "params": {"painter": request["generator"]["painter"], "size": list(SIZE)},
+        "models": {"word_vectors.safetensors": vectors.sha256},
+        "inputs": {"haiku": _output(state, "poet", "haiku")},
+        "outputs": {
+            "image": store.put(_png(image), "png"),
+            "plan": store.put(json.dumps(plan.to_dict(), sort_keys=True).encode("utf-8"), "json"),
+        },
+    }
+
+
+def stylist_step(request: dict, store: ArtifactStore, state: dict) -> dict:
+    from generator.stylist.choose import choose_style
+    from generator.stylist.moods import choose_mood
+
+    settings = request["stylist"]
+    seed = request["seed"]
+    rng = random.Random(seed)  # mood and style choices, reproducible from the work's seed
+    mood = choose_mood(settings["mood"], state["lines"], rng)
+    paintings = request.get("paintings", {}).get(mood, []) if settings["use_paintings"] else []
+    choice = choose_style(mood, rng, paintings, method=settings["method"])
+    stylist = _stylist(request["generator"]["device"])
+    image = stylist.apply(state["image"], choice, settings["strength"], cache_dir=os.path.join(request["data_dir"], "style-vectors"))
+    state["mood"], state["style"], state["image"] = mood, choice.description, image
+    return {
+        "seed": seed,
+        "params": {"mood_setting": settings["mood"], "mood": mood, "style": choice.to_dict(),
+                   "strength": settings["strength"], "method": settings["method"]},
+        "models": stylist.model_hashes(choice),
+        "inputs": {"image": _output(state, "painter", "image")},
+        "outputs": {"image": store.put(_png(image), "png")},
+    }
+
+
+def finish_step(request: dict, store: ArtifactStore, state: dict) -> dict:
+    from generator.finish import alt_text, encode_jpeg
+
+    jpeg, quality = encode_jpeg(state["image"], SIZE, MAX_JPEG_BYTES)
+    state["alt_text"] = alt_text(state["plan"], state["style"], state["mood"])
+    return {
+        "seed": request["seed"],
+        "params": {"size": list(SIZE), "jpeg_quality": quality, "max_bytes": MAX_JPEG_BYTES},
+        "models": {},
+        "inputs": {"image": _output(state, "stylist", "image")},
+        "outputs": {"image": store.put(jpeg, "jpg"), "alt_text": store.put(state["alt_text"].encode("utf-8"), "txt")},
+    }
+
+
+STEP_FUNCTIONS = {"poet": poet_step, "painter": painter_step, "stylist": stylist_step, "finish": finish_step}
+
+
+@lru_cache(maxsize=2)
+def _poet(weights: str, device: str):
+    from generator.poet.weights import load
+    from generator.poet.write import Poet
+
+    return Poet(load(weights or None), device=device)
+
+
+@lru_cache(maxsize=1)
+def _vectors():
+    from generator.painter.vectors import load_vectors
+
+    return load_vectors()
+
+
+@lru_cache(maxsize=2)
+def _stylist(device: str):
+    from generator.stylist.network import Stylist
+
+    return Stylist(device=device)
+
+
+def _restore(name: str, record: dict, store: ArtifactStore, state: dict) -> None:
+    """Read back what a step made before, instead of making it again."""
+    from PIL import Image
+
+    from generator.painter.plan import ScenePlan
+
+    outputs = record["outputs"]
+    if name == "poet":
+        state["lines"] = store.get(outputs["haiku"], "txt").decode("utf-8").split("\n")
+    elif name == "painter":
+        state["plan"] = ScenePlan.from_dict(json.loads(store.get(outputs["plan"], "json")))
+        state["image"] = Image.open(io.BytesIO(store.get(outputs["image"], "png"))).convert("RGB")
+    elif name == "stylist":
+        state["mood"], state["style"] = record["params"]["mood"], record["params"]["style"]["description"]
+        state["image"] = Image.open(io.BytesIO(store.get(outputs["image"], "png"))).convert("RGB")
+    elif name == "finish":
+        state["alt_text"] = store.get(outputs["alt_text"], "txt").decode("utf-8")
+
+
+def _output(state: dict, step: str, name: str) -> str | None:
+    record = state.get("records", {}).get(step)
+    return record["outputs"][name] if record else None
+
+
+def _png(image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=6)
+    return buffer.getvalue()
+
+
+def _torch_device(request: dict) -> str:
+    wanted = request["generator"]["device"]
+    if wanted == "cpu":
+        return "cpu"
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if wanted == "cuda":
+        raise AuriaError("generator.device is \"cuda\" but torch sees no CUDA device")
+    return "cpu"
+
+
+def _fault_point(step: str) -> None:
+    """Fault injection for the tests of isolation: AURIA_FAULT=hang:painter or crash:stylist."""
+    fault = os.environ.get("AURIA_FAULT", "")
+    kind, _, where = fault.partition(":")
+    if where == step:
+        if kind == "hang":
+            time.sleep(3600)
+        elif kind == "crash":
+            os._exit(70)
+
+
+def main() -> int:
+    from bot.logs import configure_logging
+
+    requests = json.loads(sys.stdin.read())
+    if requests:
+        configure_logging(requests[0].get("log_level", "info"), requests[0].get("log_format", "plain"))
+    written: set[str] = set()  # haiku of this batch, so two works never share one
+    for request in requests:
+        request["known_keys"] = sorted(set(request.get("known_keys", [])) | written)
+        try:
+            result = run(request)
+        except AuriaError as error:
+            result = {"error": str(error)}
+        else:
+            from state.works import haiku_key
+
+            written.add(haiku_key(" ".join(result["haiku"])))
+        print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""Which style a mood gets: a curated built-in style, or a painting the user imported.
+
+``method = "network"`` paints with the style network: a built-in style of the mood, or,
+when paintings are given for the mood (imported, and ``use_paintings`` on), one of them
+through the arbitrary-style network. ``method = "colour"`` keeps the drawing and takes
+only the colours (Lab statistics): of one of the mood's paintings, or of the picture as a
+built-in style of the mood would paint it.
+"""
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+
+from bot.errors import AuriaError
+from generator.stylist.moods import MOODS, mood_table
+
+METHODS = ("network", "colour")
+
+
+@dataclass(frozen=True)
+class StyleChoice:
+    kind: str  # "builtin", "painting" (arbitrary network) or "colour" (Lab colour transfer)
+    mood: str
+    index: int | None = None  # the built-in style (kind "builtin", or "colour" without a painting)
+    painting_id: str | None = None  # the WikiArt ID of an imported painting
+    painting_path: str | None = None
+    description: str = ""
+
+    @property
+    def label(self) -> str:
+        """Short and stable, for the works table's ``style`` column: builtin:7, painting:ID, colour:builtin:7."""
+        source = f"painting:{self.painting_id}" if self.painting_id else f"builtin:{self.index}"
+        return source if self.kind != "colour" else f"colour:{source}"
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "label": self.label}
+
+
+def choose_style(
+    mood: str,
+    rng: random.Random,
+    paintings: Sequence[Mapping] | None = None,
+    method: str = "network",
+) -> StyleChoice:
+    """Pick a style for ``mood``.
+
+    ``paintings``: the mood's imported paintings, rows of ``state.paintings`` (``id``,
+    ``image_path``, ``title``, ``artist``, ``year``); empty or None means the built-ins.
+    ``description`` reads after "in" in the alt text: "in sky blue and ochre gold, soft
+    strokes and navy outlines, sunny and calm", "in the style of “Title” by Artist (1890)".
+    """
+    if mood not in MOODS:
+        raise AuriaError(f"unknown mood {mood!r}; use one of: {', '.join(MOODS)}")
+    if method not in METHODS:
+        raise AuriaError(f"unknown style method {method!r}; use one of: {', '.join(METHODS)}")
+    if paintings:
+        painting = rng.choice(sorted(paintings, key=lambda p: str(p["id"])))
+        name = _painting_name(painting)
+        return StyleChoice(
+            kind="painting" if method == "network" else "colour",
+            mood=mood,
+            painting_id=str(painting["id"]),
+            painting_path=str(painting["image_path"]),
+            description=f"the style of {name}" if method == "network" else f"the colours of {name}",
+        )
+    table = mood_table()
+    index = rng.choice(sorted(table.styles[mood]))
+    return StyleChoice(
+        kind="builtin" if method == "network" else "colour",
+        mood=mood,
+        index=index,
+        description=table.look(index) if method == "network" else table.palettes[index],
+    )
+
+
+def _painting_name(painting: Mapping) -> str:
+    """'"Starry Night" by Vincent van Gogh (1889)', or as much of it as is known."""
+    name = f"\u201c{painting['title']}\u201d" if painting.get("title") else "a painting"
+    if painting.get("artist"):
+        name += f" by {painting['artist']}"
+    if painting.get("year"):
+        name += f" ({painting['year']})"
+    return name

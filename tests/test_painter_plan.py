@@ -1,0 +1,219 @@
+"""The painter's scene planner: lexicon, word vectors, and the plan a haiku becomes."""
+import hashlib
+import json
+from collections import Counter
+
+import numpy as np
+import pytest
+from safetensors.numpy import save_file
+
+from bot.errors import AuriaError
+from generator.painter.lexicon import SEASON_WORDS, STOPWORDS, TIME_WORDS, UNPAINTED, WORDS, words_of
+from generator.painter.motifs import FOREGROUND, MIDDLE, MOTIFS, SKY
+from generator.painter.plan import SEASONS, TIMES_OF_DAY, ScenePlan
+from generator.painter.planner import MAX_PLACEMENTS, describe, lexicon_motif, line_layers, plan_scene
+from generator.painter.vectors import SHIPPED, load_vectors, main as train_vectors
+
+OLD_POND = ["an old silent pond", "a frog jumps into the pond", "splash! silence again"]
+CITY_MOON = ["full moon", "over the city street", "a single lamp"]
+
+
+@pytest.fixture(scope="module")
+def vectors():
+    return load_vectors()
+
+
+# --- lexicon -------------------------------------------------------------------------------
+
+def test_lexicon_names_every_motif_and_nothing_else():
+    assert len(WORDS) >= 60
+    assert set(WORDS) == set(MOTIFS)
+    assert all(WORDS[motif] for motif in MOTIFS)
+
+
+def test_no_word_names_two_motifs():
+    counts = Counter(word for words in WORDS.values() for word in words)
+    assert [word for word, n in counts.items() if n > 1] == []
+
+
+def test_lexicon_entries_are_single_words_as_the_tokenizer_splits_them():
+    entries = [w for words in WORDS.values() for w in words] + list(TIME_WORDS) + list(SEASON_WORDS)
+    assert [w for w in entries if words_of(w) != [w]] == []
+    assert set(TIME_WORDS.values()) <= set(TIMES_OF_DAY)
+    assert set(SEASON_WORDS.values()) <= set(SEASONS) - {"none"}
+    assert not (STOPWORDS | UNPAINTED) & {word for words in WORDS.values() for word in words}
+
+
+def test_words_of_lowercases_splits_hyphens_and_drops_possessives():
+    assert words_of("The Heron's moon-viewing, don't!") == ["the", "heron", "moon", "viewing", "don't"]
+    assert words_of("a crow\u2019s caw") == ["a", "crow", "caw"]
+
+
+def test_lexicon_motif_tries_the_singular():
+    assert lexicon_motif("heron") == "heron"
+    assert lexicon_motif("chimes") == "bell"
+    assert lexicon_motif("lanterns") == "lantern"
+    assert lexicon_motif("silence") is None
+
+
+# --- plans of known poems ------------------------------------------------------------------
+
+def test_old_pond(vectors):
+    plan = plan_scene(OLD_POND, vectors)
+    by_motif = {p.motif: p for p in plan.placements}
+    assert plan.motifs()[:2] == ["pond", "frog"]
+    assert by_motif["frog"].layer == FOREGROUND and by_motif["frog"].line == 1
+    assert by_motif["pond"].line == 0 and by_motif["pond"].via == "lexicon"
+    assert by_motif["pond"].layer == FOREGROUND  # line 1 is the sky; a pond cannot be there
+    assert plan.time_of_day == "day" and plan.season == "none"
+
+
+def test_full_moon_over_the_city(vectors):
+    for plan in (plan_scene(CITY_MOON), plan_scene(CITY_MOON, vectors)):
+        assert [(p.motif, p.layer) for p in plan.placements] == [
+            ("moon", SKY), ("city", MIDDLE), ("street", MIDDLE), ("lamp", FOREGROUND)]
+        assert all(p.via == "lexicon" and p.similarity is None for p in plan.placements)
+        assert plan.time_of_day == "night"  # no time word: a moon makes it night
+
+
+def test_time_and_season_words():
+    plan = plan_scene(["autumn dusk", "a crow settles", "on the bare branch"])
+    assert (plan.time_of_day, plan.season) == ("dusk", "autumn")
+    assert plan_scene(["morning snow", "the moon", "still up"]).time_of_day == "dawn"  # word beats rule
+    assert plan_scene(["morning snow", "the moon", "still up"]).season == "winter"
+    assert plan_scene(["cherry blossoms", "x", "y"]).season == "spring"
+
+
+def test_fall_is_autumn_only_as_a_noun():
+    assert plan_scene(["fall colours", "the old barn", "leans"]).season == "autumn"
+    assert plan_scene(["first day of fall", "a heron", "waits"]).season == "autumn"
+    assert plan_scene(["the last leaves fall", "on the path", "quiet"]).season == "none"
+
+
+def test_layer_falls_back_to_the_motif_home():
+    plan = plan_scene(["a frog", "the moon", "stars"])
+    assert [(p.motif, p.layer) for p in plan.placements] == [
+        ("frog", FOREGROUND), ("moon", SKY), ("stars", SKY)]
+    for p in plan.placements:
+        home, allowed = MOTIFS[p.motif]
+        assert p.layer in allowed
+
+
+def test_lines_of_other_counts_spread_over_the_layers():
+    assert line_layers(3) == [SKY, MIDDLE, FOREGROUND]
+    assert line_layers(1) == [SKY]
+    assert line_layers(2) == [SKY, FOREGROUND]
+    assert line_layers(4) == [SKY, MIDDLE, MIDDLE, FOREGROUND]
+    assert [p.line for p in plan_scene(["snow on the pine"]).placements] == [0, 0]
+
+
+def test_motifs_are_deduplicated_and_capped_lexicon_first(vectors):
+    plan = plan_scene(["moon moon sun rain snow", "crow heron frog fish cat", "rose bare melting"], vectors)
+    assert len(plan.placements) == MAX_PLACEMENTS
+    assert all(p.via == "lexicon" for p in plan.placements)
+    assert plan.motifs() == ["moon", "sun", "rain", "snow", "crow", "heron"]
+    assert plan.placements[0].word == "moon" and plan.placements[0].line == 0
+
+
+def test_stopwords_and_unpainted_words_are_never_mapped(vectors):
+    words = sorted((STOPWORDS | UNPAINTED) & set(vectors.words))
+    assert len(words) > 100
+    lines = [" ".join(words[i::3]) for i in range(3)]
+    assert plan_scene(lines, vectors).placements == []
+
+
+def test_out_of_lexicon_words_go_through_the_vectors(vectors):
+    plan = plan_scene(["bare", "melting", "fluttering"], vectors)
+    assert [(p.word, p.motif, p.via) for p in plan.placements] == [
+        ("bare", "tree", "vectors"), ("melting", "snow", "vectors"), ("fluttering", "butterfly", "vectors")]
+    assert all(0 < p.similarity <= 1 for p in plan.placements)
+
+
+def test_plan_round_trips_through_json(vectors):
+    plan = plan_scene(["winter moon", "a heron's shadow", "on the bare ice"], vectors)
+    again = ScenePlan.from_dict(json.loads(json.dumps(plan.to_dict())))
+    assert again == plan
+
+
+def test_planning_is_deterministic(vectors):
+    assert plan_scene(OLD_POND, vectors) == plan_scene(OLD_POND, load_vectors())
+
+
+def test_describe_names_the_motifs_by_layer_without_the_haiku():
+    text = describe(plan_scene(CITY_MOON))
+    assert text == "the moon in the sky over a city and a street, with a lamp in the foreground, at night"
+    assert "single" not in text and "full" not in text
+    assert describe(plan_scene(["winter", "an old frog", "x"])) == "a frog close up, in daylight, in winter"
+    assert describe(plan_scene(["nothing here", "at all", "really"])) == "an open landscape, in daylight"
+    assert describe(plan_scene(["autumn dusk", "geese", "over the hills"])) == (
+        "geese in the sky over hills, at dusk, in autumn")
+
+
+# --- word vectors --------------------------------------------------------------------------
+
+def _tiny_corpus(folder):
+    """Two kinds of poem: the sea and the forest, so each word's neighbours are its own kind."""
+    sea = ["sea waves shore", "salt gulls tide", "boat sail harbor"]
+    forest = ["pine forest moss", "deer fern shade", "owl bark stump"]
+    poems = []
+    for i in range(12):
+        for lines in (sea, forest):
+            poems.append([lines[(i + k) % 3] for k in range(3)])
+    folder.mkdir()
+    (folder / "train.txt").write_text("\n\n".join("\n".join(p) for p in poems) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_training_writes_a_loadable_file_with_sensible_neighbours(tmp_path, capsys):
+    corpus = _tiny_corpus(tmp_path / "corpus")
+    assert train_vectors(["--corpus", str(corpus), "--out", str(tmp_path / "out"), "--dims", "4"]) == 0
+    path = tmp_path / "out" / "word_vectors.safetensors"
+    loaded = load_vectors(path)
+    assert len(loaded.words) == 18 and loaded.vectors.shape == (18, 4)
+    assert loaded.metadata["dims"] == "4" and loaded.metadata["min_count"] == "3"
+    assert len(loaded.metadata["corpus_sha256"]) == 64 and loaded.metadata["trained"]
+    sea = {"sea", "waves", "shore", "salt", "gulls", "tide", "boat", "sail", "harbor"}
+    assert {w for w, _ in loaded.similar("waves", 5)} <= sea
+    assert {w for w, _ in loaded.similar("moss", 5)}.isdisjoint(sea)
+    assert loaded.nearest_motif("salt", threshold=0.0)[0] in {"sea", "waves", "shore", "swallow", "boat"}
+    assert loaded.nearest_motif("unknownword") is None
+    # The same corpus gives the same vectors.
+    train_vectors(["--corpus", str(corpus), "--out", str(tmp_path / "again"), "--dims", "4"])
+    assert np.array_equal(load_vectors(tmp_path / "again" / path.name).vectors, loaded.vectors)
+
+
+def test_too_small_a_corpus_is_a_clear_error(tmp_path, capsys):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "train.txt").write_text("one moon\nover\nthe sea\n", encoding="utf-8")
+    assert train_vectors(["--corpus", str(corpus), "--out", str(tmp_path / "out")]) == 1
+    assert "too few" in capsys.readouterr().err
+
+
+def test_shipped_vectors_are_small_and_map_words_outside_the_lexicon(vectors):
+    assert SHIPPED.stat().st_size < 2_000_000
+    assert vectors.sha256 == hashlib.sha256(SHIPPED.read_bytes()).hexdigest()
+    assert 3000 < len(vectors.words) < 12000 and vectors.vectors.shape[1] == 64
+    assert set(vectors.motifs) == set(MOTIFS)
+    expected = {"bare": {"tree"}, "melting": {"snow", "ice"}, "fluttering": {"butterfly"},
+                "rose": {"flowers", "blossom"}, "whistle": {"train"}, "crab": {"shore", "sea"},
+                "swimming": {"fish"}, "bees": {"flowers", "blossom"}, "sipping": {"cup"},
+                "brittle": {"leaves"}, "plop": {"frog", "pond", "fish"}}
+    for word, motifs in expected.items():
+        assert lexicon_motif(word) is None, word
+        motif, similarity = vectors.nearest_motif(word)
+        assert motif in motifs and similarity >= 0.48, (word, motif)
+    assert vectors.nearest_motif("life") is None  # near nothing in particular
+
+
+def test_missing_or_corrupt_vectors_file_is_a_clear_error(tmp_path):
+    with pytest.raises(AuriaError, match="missing"):
+        load_vectors(tmp_path / "nope.safetensors")
+    corrupt = tmp_path / "corrupt.safetensors"
+    corrupt.write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00not json")
+    with pytest.raises(AuriaError, match="not a readable"):
+        load_vectors(corrupt)
+    foreign = tmp_path / "foreign.safetensors"
+    save_file({"vectors": np.zeros((2, 4), dtype=np.float16)}, str(foreign), metadata={"vocabulary": '["a", "b"]'})
+    with pytest.raises(AuriaError, match="format"):
+        load_vectors(foreign)
