@@ -18,4 +18,4 @@ USER auria
 ENV XDG_DATA_HOME=/var/lib
 VOLUME ["/var/lib/auria"]
 ENTRYPOINT ["auria"]
-CMD ["poet", "write", "--n", "3"]
+CMD ["preview", "--out", "/var/lib/auria/preview"]

@@ -139,13 +139,13 @@ def _params(config, mood) -> dict:
 
 
 def _paintings_by_mood(db) -> dict[str, list[dict]]:
+    """Imported WikiArt paintings under each emotion their image evokes."""
     from state.paintings import all_paintings
 
     by_mood: dict[str, list[dict]] = {}
     for painting in all_paintings(db):
         for emotion in painting["emotions"]:
-            by_mood.setdefault(emotion, []).append({"id": painting["id"], "path": painting["image_path"],
-                                                     "title": painting["title"], "artist": painting["artist"]})
+            by_mood.setdefault(emotion, []).append(painting)
     return by_mood
 
 

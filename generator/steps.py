@@ -120,6 +120,7 @@ def painter_step(request: dict, store: ArtifactStore, state: dict) -> dict:
 def stylist_step(request: dict, store: ArtifactStore, state: dict) -> dict:
     from generator.stylist.choose import choose_style
     from generator.stylist.moods import choose_mood
+    from generator.stylist.network import vector_cache_dir
 
     settings = request["stylist"]
     seed = request["seed"]
@@ -128,7 +129,7 @@ def stylist_step(request: dict, store: ArtifactStore, state: dict) -> dict:
     paintings = request.get("paintings", {}).get(mood, []) if settings["use_paintings"] else []
     choice = choose_style(mood, rng, paintings, method=settings["method"])
     stylist = _stylist(request["generator"]["device"])
-    image = stylist.apply(state["image"], choice, settings["strength"], cache_dir=os.path.join(request["data_dir"], "style-vectors"))
+    image = stylist.apply(state["image"], choice, settings["strength"], cache_dir=vector_cache_dir(request["data_dir"]))
     state["mood"], state["style"], state["image"] = mood, choice.description, image
     return {
         "seed": seed,

@@ -148,3 +148,22 @@ def test_plan_and_steps_are_json_in_the_store(config):
     assert json.loads(raw[1])["finish"]["outputs"]["image"] == work["image_sha256"]
     image = Image.open(io.BytesIO(open(work["image_path"], "rb").read()))
     assert image.mode == "RGB"
+
+
+def test_an_imported_painting_for_the_mood_styles_the_work(config, tmp_path):
+    from state.paintings import upsert_painting
+
+    cfg = config()
+    db = open_store(cfg.db_path)
+    painting = tmp_path / "58c6237dedc2c.jpg"
+    Image.radial_gradient("L").resize((200, 160)).convert("RGB").save(painting)
+    upsert_painting(db, id="58c6237dedc2c", image_path=str(painting), image_sha256=_sha(painting),
+                    emotions=["sadness"], title="Rain", artist="Someone", year="1910")
+    work = make_work(cfg, db, seed=12, haiku=POND, mood="sadness")
+    style = work["steps"]["stylist"]["params"]["style"]
+    assert work["status"] == "preview" and style["kind"] == "painting"
+    assert style["painting_id"] == "58c6237dedc2c"
+    assert "Rain" in work["alt_text"] and "Someone" in work["alt_text"]
+    assert "arbitrary_transform.onnx" in work["steps"]["stylist"]["models"]
+    # the painting's style vector was computed once and cached in the data folder
+    assert list((cfg.data_dir / "cache" / "style-vectors").rglob("*.npy"))

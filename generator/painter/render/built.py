@@ -63,11 +63,11 @@ def city(scene, slot, rng):
 def cottage(scene, slot, rng, height, lit=None, door_open=False):
     c, p = scene.canvas, scene.palette
     lit = p.darkness > 0.3 if lit is None else lit
-    x, y, s = slot.x, slot.y, height
+    width = height * rng.uniform(1.0, 1.3)
+    x, y, s = min(max(slot.x, width * 0.7), scene.width - width * 0.9), slot.y, height
     wall = scene.tone(p.lit(PLASTER), slot.depth)
     roof = scene.tone(mix(p.ink, p.lit(rng.choice([(80, 70, 60), (70, 80, 100), (150, 120, 70)])), 0.5), slot.depth)
     timber = scene.tone(mix(p.ink, p.lit(WOOD), 0.5), slot.depth)
-    width = s * rng.uniform(1.0, 1.3)
     with c.pen(scale(wall, 0.8)) as pen:  # the shaded side
         pen.rect(x + width * 0.5, y - s * 0.5, x + width * 0.75, y)
     with c.pen(wall) as pen:
@@ -101,7 +101,7 @@ def cottage(scene, slot, rng, height, lit=None, door_open=False):
 
 @renders("house", footing="land")
 def house(scene, slot, rng):
-    cottage(scene, slot, rng, slot.size * (0.6 if slot.layer == "middle" else 0.9))
+    cottage(scene, slot, rng, slot.size * (0.6 if slot.layer == "middle" else 0.75))
 
 
 @renders("temple", footing="land")
@@ -130,9 +130,9 @@ def temple(scene, slot, rng):
             with c.pen(p.snow) as pen:
                 pen.polygon([(x - width * 0.4, eave - tier * 0.18), (x - width * 0.25, eave - tier * 0.42),
                              (x + width * 0.25, eave - tier * 0.42), (x + width * 0.4, eave - tier * 0.18)])
-    top = y - tiers * tier - tier * 0.4
+    top = y - tiers * tier + tier * 0.03
     with c.pen(roof) as pen:  # the finial with its rings
-        pen.rect(x - s * 0.006, top - s * 0.2, x + s * 0.006, top + tier * 0.1)
+        pen.rect(x - s * 0.006, top - s * 0.2, x + s * 0.006, top + tier * 0.05)
         for k in range(6):
             pen.ellipse(x, top - s * 0.02 - k * s * 0.025, s * 0.025 * (1 - k * 0.08), s * 0.006)
     with c.pen(scale(roof, 0.9)) as pen:  # stone base
@@ -145,7 +145,7 @@ def temple(scene, slot, rng):
 def bridge(scene, slot, rng):
     c, p, u = scene.canvas, scene.palette, scene.u
     near = slot.layer == "foreground"
-    span = scene.width * (0.75 if near else 0.35)
+    span = scene.width * (0.75 if near else 0.55)
     rise = span * 0.16
     red = scene.tone(saturate(p.lit(VERMILION), 1.15), slot.depth)
     x0, y0 = slot.x - span / 2, slot.y - (slot.size * 0.1 if near else 0)
@@ -176,7 +176,7 @@ def bridge(scene, slot, rng):
 def boat(scene, slot, rng):
     c, p, u = scene.canvas, scene.palette, scene.u
     near = slot.layer == "foreground"
-    s = slot.size * (0.75 if near else 0.45)
+    s = slot.size * (0.75 if near else 0.6)
     x, y = slot.x, slot.y - s * 0.04
     hull = scene.tone(mix(p.ink, p.lit(WOOD), 0.4), slot.depth)
     facing = -slot.side
@@ -185,7 +185,7 @@ def boat(scene, slot, rng):
     if facing < 0:
         hull_pts = [(2 * x - hx, hy) for hx, hy in hull_pts]
     for mirrored, alpha in ((True, 0.3), (False, 1.0)):
-        flip = (lambda pts: [(px, 2 * y - py) for px, py in pts]) if mirrored else (lambda pts: pts)  # noqa: E731
+        flip = (lambda pts: [(px, y + (y - py) * 0.6) for px, py in pts]) if mirrored else (lambda pts: pts)  # noqa: E731
         with c.pen(hull, alpha, within=scene.water if mirrored else None) as pen:
             pen.polygon(flip(hull_pts))
             if not near:  # a sail boat far out
@@ -207,7 +207,7 @@ def boat(scene, slot, rng):
 @renders("train", footing="land")
 def train(scene, slot, rng):
     c, p, w, u = scene.canvas, scene.palette, scene.width, scene.u
-    s = slot.size * 0.28
+    s = slot.size * 0.36
     y = slot.y
     body = scene.tone(p.lit(rng.choice([(60, 90, 120), (150, 50, 40), (60, 110, 80)])), slot.depth)
     lit = p.darkness > 0.3
@@ -232,7 +232,7 @@ def train(scene, slot, rng):
         shine(scene, front, y - s * 0.5, s * 2, 0.8)
 
 
-@renders("fence")
+@renders("fence", footing="land")
 def fence(scene, slot, rng):
     c, p, w, h, u = scene.canvas, scene.palette, scene.width, scene.height, scene.u
     near = slot.layer == "foreground"
@@ -325,7 +325,7 @@ def lamp(scene, slot, rng):
     shine(scene, x, head_y + s * 0.05, s * 0.5, 0.9)
 
 
-@renders("candle")
+@renders("candle", footing="land")
 def candle(scene, slot, rng):
     c, p = scene.canvas, scene.palette
     s = slot.size * 1.1
@@ -394,7 +394,7 @@ def lantern(scene, slot, rng):
 @renders("bell", footing="land")
 def bell(scene, slot, rng):
     c, p = scene.canvas, scene.palette
-    s = slot.size * (1.2 if slot.layer == "foreground" else 0.8)
+    s = slot.size * (1.2 if slot.layer == "foreground" else 1.0)
     x, y = slot.x, slot.y
     wood = scene.tone(mix(p.ink, p.lit(WOOD), 0.5), slot.depth)
     bronze = scene.tone(p.lit((120, 110, 70)), slot.depth)
@@ -424,16 +424,15 @@ def bell(scene, slot, rng):
 def cup(scene, slot, rng):
     c, p, w, h = scene.canvas, scene.palette, scene.width, scene.height
     table = mix(p.ink, p.lit((140, 100, 66)), 0.5)
-    top = h * 0.86
-    with c.pen(table) as pen:  # the edge of a low table
-        pen.rect(0, top, w, h)
+    s = slot.size * 0.85
+    x, y = slot.x, slot.y - s * 0.2
+    with c.pen(table) as pen:  # a low tea tray on short legs
+        pen.rect(x - s * 0.7, y + s * 0.02, x + s * 0.7, y + s * 0.12)
+        pen.rect(x - s * 0.6, y + s * 0.12, x - s * 0.5, y + s * 0.22)
+        pen.rect(x + s * 0.5, y + s * 0.12, x + s * 0.6, y + s * 0.22)
     with c.pen(scale(table, 1.35)) as pen:
-        pen.rect(0, top, w, top + h * 0.008)
-    s = slot.size * 0.55
-    x, y = slot.x, top + h * 0.03
+        pen.rect(x - s * 0.7, y, x + s * 0.7, y + s * 0.03)
     glaze = p.lit(rng.choice([(90, 120, 110), (180, 90, 60), (220, 214, 196)]))
-    with c.pen(scale(table, 0.6), 0.6) as pen:
-        pen.ellipse(x + s * 0.05, y, s * 0.32, s * 0.05)
     with c.pen(glaze) as pen:  # a tea bowl
         t = np.linspace(0, math.pi, 20)
         pen.polygon([(x - s * 0.3 * math.cos(a), y - s * 0.4 + s * 0.38 * math.sin(a)) for a in t])
@@ -448,7 +447,7 @@ def cup(scene, slot, rng):
             pen.stroke(np.stack([x + k * s * 0.08 + np.sin(t * 7 + k) * s * 0.05, y - s * 0.45 - t * s * 0.6], 1), s * 0.03, s * 0.005)
 
 
-@renders("umbrella")
+@renders("umbrella", footing="land")
 def umbrella(scene, slot, rng):
     c, p = scene.canvas, scene.palette
     s = slot.size * (1.0 if slot.layer == "foreground" else 0.55)
@@ -474,7 +473,7 @@ def umbrella(scene, slot, rng):
             pen.line([(x, y - r * 0.6), (rx, ry)], scene.u * 1.2)
 
 
-@renders("fire")
+@renders("fire", footing="land")
 def fire(scene, slot, rng):
     c, p = scene.canvas, scene.palette
     s = slot.size * (0.6 if slot.layer == "foreground" else 0.35)

@@ -95,9 +95,9 @@ def crow_perched(f, pen):
 def crow(scene, slot, rng):
     color = scene.ink(slot.depth * 0.6)
     if slot.layer == "sky":
-        return flock(scene, slot, rng, rng.integers(2, 6), scene.height * 0.028, color, scene.width * 0.12)
+        return flock(scene, slot, rng, rng.integers(2, 6), scene.height * 0.04, color, scene.width * 0.12)
     if slot.layer == "middle":
-        return flock(scene, slot, rng, rng.integers(2, 4), scene.height * 0.02, color, scene.width * 0.08)
+        return flock(scene, slot, rng, rng.integers(2, 4), scene.height * 0.028, color, scene.width * 0.08)
     branch_y = scene.horizon * rng.uniform(0.5, 0.75)
     x, y = perch(scene, slot, rng, branch_y, scene.ink(0.05))
     with scene.canvas.pen(color) as pen:
@@ -118,7 +118,7 @@ def heron_body(f, pen):
 def heron(scene, slot, rng):
     p = scene.palette
     white = scene.tone(mix(p.snow, (200, 205, 210), 0.25), slot.depth)
-    height = slot.size * (1.0 if slot.layer == "foreground" else 0.75)
+    height = slot.size * (1.0 if slot.layer == "foreground" else 0.95)
     facing = standing(scene, slot, heron_body, height, white, rng)
     with scene.canvas.pen(scene.ink(slot.depth)) as pen:  # dark crest and eye
         f = Figure(slot.x, slot.y, height, facing)
@@ -135,8 +135,8 @@ def geese(scene, slot, rng):
     gap = s * 1.8
     with scene.canvas.pen(color) as pen:
         for k in range(-n, n + 1):
-            x = slot.x + slot.side * -abs(k) * gap * 1.2
-            y = slot.y + abs(k) * gap * 0.55 + k * gap * 0.1
+            x = slot.x - slot.side * abs(k) * gap * 1.3  # a V: both arms trail behind the leader
+            y = slot.y + k * gap * 0.55
             flier(pen, x, y, s * (1 - abs(k) * 0.04), 0.8 * math.sin(k * 1.7), slot.side)
 
 
@@ -225,20 +225,30 @@ def butterfly(scene, slot, rng):
 @renders("dragonfly")
 def dragonfly(scene, slot, rng):
     p = scene.palette
-    s = slot.size * (0.4 if slot.layer == "foreground" else 0.25)
-    body = scene.tone(p.lit(rng.choice([(60, 110, 200), (200, 60, 50), (60, 150, 110)])), slot.depth)
-    wing = mix(scene.sky_color(scene.horizon * 0.6), WHITE, 0.6)
+    s = slot.size * (0.45 if slot.layer == "foreground" else 0.28)
+    body = scene.tone(p.lit(tuple(rng.choice([(50, 100, 200), (200, 60, 50), (60, 150, 110)]))), slot.depth)
+    wing = mix(scene.sky_color(scene.horizon * 0.6), WHITE, 0.65)
     for _ in range(rng.integers(1, 3)):
-        x, y = slot.x + rng.normal(0, slot.size * 0.3), slot.y - slot.size * rng.uniform(0.4, 1.0)
-        tilt = rng.uniform(-0.25, 0.25)
-        with scene.canvas.pen(wing, 0.6) as pen:
-            for dy, length in ((-0.05, 0.55), (0.08, 0.5)):
+        x, y = slot.x + rng.normal(0, slot.size * 0.3), slot.y - slot.size * rng.uniform(0.5, 1.1)
+        ss = s * rng.uniform(0.7, 1.0)
+        a = rng.uniform(-0.6, 0.6)  # seen from above, heading this way
+        ca, sa = math.cos(a), math.sin(a)
+        at = lambda dx, dy: (x + dx * ca - dy * sa, y + dx * sa + dy * ca)  # noqa: E731
+        with scene.canvas.pen(wing, 0.7) as pen:  # two pairs of long narrow wings
+            for dy, tilt in ((-0.08, -0.12), (0.04, 0.15)):
                 for side in (-1, 1):
-                    pen.ellipse(x + side * s * length * 0.5, y + dy * s, s * length * 0.5, s * 0.07, angle=tilt + side * (0.12 + dy))
-        with scene.canvas.pen(body) as pen:
-            pen.stroke([(x, y), (x + math.sin(tilt) * s * 0.2, y + s * 0.9)], s * 0.06, s * 0.025)
-            pen.ellipse(x, y - s * 0.05, s * 0.07, s * 0.1)
-            pen.circle(x, y - s * 0.17, s * 0.06)
+                    cx, cy = at(side * ss * 0.26, dy * ss)
+                    pen.ellipse(cx, cy, ss * 0.26, ss * 0.055, angle=a + side * tilt)
+        with scene.canvas.pen(scale(wing, 0.8), 0.8) as pen:
+            for dy in (-0.08, 0.04):
+                pen.line([at(-ss * 0.5, dy * ss), at(ss * 0.5, dy * ss)], scene.u * 0.8)
+        with scene.canvas.pen(body) as pen:  # head with big eyes, thorax, the long thin tail
+            pen.stroke([at(0, -0.02 * ss), at(0, 0.62 * ss)], ss * 0.05, ss * 0.025)
+            cx, cy = at(0, -0.06 * ss)
+            pen.ellipse(cx, cy, ss * 0.045, ss * 0.08, angle=a)
+            for side in (-1, 1):
+                ex, ey = at(side * ss * 0.04, -0.17 * ss)
+                pen.circle(ex, ey, ss * 0.045)
 
 
 @renders("fireflies")
@@ -265,7 +275,7 @@ def moth(scene, slot, rng):
         c.glow(x, y, slot.size * 0.35, mix(p.lamp, WHITE, 0.4), 0.25 + 0.3 * p.darkness)
     pale = scene.tone(p.lit((222, 208, 180)), slot.depth) if p.darkness < 0.5 else (214, 204, 184)
     for k in range(rng.integers(1, 4)):
-        s = slot.size * (0.16 if slot.layer == "foreground" else 0.1) * rng.uniform(0.6, 1.0)
+        s = slot.size * (0.25 if slot.layer == "foreground" else 0.15) * rng.uniform(0.7, 1.0)
         a = rng.uniform(0, 2 * math.pi)
         mx, my = x + math.cos(a) * s * rng.uniform(1.2, 3), y + math.sin(a) * s * rng.uniform(1.2, 2)
         tilt = rng.uniform(-0.5, 0.5)
@@ -292,7 +302,7 @@ def frog_body(f, pen):
 def frog(scene, slot, rng):
     p = scene.palette
     green = scene.tone(saturate(p.lit((96, 150, 70)), 1.1), slot.depth)
-    height = slot.size * 0.28
+    height = slot.size * 0.45
     if scene.is_water(slot.x, slot.y):  # on a lily pad
         with scene.canvas.pen(scene.tone(scale(p.foliage, 0.8), slot.depth)) as pen:
             pen.ellipse(slot.x, slot.y, height * 1.1, height * 0.25)
@@ -334,10 +344,10 @@ def cat_body(f, pen):
     pen.polygon(f.pts([(0.04, 0.84), (0.07, 1.0), (0.15, 0.88)]))
     pen.polygon(f.pts([(0.18, 0.88), (0.27, 1.0), (0.29, 0.83)]))
     f.stroke(pen, [(0.16, 0.4), (0.2, 0.0)], 0.07, 0.06)
-    f.stroke(pen, [(-0.28, 0.05), (-0.45, 0.1), (-0.55, 0.3), (-0.5, 0.42)], 0.06, 0.04)
+    f.stroke(pen, [(-0.22, 0.04), (0.02, -0.01), (0.28, 0.02), (0.36, 0.09)], 0.07, 0.04)  # tail round the paws
 
 
-@renders("cat")
+@renders("cat", footing="land")
 def cat(scene, slot, rng):
     height = slot.size * 0.5
     color = scene.tone(mix(scene.palette.ink, scene.palette.lit((70, 62, 60)), 0.4), slot.depth)
@@ -360,7 +370,7 @@ def dog_body(f, pen):
     f.stroke(pen, [(-0.4, 0.6), (-0.55, 0.75), (-0.58, 0.88)], 0.06, 0.02)
 
 
-@renders("dog")
+@renders("dog", footing="land")
 def dog(scene, slot, rng):
     color = scene.tone(mix(scene.palette.ink, scene.palette.lit((150, 110, 70)), 0.55), slot.depth)
     standing(scene, slot, dog_body, slot.size * 0.45, color, rng)
@@ -406,10 +416,10 @@ def horse(scene, slot, rng):
     standing(scene, slot, horse_body, height, color, rng)
 
 
-@renders("cricket")
+@renders("cricket", footing="land")
 def cricket(scene, slot, rng):
     p, u = scene.palette, scene.u
-    s = slot.size * 0.25
+    s = slot.size * 0.5
     x, y = slot.x, slot.y - s * 0.2
     blade = scene.tone(scale(p.foliage, 0.85), slot.depth)
     with scene.canvas.pen(blade) as pen:  # the blade of grass it sits on
@@ -426,10 +436,10 @@ def cricket(scene, slot, rng):
         f.stroke(pen, [(0.45, 0.22), (0.8, 0.38), (1.05, 0.36)], 0.012, 0.004)
 
 
-@renders("snail")
+@renders("snail", footing="land")
 def snail(scene, slot, rng):
     p = scene.palette
-    s = slot.size * 0.22
+    s = slot.size * 0.4
     f = Figure(slot.x, slot.y, s, -slot.side)
     body = scene.tone(p.lit((176, 160, 130)), slot.depth)
     shell = scene.tone(p.lit((168, 110, 60)), slot.depth)
@@ -489,7 +499,7 @@ def traveller(f, pen, hat=True, staff=True):
         f.stroke(pen, [(0.26, 0.92), (0.3, 0.0)], 0.02)
 
 
-@renders("figure")
+@renders("figure", footing="land")
 def figure(scene, slot, rng):
     p = scene.palette
     robe = scene.tone(mix(p.ink, p.lit((60, 70, 110)), 0.4), slot.depth)
@@ -506,7 +516,7 @@ def child_body(f, pen):
     f.stroke(pen, [(-0.08, 0.64), (-0.16, 0.42)], 0.05, 0.04)
 
 
-@renders("child")
+@renders("child", footing="land")
 def child(scene, slot, rng):
     p = scene.palette
     height = slot.size * (0.6 if slot.layer == "foreground" else 0.35)
@@ -522,7 +532,7 @@ def child(scene, slot, rng):
         f.ellipse(pen, 0.26, 1.62, 0.13, 0.15)
 
 
-@renders("scarecrow")
+@renders("scarecrow", footing="land")
 def scarecrow(scene, slot, rng):
     p = scene.palette
     height = slot.size * (1.0 if slot.layer == "foreground" else 0.6)

@@ -79,9 +79,9 @@ def hills(scene, slot, rng):
             for _ in range(rng.integers(2, 7)):
                 x = rng.uniform(0, w - 1)
                 r = h * 0.008 * (1 + k)
-                y = line[int(x)] + rng.uniform(0.3, 2.5) * r
-                pen.ellipse(x, y - r, r, r * 1.2)
-                pen.rect(x - r * 0.12, y - r, x + r * 0.12, y + r * 0.5)
+                y = line[int(x)] + r * 0.4  # on the crest, where the next hill cannot hide it
+                pen.ellipse(x, y - r * 1.6, r, r * 1.2)
+                pen.rect(x - r * 0.14, y - r, x + r * 0.14, y)
 
 
 @renders("desert", stage=SURFACE, wide=True)
@@ -163,8 +163,9 @@ def street(scene, slot, rng):
     night = p.darkness > 0.4
     wall = scene.tone(mix(p.ink, (110, 100, 96), 0.4), 0.15)
     asphalt = p.lit((92, 92, 100))
-    near = slot.layer == "foreground"
-    spread = w * (0.9 if near else 0.5)
+    if slot.layer != "foreground":
+        return village_street(scene, slot, rng)
+    spread = w * 0.9
     with c.pen(asphalt) as pen:
         pen.polygon([(vx - 2, hy), (vx + 2, hy), (vx + spread, h), (vx - spread, h)])
     with c.pen(p.lit((200, 196, 180)), 0.8) as pen:  # centre line, dashes shrinking away
@@ -198,6 +199,34 @@ def street(scene, slot, rng):
                         s = (t + (t_next - t) * fx) * h * 0.03
                         pen.rect(x - s * 0.4, y - s * 0.6, x + s * 0.4, y + s * 0.6)
             t = t_next
+
+
+def village_street(scene, slot, rng):
+    """A row of small houses along a street in the middle distance."""
+    c, p, w, h, u = scene.canvas, scene.palette, scene.width, scene.height, scene.u
+    night = p.darkness > 0.4
+    y = slot.y
+    with c.pen(scene.tone(p.lit((120, 116, 110)), slot.depth)) as pen:
+        pen.rect(0, y - h * 0.004, w, y + h * 0.02)
+    x = rng.uniform(-40, 0)
+    while x < w:
+        width = w * rng.uniform(0.07, 0.12)
+        height = h * rng.uniform(0.045, 0.07)
+        wall = scene.tone(p.lit(tuple(rng.choice([(226, 214, 190), (200, 184, 160), (170, 150, 130)]))), slot.depth)
+        roof = scene.tone(mix(p.ink, p.lit((90, 80, 80)), 0.4), slot.depth)
+        with c.pen(wall) as pen:
+            pen.rect(x, y - height, x + width, y)
+        with c.pen(roof) as pen:
+            pen.polygon([(x - width * 0.06, y - height), (x + width * 0.5, y - height - width * 0.35), (x + width * 1.06, y - height)])
+        with c.pen(mix(p.lamp, (255, 240, 200), 0.3) if night else scale(wall, 0.6)) as pen:
+            pen.rect(x + width * 0.2, y - height * 0.7, x + width * 0.4, y - height * 0.35)
+            if rng.random() < 0.6:
+                pen.rect(x + width * 0.6, y - height * 0.7, x + width * 0.8, y - height * 0.35)
+        with c.pen(scene.tone(p.lit((100, 70, 50)), slot.depth)) as pen:  # a shop curtain or door
+            pen.rect(x + width * 0.45, y - height * 0.3, x + width * 0.58, y)
+        x += width * rng.uniform(1.02, 1.25)
+    if night:
+        c.glow(slot.x, y - h * 0.03, w * 0.4, p.lamp, 0.3, squash=0.3)
 
 
 @renders("stone", stage={"middle": 40, "foreground": 60}, footing="land")

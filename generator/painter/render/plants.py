@@ -104,8 +104,8 @@ def tree(scene, slot, rng, bloom=None):
     bark, dark, light = tree_colors(scene, slot.depth)
     if bloom:
         dark, light = scene.tone(scale(bloom, 0.86), slot.depth), scene.tone(mix(bloom, WHITE, 0.35), slot.depth)
-    segments, tips = grow(rng, slot.x, slot.y, math.pi / 2 + rng.normal(0, 0.08), height * 0.3,
-                          height * 0.07, 6, spread=0.95, shrink=0.78, upright=0.12)
+    segments, tips = grow(rng, slot.x, slot.y, math.pi / 2 + rng.normal(0, 0.08), height * 0.34,
+                          height * 0.07, 6, spread=0.95, shrink=0.76, upright=0.12)
     bare = p.winter and not bloom
     draw_wood(c, bark, segments)
     if bare:
@@ -116,8 +116,8 @@ def tree(scene, slot, rng, bloom=None):
         return
     tx, ty = np.array(tips).T
     with c.pen(dark) as pen:  # the body of the crown, so it reads as one mass
-        rx = max(tx.max() - tx.min(), height * 0.4) * 0.45
-        pen.ellipse(tx.mean(), ty.min() + rx * 0.8, rx, rx * 0.8)
+        rx = max(tx.max() - tx.min(), height * 0.4) * 0.4
+        pen.ellipse(tx.mean(), ty.min() + rx * 0.55, rx, rx * 0.6)
     draw_crown(c, rng, tips, height * 0.1, dark, light)
     if scene.season == "autumn" or bloom:
         colors = [bloom] if bloom else list(p.leaves)
@@ -152,7 +152,7 @@ def willow(scene, slot, rng):
 @renders("pine", footing="land")
 def pine(scene, slot, rng):
     c, p = scene.canvas, scene.palette
-    height = slot.size * (1.7 if slot.layer == "foreground" else 1.3)
+    height = slot.size * (1.7 if slot.layer == "foreground" else 1.5)
     bark = scene.tone(mix(p.ink, p.lit((110, 80, 70)), 0.45), slot.depth)
     needles = scene.tone(scale(saturate(mix(p.foliage, (40, 90, 70), 0.6), 1.1), 0.9), slot.depth)
     lean = rng.uniform(0.15, 0.35) * -slot.side
@@ -164,7 +164,7 @@ def pine(scene, slot, rng):
     for k, f in enumerate(np.sort(rng.uniform(0.35, 1.0, 5))):
         x, y = trunk[int(f * 11)]
         side = (-1) ** k
-        reach = height * rng.uniform(0.15, 0.3) * (1.1 - f * 0.5)
+        reach = height * rng.uniform(0.2, 0.34) * (1.1 - f * 0.5)
         with c.pen(bark) as pen:
             pen.stroke([(x, y), (x + side * reach * 0.6, y - height * 0.03), (x + side * reach, y - height * 0.02)],
                        height * 0.02, height * 0.008)
@@ -185,7 +185,7 @@ def pine(scene, slot, rng):
 @renders("bamboo", footing="land")
 def bamboo(scene, slot, rng):
     c, p = scene.canvas, scene.palette
-    height = slot.size * (2.6 if slot.layer == "foreground" else 1.5)
+    height = slot.size * (2.6 if slot.layer == "foreground" else 2.0)
     green = scene.tone(saturate(p.lit((120, 168, 84)), 1.05), slot.depth)
     leaf = scene.tone(scale(saturate(p.foliage, 1.1), 0.9), slot.depth)
     for k in range(rng.integers(4, 8)):
@@ -319,10 +319,13 @@ def grass(scene, slot, rng):
         with c.pen(scale(blade, shade)) as pen:
             blades(pen, x, y, height, rng.normal(0, 0.35, len(x)), np.maximum(tall * 0.06, u), u * 0.4)
     if scene.season == "autumn" and near:  # pampas plumes
+        plumes = [(rng.uniform(0, w), rng.uniform(top - h * 0.14, top - h * 0.06), rng.normal(0, 0.25)) for _ in range(7)]
+        with c.pen(scale(blade, 0.8)) as pen:
+            for x, y, a in plumes:
+                pen.stroke([(x, y), (x - math.sin(a) * h * 0.2, y + h * 0.2)], u * 3, u * 4)
         with c.pen(mix(p.lit((240, 228, 200)), p.haze, 0.2), 0.9) as pen:
-            for _ in range(6):
-                x = rng.uniform(0, w)
-                pen.ellipse(x, top - h * 0.1, h * 0.012, h * 0.04, angle=rng.normal(0, 0.3))
+            for x, y, a in plumes:
+                pen.ellipse(x + math.sin(a) * h * 0.03, y - h * 0.03, h * 0.01, h * 0.045, angle=a)
 
 
 @renders("flowers")

@@ -134,10 +134,11 @@ class Scene:
         placed = [m for m in motifs if m not in WIDE]
         n = len(placed)
         if n == 1:
-            xs = [rng.choice([0.3, 0.7]) + rng.uniform(-0.06, 0.06)]
+            xs = [rng.choice([0.32, 0.68]) + rng.uniform(-0.05, 0.05)]
         else:
             xs = list((np.arange(n) + 0.5 + rng.uniform(-0.2, 0.2, n)) / max(n, 1))
-            xs = [0.1 + 0.8 * x for x in rng.permutation(xs)] if n else []
+            lo, hi = (0.18, 0.82) if layer == "foreground" else (0.1, 0.9)  # big things stay in
+            xs = [lo + (hi - lo) * x for x in rng.permutation(xs)] if n else []
         slots = {}
         for m in motifs:
             rng = motif_rng(self.seed, f"slot:{m}:{layer}")  # the rest is the motif's own
@@ -190,7 +191,7 @@ class Scene:
         if need == "land" and self.is_water(slot.x, slot.y):
             slot = self.nearest(slot, water=False)
             if self.is_water(slot.x, slot.y):
-                island(self, slot)
+                island(self, slot, wide=motif in ("train", "fence"))
         elif need == "water" and not self.afloat(slot):
             slot = self.nearest(slot, water=True)
             if not self.is_water(slot.x, slot.y):

@@ -200,15 +200,18 @@ def water_patch(scene, slot) -> None:
     pool(scene, rng, slot.x, slot.y - ry * (0.5 if near else 0.3), rx, ry)
 
 
-def island(scene, slot) -> None:
-    """Footing for a house or a tree that stands where the plan put water."""
-    rx = slot.size * (0.9 if slot.layer == "foreground" else 0.75)
+def island(scene, slot, wide: bool = False) -> None:
+    """Footing for a house or a tree that stands where the plan put water (for a train or a
+    fence, a causeway across the picture)."""
+    x = scene.width / 2 if wide else slot.x
+    rx = scene.width * 0.7 if wide else slot.size * (0.9 if slot.layer == "foreground" else 0.75)
+    ry = slot.size * 0.06 if wide else rx * 0.12
     color = scene.tone(scale(scene.palette.ground_near, 0.8), slot.depth * 0.6)
     with scene.canvas.pen(color) as pen:
-        pen.ellipse(slot.x, slot.y + rx * 0.04, rx, rx * 0.12)
-        pen.rect(slot.x - rx * 1.1, slot.y + rx * 0.04, slot.x + rx * 1.1, slot.y + rx, cut=True)
+        pen.ellipse(x, slot.y + ry * 0.3, rx, ry)
+        pen.rect(x - rx * 1.1, slot.y + ry * 0.3, x + rx * 1.1, slot.y + ry * 2, cut=True)
     with scene.canvas.pen(scale(color, 0.6), 0.5) as pen:  # its reflection
-        pen.ellipse(slot.x, slot.y + rx * 0.06, rx * 0.95, rx * 0.05)
+        pen.ellipse(x, slot.y + ry * 0.5, rx * 0.95, ry * 0.4)
 
 
 @renders("ice", stage=SURFACE + 1)

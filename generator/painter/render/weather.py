@@ -36,7 +36,7 @@ def snow(scene, slot, rng):
     c, p, w, h, u = scene.canvas, scene.palette, scene.width, scene.height, scene.u
     flake = mix(p.snow, WHITE, 0.5)
     area = w * h / 1.46e6
-    for alpha, count, radius in ((0.55, 500, 1.6), (0.8, 200, 3.0), (0.95, 40, 6.0)):
+    for alpha, count, radius in ((0.6, 500, 2.2), (0.85, 200, 4.0), (0.95, 40, 7.0)):
         with c.pen(flake, alpha, blur=radius * u * 0.25 if radius > 4 else 0) as pen:
             for _ in range(int(count * area) + 5):
                 pen.circle(rng.uniform(0, w), rng.uniform(0, h), u * radius * rng.uniform(0.6, 1.2))
@@ -49,7 +49,7 @@ def _veil(scene, rng, top, bottom, color, strength):
     rows = bottom - top
     if rows <= 0:
         return
-    small = value_noise(rng, max(8, w // 6), rows, cells=3, octaves=3)
+    small = value_noise(rng, max(8, w // 12), rows, cells=2, octaves=3)
     noise = np.asarray(Image.fromarray(small, "F").resize((w, rows), Image.Resampling.BILINEAR))
     t = np.linspace(0, 1, rows)[:, None]
     band = np.sin(t * math.pi) ** 1.5
@@ -59,7 +59,7 @@ def _veil(scene, rng, top, bottom, color, strength):
 @renders("fog", stage="veil", wide=True)
 def fog(scene, slot, rng):
     p, h, hy = scene.palette, scene.height, scene.horizon
-    color = mix(p.haze, WHITE, 0.3 * (1 - p.darkness))
+    color = mix(mix(p.haze, (200, 206, 214), 0.4), WHITE, 0.6 * (1 - p.darkness))
     if slot.layer == "sky":
         _veil(scene, rng, hy * 0.45, hy * 1.05, color, 0.8)
     else:
