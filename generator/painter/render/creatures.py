@@ -4,6 +4,7 @@ Bodies are drawn in their own units (height 1, facing right, y up) through a Fig
 places, scales and mirrors them; the same drawing, flipped and faint, is the reflection of
 anything that stands in water.
 """
+
 from __future__ import annotations
 
 import math
@@ -31,7 +32,13 @@ class Figure:
 
     def ellipse(self, pen, ux, uy, rx, ry, angle=0.0):
         x, y = self.p(ux, uy)
-        pen.ellipse(x, y, rx * self.s, ry * self.s * abs(self.flip), angle=-angle * self.f * np.sign(self.flip))
+        pen.ellipse(
+            x,
+            y,
+            rx * self.s,
+            ry * self.s * abs(self.flip),
+            angle=-angle * self.f * np.sign(self.flip),
+        )
 
     def stroke(self, pen, seq, w0, w1=None):
         pen.stroke(self.pts(seq), w0 * self.s, (w0 if w1 is None else w1) * self.s)
@@ -55,8 +62,15 @@ def standing(scene, slot, draw, height, color, rng, facing=None):
 def flier(pen, x, y, s, flap, facing=1):
     """A bird in flight: two bent, tapering wings from a small body."""
     for side in (-1, 1):
-        pen.stroke([(x, y), (x + side * s * 0.45, y - s * 0.28 * flap), (x + side * s, y - s * 0.05 * flap + s * 0.12)],
-                   s * 0.2, s * 0.02)
+        pen.stroke(
+            [
+                (x, y),
+                (x + side * s * 0.45, y - s * 0.28 * flap),
+                (x + side * s, y - s * 0.05 * flap + s * 0.12),
+            ],
+            s * 0.2,
+            s * 0.02,
+        )
     pen.ellipse(x + facing * s * 0.05, y + s * 0.03, s * 0.22, s * 0.075)
     pen.circle(x + facing * s * 0.25, y - s * 0.0, s * 0.07)
 
@@ -65,7 +79,13 @@ def flock(scene, slot, rng, count, size, color, spread):
     with scene.canvas.pen(color) as pen:
         for _ in range(count):
             s = size * rng.uniform(0.6, 1.1)
-            flier(pen, slot.x + rng.normal(0, spread), slot.y + rng.normal(0, spread * 0.4), s, rng.uniform(-0.6, 1.0))
+            flier(
+                pen,
+                slot.x + rng.normal(0, spread),
+                slot.y + rng.normal(0, spread * 0.4),
+                s,
+                rng.uniform(-0.6, 1.0),
+            )
 
 
 def perch(scene, slot, rng, y, color):
@@ -73,11 +93,17 @@ def perch(scene, slot, rng, y, color):
     end = slot.x - slot.side * slot.size * 0.4
     edge = scene.width * (1.02 if slot.side > 0 else -0.02)
     t = np.linspace(0, 1, 10)[:, None]
-    pts = np.concatenate([edge + (end - edge) * t, y + np.sin(t * 3) * slot.size * 0.03 - t * slot.size * 0.05], 1)
+    pts = np.concatenate(
+        [edge + (end - edge) * t, y + np.sin(t * 3) * slot.size * 0.03 - t * slot.size * 0.05], 1
+    )
     with scene.canvas.pen(color) as pen:
         pen.stroke(pts, slot.size * 0.06, slot.size * 0.02)
         twig = pts[6]
-        pen.stroke([twig, (twig[0] + slot.side * slot.size * 0.1, twig[1] - slot.size * 0.2)], slot.size * 0.025, slot.size * 0.005)
+        pen.stroke(
+            [twig, (twig[0] + slot.side * slot.size * 0.1, twig[1] - slot.size * 0.2)],
+            slot.size * 0.025,
+            slot.size * 0.005,
+        )
     stand = int(np.argmin(np.abs(pts[:, 0] - slot.x)))
     return float(pts[stand, 0]), float(pts[stand, 1])  # where a bird stands
 
@@ -95,9 +121,13 @@ def crow_perched(f, pen):
 def crow(scene, slot, rng):
     color = scene.ink(slot.depth * 0.6)
     if slot.layer == "sky":
-        return flock(scene, slot, rng, rng.integers(2, 6), scene.height * 0.04, color, scene.width * 0.12)
+        return flock(
+            scene, slot, rng, rng.integers(2, 6), scene.height * 0.04, color, scene.width * 0.12
+        )
     if slot.layer == "middle":
-        return flock(scene, slot, rng, rng.integers(2, 4), scene.height * 0.028, color, scene.width * 0.08)
+        return flock(
+            scene, slot, rng, rng.integers(2, 4), scene.height * 0.028, color, scene.width * 0.08
+        )
     branch_y = scene.horizon * rng.uniform(0.5, 0.75)
     x, y = perch(scene, slot, rng, branch_y, scene.ink(0.05))
     with scene.canvas.pen(color) as pen:
@@ -142,11 +172,22 @@ def geese(scene, slot, rng):
 
 def swallow_shape(pen, x, y, s, facing, flap):
     for side in (-1, 1):
-        pen.stroke([(x, y), (x - facing * s * 0.2, y + side * s * 0.35 - s * 0.1 * flap), (x - facing * s * 0.55, y + side * s * 0.7)],
-                   s * 0.18, s * 0.01)
+        pen.stroke(
+            [
+                (x, y),
+                (x - facing * s * 0.2, y + side * s * 0.35 - s * 0.1 * flap),
+                (x - facing * s * 0.55, y + side * s * 0.7),
+            ],
+            s * 0.18,
+            s * 0.01,
+        )
     pen.ellipse(x, y, s * 0.28, s * 0.08)
     for side in (-1, 1):  # the forked tail
-        pen.stroke([(x - facing * s * 0.2, y), (x - facing * s * 0.62, y + side * s * 0.14)], s * 0.07, s * 0.01)
+        pen.stroke(
+            [(x - facing * s * 0.2, y), (x - facing * s * 0.62, y + side * s * 0.14)],
+            s * 0.07,
+            s * 0.01,
+        )
     pen.circle(x + facing * s * 0.26, y - s * 0.01, s * 0.08)
 
 
@@ -156,8 +197,14 @@ def swallow(scene, slot, rng):
     facing = slot.side
     with scene.canvas.pen(scene.ink(slot.depth * 0.4)) as pen:
         for k in range(rng.integers(2, 5)):
-            swallow_shape(pen, slot.x + rng.normal(0, s * 2.5), slot.y + rng.normal(0, s * 1.5), s * rng.uniform(0.7, 1.1),
-                          facing, rng.uniform(-1, 1))
+            swallow_shape(
+                pen,
+                slot.x + rng.normal(0, s * 2.5),
+                slot.y + rng.normal(0, s * 1.5),
+                s * rng.uniform(0.7, 1.1),
+                facing,
+                rng.uniform(-1, 1),
+            )
 
 
 def sparrow_body(f, pen):
@@ -174,7 +221,15 @@ def sparrow(scene, slot, rng):
     p = scene.palette
     brown = scene.tone(p.lit((150, 108, 70)), slot.depth)
     if slot.layer == "sky":
-        return flock(scene, slot, rng, rng.integers(4, 9), scene.height * 0.014, scene.ink(0.3), scene.width * 0.1)
+        return flock(
+            scene,
+            slot,
+            rng,
+            rng.integers(4, 9),
+            scene.height * 0.014,
+            scene.ink(0.3),
+            scene.width * 0.1,
+        )
     if slot.layer == "foreground":
         x, y = perch(scene, slot, rng, scene.horizon * rng.uniform(0.55, 0.8), scene.ink(0.05))
         height = slot.size * 0.35
@@ -196,10 +251,15 @@ def sparrow(scene, slot, rng):
 def insect_wings(scene, x, y, s, colors, rng):
     upper, lower = colors
     tilt = rng.uniform(-0.4, 0.4)
-    for color, parts in ((upper, ((-1, -0.35, 0.5, 0.32), (1, -0.35, 0.5, 0.32))), (lower, ((-1, 0.3, 0.36, 0.26), (1, 0.3, 0.36, 0.26)))):
+    for color, parts in (
+        (upper, ((-1, -0.35, 0.5, 0.32), (1, -0.35, 0.5, 0.32))),
+        (lower, ((-1, 0.3, 0.36, 0.26), (1, 0.3, 0.36, 0.26))),
+    ):
         with scene.canvas.pen(color) as pen:
             for side, dy, rx, ry in parts:
-                pen.ellipse(x + side * s * rx * 0.9, y + dy * s, s * rx, s * ry, angle=tilt + side * 0.5)
+                pen.ellipse(
+                    x + side * s * rx * 0.9, y + dy * s, s * rx, s * ry, angle=tilt + side * 0.5
+                )
 
 
 @renders("butterfly")
@@ -226,7 +286,9 @@ def butterfly(scene, slot, rng):
 def dragonfly(scene, slot, rng):
     p = scene.palette
     s = slot.size * (0.45 if slot.layer == "foreground" else 0.28)
-    body = scene.tone(p.lit(tuple(rng.choice([(50, 100, 200), (200, 60, 50), (60, 150, 110)]))), slot.depth)
+    body = scene.tone(
+        p.lit(tuple(rng.choice([(50, 100, 200), (200, 60, 50), (60, 150, 110)]))), slot.depth
+    )
     wing = mix(scene.sky_color(scene.horizon * 0.6), WHITE, 0.65)
     for _ in range(rng.integers(1, 3)):
         x, y = slot.x + rng.normal(0, slot.size * 0.3), slot.y - slot.size * rng.uniform(0.5, 1.1)
@@ -270,19 +332,28 @@ def fireflies(scene, slot, rng):
 def moth(scene, slot, rng):
     c, p = scene.canvas, scene.palette
     near = [light for light in scene.lights if light[1] < scene.height]
-    x, y = (near[0][0], near[0][1]) if near else (slot.x, slot.y - slot.size * rng.uniform(0.5, 0.9))
+    x, y = (
+        (near[0][0], near[0][1]) if near else (slot.x, slot.y - slot.size * rng.uniform(0.5, 0.9))
+    )
     if not near:
         c.glow(x, y, slot.size * 0.35, mix(p.lamp, WHITE, 0.4), 0.25 + 0.3 * p.darkness)
     pale = scene.tone(p.lit((222, 208, 180)), slot.depth) if p.darkness < 0.5 else (214, 204, 184)
     for k in range(rng.integers(1, 4)):
         s = slot.size * (0.25 if slot.layer == "foreground" else 0.15) * rng.uniform(0.7, 1.0)
         a = rng.uniform(0, 2 * math.pi)
-        mx, my = x + math.cos(a) * s * rng.uniform(1.2, 3), y + math.sin(a) * s * rng.uniform(1.2, 2)
+        mx, my = x + math.cos(a) * s * rng.uniform(1.2, 3), y + math.sin(a) * s * rng.uniform(
+            1.2, 2
+        )
         tilt = rng.uniform(-0.5, 0.5)
         with c.pen(pale) as pen:
             for side in (-1, 1):  # broad triangular forewings, rounded hindwings
-                pen.polygon([(mx, my - s * 0.2), (mx + side * s * 0.95, my - s * 0.05 + tilt * s * side * 0.3),
-                             (mx + side * s * 0.55, my + s * 0.35)])
+                pen.polygon(
+                    [
+                        (mx, my - s * 0.2),
+                        (mx + side * s * 0.95, my - s * 0.05 + tilt * s * side * 0.3),
+                        (mx + side * s * 0.55, my + s * 0.35),
+                    ]
+                )
                 pen.ellipse(mx + side * s * 0.3, my + s * 0.3, s * 0.3, s * 0.22)
         with c.pen(scale(pale, 0.55)) as pen:
             pen.ellipse(mx, my + s * 0.1, s * 0.08, s * 0.35)
@@ -324,15 +395,39 @@ def fish(scene, slot, rng):
         x, y = slot.x + rng.normal(0, s * 1.2), slot.y - s * 0.4 + rng.normal(0, s * 0.25)
         a = rng.uniform(-0.5, 0.5) + (math.pi if rng.random() < 0.5 else 0)
         ca, sa = math.cos(a), math.sin(a) * 0.4  # seen from above, flattened by perspective
-        along = lambda d, o: (x + ca * d * s - sa * o * s, y + sa * d * s + ca * o * s * 0.4)  # noqa: E731
-        orange, white = scene.tone(p.lit((242, 110, 40)), slot.depth), scene.tone(p.lit((248, 244, 236)), slot.depth)
+        along = lambda d, o: (
+            x + ca * d * s - sa * o * s,
+            y + sa * d * s + ca * o * s * 0.4,
+        )  # noqa: E731
+        orange, white = scene.tone(p.lit((242, 110, 40)), slot.depth), scene.tone(
+            p.lit((248, 244, 236)), slot.depth
+        )
         with scene.canvas.pen(white) as pen:  # a koi: tapering body, fanned tail, side fins
-            pen.polygon([along(0.5, 0), along(0.3, 0.16), along(-0.2, 0.12), along(-0.5, 0.03),
-                         along(-0.5, -0.03), along(-0.2, -0.12), along(0.3, -0.16)])
+            pen.polygon(
+                [
+                    along(0.5, 0),
+                    along(0.3, 0.16),
+                    along(-0.2, 0.12),
+                    along(-0.5, 0.03),
+                    along(-0.5, -0.03),
+                    along(-0.2, -0.12),
+                    along(0.3, -0.16),
+                ]
+            )
             pen.polygon([along(-0.45, 0), along(-0.78, 0.2), along(-0.7, 0), along(-0.78, -0.2)])
         with scene.canvas.pen(orange) as pen:
-            pen.polygon([along(0.45, 0), along(0.3, 0.13), along(0.05, 0.1), along(0.1, -0.1), along(0.3, -0.13)])
-            pen.polygon([along(-0.1, 0.1), along(-0.35, 0.07), along(-0.3, -0.08), along(-0.05, -0.09)])
+            pen.polygon(
+                [
+                    along(0.45, 0),
+                    along(0.3, 0.13),
+                    along(0.05, 0.1),
+                    along(0.1, -0.1),
+                    along(0.3, -0.13),
+                ]
+            )
+            pen.polygon(
+                [along(-0.1, 0.1), along(-0.35, 0.07), along(-0.3, -0.08), along(-0.05, -0.09)]
+            )
             pen.polygon([along(0.2, 0.12), along(0.05, 0.35), along(0.05, 0.12)])
             pen.polygon([along(0.2, -0.12), along(0.05, -0.35), along(0.05, -0.12)])
 
@@ -344,7 +439,9 @@ def cat_body(f, pen):
     pen.polygon(f.pts([(0.04, 0.84), (0.07, 1.0), (0.15, 0.88)]))
     pen.polygon(f.pts([(0.18, 0.88), (0.27, 1.0), (0.29, 0.83)]))
     f.stroke(pen, [(0.16, 0.4), (0.2, 0.0)], 0.07, 0.06)
-    f.stroke(pen, [(-0.22, 0.04), (0.02, -0.01), (0.28, 0.02), (0.36, 0.09)], 0.07, 0.04)  # tail round the paws
+    f.stroke(
+        pen, [(-0.22, 0.04), (0.02, -0.01), (0.28, 0.02), (0.36, 0.09)], 0.07, 0.04
+    )  # tail round the paws
 
 
 @renders("cat", footing="land")
@@ -423,13 +520,23 @@ def cricket(scene, slot, rng):
     x, y = slot.x, slot.y - s * 0.2
     blade = scene.tone(scale(p.foliage, 0.85), slot.depth)
     with scene.canvas.pen(blade) as pen:  # the blade of grass it sits on
-        pen.stroke([(x - s * 0.6, slot.y + s * 0.2), (x - s * 0.2, y + s * 0.1), (x + s * 0.9, y - s * 0.3)], s * 0.08, u)
+        pen.stroke(
+            [
+                (x - s * 0.6, slot.y + s * 0.2),
+                (x - s * 0.2, y + s * 0.1),
+                (x + s * 0.9, y - s * 0.3),
+            ],
+            s * 0.08,
+            u,
+        )
     color = scene.tone(p.lit((86, 70, 40)), slot.depth)
     f = Figure(x, y, s, slot.side)
     with scene.canvas.pen(color) as pen:
         f.ellipse(pen, 0, 0.12, 0.4, 0.11, angle=0.15)
         f.ellipse(pen, 0.4, 0.18, 0.09, 0.08)
-        f.stroke(pen, [(-0.15, 0.12), (0.05, 0.42), (-0.35, 0.02)], 0.05, 0.02)  # the big jumping leg
+        f.stroke(
+            pen, [(-0.15, 0.12), (0.05, 0.42), (-0.35, 0.02)], 0.05, 0.02
+        )  # the big jumping leg
         f.stroke(pen, [(0.2, 0.06), (0.28, -0.05)], 0.02)
         f.stroke(pen, [(0.3, 0.07), (0.4, -0.04)], 0.02)
         f.stroke(pen, [(0.46, 0.23), (0.7, 0.5), (0.95, 0.55)], 0.012, 0.004)
@@ -446,7 +553,11 @@ def snail(scene, slot, rng):
     with scene.canvas.pen(mix(p.snow, scene.sky_color(0), 0.3), 0.35) as pen:  # the shining trail
         pen.stroke([f.p(-2.2, 0.0), f.p(-0.4, 0.02)], s * 0.01, s * 0.07)
     with scene.canvas.pen(body) as pen:
-        pen.polygon(f.pts([(-0.55, 0.0), (0.55, 0.0), (0.62, 0.25), (0.48, 0.32), (0.35, 0.12), (-0.5, 0.08)]))
+        pen.polygon(
+            f.pts(
+                [(-0.55, 0.0), (0.55, 0.0), (0.62, 0.25), (0.48, 0.32), (0.35, 0.12), (-0.5, 0.08)]
+            )
+        )
         f.stroke(pen, [(0.5, 0.28), (0.56, 0.55)], 0.03, 0.015)
         f.stroke(pen, [(0.56, 0.25), (0.7, 0.48)], 0.03, 0.015)
     with scene.canvas.pen(shell) as pen:
@@ -454,7 +565,10 @@ def snail(scene, slot, rng):
     t = np.linspace(0, 4 * math.pi, 60)
     r = 0.36 * (1 - t / (4.6 * math.pi))
     with scene.canvas.pen(scale(shell, 0.6)) as pen:
-        pen.line([f.p(-0.08 + ri * math.cos(ti), 0.38 + ri * math.sin(ti)) for ri, ti in zip(r, t)], s * 0.04)
+        pen.line(
+            [f.p(-0.08 + ri * math.cos(ti), 0.38 + ri * math.sin(ti)) for ri, ti in zip(r, t)],
+            s * 0.04,
+        )
 
 
 @renders("spider")
@@ -467,16 +581,26 @@ def spider(scene, slot, rng):
     reach = r * rng.uniform(0.8, 1.1, len(spokes))
     with c.pen(thread, 0.75) as pen:
         for a, length in zip(spokes, reach):
-            pen.line([(cx, cy), (cx + math.cos(a) * length * 1.15, cy + math.sin(a) * length * 1.15)], u * 1.1)
+            pen.line(
+                [(cx, cy), (cx + math.cos(a) * length * 1.15, cy + math.sin(a) * length * 1.15)],
+                u * 1.1,
+            )
         for k in range(3, 16):  # the sticky spiral, sagging a little between spokes
             f = k / 16
-            ring = [(cx + math.cos(a) * length * f, cy + math.sin(a) * length * f) for a, length in zip(spokes, reach)]
+            ring = [
+                (cx + math.cos(a) * length * f, cy + math.sin(a) * length * f)
+                for a, length in zip(spokes, reach)
+            ]
             pen.line(ring + ring[:1], u * 0.9)
     with c.pen((255, 255, 255), 0.9) as pen:  # dew
         for _ in range(14):
             k = rng.integers(len(spokes))
             f = rng.uniform(0.2, 1)
-            pen.circle(cx + math.cos(spokes[k]) * reach[k] * f, cy + math.sin(spokes[k]) * reach[k] * f, u * 2)
+            pen.circle(
+                cx + math.cos(spokes[k]) * reach[k] * f,
+                cy + math.sin(spokes[k]) * reach[k] * f,
+                u * 2,
+            )
     s = r * 0.08
     with c.pen(scene.ink(0)) as pen:
         pen.ellipse(cx, cy + s * 0.6, s * 0.7, s)
@@ -484,7 +608,14 @@ def spider(scene, slot, rng):
         for side in (-1, 1):
             for k in range(4):
                 a = (k - 1.5) * 0.45
-                pen.line([(cx, cy), (cx + side * s * 1.4, cy + (a - 0.5) * s * 1.5), (cx + side * s * 2, cy + a * s * 2.5)], u * 1.2)
+                pen.line(
+                    [
+                        (cx, cy),
+                        (cx + side * s * 1.4, cy + (a - 0.5) * s * 1.5),
+                        (cx + side * s * 2, cy + a * s * 2.5),
+                    ],
+                    u * 1.2,
+                )
 
 
 def traveller(f, pen, hat=True, staff=True):
@@ -553,8 +684,24 @@ def scarecrow(scene, slot, rng):
         f.ellipse(pen, 0, 0.93, 0.24, 0.04)
         f.ellipse(pen, 0, 0.97, 0.11, 0.06)
     with scene.canvas.pen(coat) as pen:
-        pen.polygon(f.pts([(-0.42, 0.76), (0.42, 0.75), (0.4, 0.66), (0.14, 0.64), (0.18, 0.36), (0.1, 0.32),
-                           (0.04, 0.37), (-0.04, 0.31), (-0.12, 0.36), (-0.18, 0.33), (-0.14, 0.64), (-0.4, 0.66)]))
+        pen.polygon(
+            f.pts(
+                [
+                    (-0.42, 0.76),
+                    (0.42, 0.75),
+                    (0.4, 0.66),
+                    (0.14, 0.64),
+                    (0.18, 0.36),
+                    (0.1, 0.32),
+                    (0.04, 0.37),
+                    (-0.04, 0.31),
+                    (-0.12, 0.36),
+                    (-0.18, 0.33),
+                    (-0.14, 0.64),
+                    (-0.4, 0.66),
+                ]
+            )
+        )
     with scene.canvas.pen(scene.ink(slot.depth)) as pen:
         f.ellipse(pen, -0.03, 0.85, 0.012, 0.012)
         f.ellipse(pen, 0.03, 0.85, 0.012, 0.012)

@@ -1,4 +1,5 @@
 """Land: mountains, hills, desert, fields, roads and streets, stones, marks on the ground."""
+
 from __future__ import annotations
 
 import math
@@ -29,13 +30,22 @@ def mountain(scene, slot, rng):
     for i, (px, height, spread, depth) in enumerate(ranges):
         env = np.clip(1 - np.abs(xs - px) / spread, 0, 1) ** 1.2
         rough = midpoint_line(rng, w, 0.58)
-        ridge = hy + 1 - height * (0.1 + 0.9 * env * (0.72 + 0.28 * rough)) - (rough - 0.5) * height * 0.1
+        ridge = (
+            hy
+            + 1
+            - height * (0.1 + 0.9 * env * (0.72 + 0.28 * rough))
+            - (rough - 0.5) * height * 0.1
+        )
         top, foot = scene.tone(rock, depth), scene.tone(rock, min(1, depth + 0.4))
         c.fill_between(ridge, None, hy + 2, colors=(top, foot))
         lit_flank(scene, rng, ridge, px, height, mix(top, p.haze, 0.3), -slot.side)
         if i == 1 and (p.winter or rng.random() < 0.5):
             peak_y = ridge.min()
-            line = peak_y + height * rng.uniform(0.2, 0.32) + (midpoint_line(rng, w, 0.6) - 0.5) * height * 0.15
+            line = (
+                peak_y
+                + height * rng.uniform(0.2, 0.32)
+                + (midpoint_line(rng, w, 0.6) - 0.5) * height * 0.15
+            )
             c.fill_between(ridge, scene.tone(p.snow, depth * 0.5), np.maximum(line, ridge))
 
 
@@ -86,7 +96,14 @@ def hills(scene, slot, rng):
 
 @renders("desert", stage=SURFACE, wide=True)
 def desert(scene, slot, rng):
-    c, p, w, h, hy, u = scene.canvas, scene.palette, scene.width, scene.height, scene.horizon, scene.u
+    c, p, w, h, hy, u = (
+        scene.canvas,
+        scene.palette,
+        scene.width,
+        scene.height,
+        scene.horizon,
+        scene.u,
+    )
     sand = saturate(p.lit(SAND), 1.1)
     xs = np.arange(w)
     for k in range(4):
@@ -108,9 +125,13 @@ def desert(scene, slot, rng):
 @renders("field", stage=SURFACE, wide=True)
 def field(scene, slot, rng):
     c, p, w, h, hy = scene.canvas, scene.palette, scene.width, scene.height, scene.horizon
-    crops = {"spring": (150, 196, 96), "summer": (110, 160, 60), "autumn": (222, 178, 82),
-             "winter": (236, 238, 244), "none": (176, 180, 90)}[scene.season if scene.season in
-             ("spring", "summer", "autumn", "winter") else "none"]
+    crops = {
+        "spring": (150, 196, 96),
+        "summer": (110, 160, 60),
+        "autumn": (222, 178, 82),
+        "winter": (236, 238, 244),
+        "none": (176, 180, 90),
+    }[scene.season if scene.season in ("spring", "summer", "autumn", "winter") else "none"]
     light = p.lit(saturate(crops, 1.05))
     dark = scale(light, 0.72) if not _snowy(scene) else p.lit((120, 110, 100))
     top = int(hy + (h - hy) * (0.05 if slot.layer == "middle" else 0.15))
@@ -118,7 +139,10 @@ def field(scene, slot, rng):
     rows = (xs - slot.x) / (ys - hy + 2) * rng.uniform(5, 8)
     stripe = (np.sin(rows * math.pi) > (0.6 if _snowy(scene) else -0.1)).astype(np.float32)
     t = ((ys - top) / (h - top))[..., None]
-    color = np.array(light, np.float32) * (1 - stripe[..., None]) + np.array(dark, np.float32) * stripe[..., None]
+    color = (
+        np.array(light, np.float32) * (1 - stripe[..., None])
+        + np.array(dark, np.float32) * stripe[..., None]
+    )
     color = color * (1 - 0.3 * (1 - t)) + np.array(p.haze, np.float32) * 0.3 * (1 - t)
     edge = np.clip((ys - top) / 3, 0, 1)
     c.blend((0, top, w, h), color, edge)
@@ -141,24 +165,41 @@ def _perspective_path(scene, slot, rng, bottom_width):
 @renders("road", stage=SURFACE + 3)
 def road(scene, slot, rng):
     c, p, w, h = scene.canvas, scene.palette, scene.width, scene.height
-    ys, left, right = _perspective_path(scene, slot, rng, 0.55 if slot.layer == "foreground" else 0.3)
+    ys, left, right = _perspective_path(
+        scene, slot, rng, 0.55 if slot.layer == "foreground" else 0.3
+    )
     surface = p.snow if _snowy(scene) else p.lit(DUST)
     points = np.concatenate([np.stack([left, ys], 1), np.stack([right, ys], 1)[::-1]])
     with c.pen(scale(surface, 0.8)) as pen:
         pen.polygon(points + [[0, 0]] * len(points))
     with c.pen(surface) as pen:
-        inner = np.concatenate([np.stack([left + (right - left) * 0.06, ys], 1),
-                                np.stack([right - (right - left) * 0.06, ys], 1)[::-1]])
+        inner = np.concatenate(
+            [
+                np.stack([left + (right - left) * 0.06, ys], 1),
+                np.stack([right - (right - left) * 0.06, ys], 1)[::-1],
+            ]
+        )
         pen.polygon(inner)
     with c.pen(scale(surface, 0.82), 0.7) as pen:  # wheel ruts
         for f in (0.3, 0.7):
             rut = np.stack([left + (right - left) * f, ys], 1)[::4]
-            pen.polygon(np.concatenate([rut, (rut + [[w * 0.012, 0]] * np.linspace(0.1, 1, len(rut))[:, None])[::-1]]))
+            pen.polygon(
+                np.concatenate(
+                    [rut, (rut + [[w * 0.012, 0]] * np.linspace(0.1, 1, len(rut))[:, None])[::-1]]
+                )
+            )
 
 
 @renders("street", stage=SURFACE + 3)
 def street(scene, slot, rng):
-    c, p, w, h, hy, u = scene.canvas, scene.palette, scene.width, scene.height, scene.horizon, scene.u
+    c, p, w, h, hy, u = (
+        scene.canvas,
+        scene.palette,
+        scene.width,
+        scene.height,
+        scene.horizon,
+        scene.u,
+    )
     vx = slot.x
     night = p.darkness > 0.4
     wall = scene.tone(mix(p.ink, (110, 100, 96), 0.4), 0.15)
@@ -171,8 +212,14 @@ def street(scene, slot, rng):
     with c.pen(p.lit((200, 196, 180)), 0.8) as pen:  # centre line, dashes shrinking away
         for k in range(9):
             t0, t1 = (k / 9) ** 2, ((k + 0.5) / 9) ** 2
-            pen.polygon([(vx - u * 3 * t0 * 4, hy + (h - hy) * t0), (vx + u * 3 * t0 * 4, hy + (h - hy) * t0),
-                         (vx + u * 3 * t1 * 4, hy + (h - hy) * t1), (vx - u * 3 * t1 * 4, hy + (h - hy) * t1)])
+            pen.polygon(
+                [
+                    (vx - u * 3 * t0 * 4, hy + (h - hy) * t0),
+                    (vx + u * 3 * t0 * 4, hy + (h - hy) * t0),
+                    (vx + u * 3 * t1 * 4, hy + (h - hy) * t1),
+                    (vx - u * 3 * t1 * 4, hy + (h - hy) * t1),
+                ]
+            )
     for side in (-1, 1):  # rows of buildings shrinking toward the vanishing point
         x_edge = lambda t: vx + side * (u * 4 + spread * 1.1 * t)  # noqa: E731
         t = 1.0
@@ -186,7 +233,14 @@ def street(scene, slot, rng):
             with c.pen(tone) as pen:
                 pen.polygon([(xa, top_a), (xb, top_b), (xb, base_b), (xa, base_a)])
                 if t == 1.0:  # the nearest wall runs out of the picture
-                    pen.polygon([(xa, top_a), (xa + side * w, top_a - height * 0.3), (xa + side * w, h), (xa, h)])
+                    pen.polygon(
+                        [
+                            (xa, top_a),
+                            (xa + side * w, top_a - height * 0.3),
+                            (xa + side * w, h),
+                            (xa, h),
+                        ]
+                    )
             window = mix(p.lamp, (255, 240, 200), 0.3) if night else scale(tone, 0.7)
             with c.pen(window, 0.9) as pen:
                 for fx in (0.2, 0.5, 0.8):
@@ -212,12 +266,21 @@ def village_street(scene, slot, rng):
     while x < w:
         width = w * rng.uniform(0.07, 0.12)
         height = h * rng.uniform(0.045, 0.07)
-        wall = scene.tone(p.lit(tuple(rng.choice([(226, 214, 190), (200, 184, 160), (170, 150, 130)]))), slot.depth)
+        wall = scene.tone(
+            p.lit(tuple(rng.choice([(226, 214, 190), (200, 184, 160), (170, 150, 130)]))),
+            slot.depth,
+        )
         roof = scene.tone(mix(p.ink, p.lit((90, 80, 80)), 0.4), slot.depth)
         with c.pen(wall) as pen:
             pen.rect(x, y - height, x + width, y)
         with c.pen(roof) as pen:
-            pen.polygon([(x - width * 0.06, y - height), (x + width * 0.5, y - height - width * 0.35), (x + width * 1.06, y - height)])
+            pen.polygon(
+                [
+                    (x - width * 0.06, y - height),
+                    (x + width * 0.5, y - height - width * 0.35),
+                    (x + width * 1.06, y - height),
+                ]
+            )
         with c.pen(mix(p.lamp, (255, 240, 200), 0.3) if night else scale(wall, 0.6)) as pen:
             pen.rect(x + width * 0.2, y - height * 0.7, x + width * 0.4, y - height * 0.35)
             if rng.random() < 0.6:
@@ -236,7 +299,11 @@ def stone(scene, slot, rng):
     moss = scene.tone(mix(p.foliage, (128, 124, 118), 0.4), slot.depth)
     s = slot.size * (0.3 if slot.layer == "foreground" else 0.25)
     for i, (dx, r) in enumerate(((0.0, 1.0), (-0.9, 0.55), (0.85, 0.45))):
-        x, rw, rh = slot.x + dx * s * slot.side, s * r * rng.uniform(0.9, 1.2), s * r * rng.uniform(0.55, 0.8)
+        x, rw, rh = (
+            slot.x + dx * s * slot.side,
+            s * r * rng.uniform(0.9, 1.2),
+            s * r * rng.uniform(0.55, 0.8),
+        )
         base = slot.y + (i > 0) * s * 0.05
         a = np.linspace(math.pi, 2 * math.pi, 14)
         bumps = 1 + rng.uniform(-0.08, 0.08, 14)
@@ -244,7 +311,15 @@ def stone(scene, slot, rng):
         with c.pen(scale(grey, 0.75)) as pen:
             pen.polygon(outline)
         with c.pen(grey) as pen:  # the lit top
-            pen.polygon(np.stack([x + np.cos(a) * rw * 0.85 - rw * 0.08 * slot.side, base - rh * 0.25 + np.sin(a) * rh * 1.6], 1))
+            pen.polygon(
+                np.stack(
+                    [
+                        x + np.cos(a) * rw * 0.85 - rw * 0.08 * slot.side,
+                        base - rh * 0.25 + np.sin(a) * rh * 1.6,
+                    ],
+                    1,
+                )
+            )
         if scene.season in ("spring", "summer") or (scene.season == "none" and i == 0):
             with c.pen(moss, 0.9) as pen:
                 pen.ellipse(x, base - rh * 1.7, rw * 0.5, rh * 0.3)
@@ -286,7 +361,9 @@ def shadow(scene, slot, rng):
     length = (h - base) * 1.1
     t = np.linspace(0, 1, 12)
     # width along the body from the feet to the head: legs, robe, shoulders, neck, hat
-    profile = np.interp(t, [0, 0.25, 0.35, 0.7, 0.78, 0.85, 0.95, 1.0], [0.1, 0.16, 0.34, 0.3, 0.14, 0.5, 0.3, 0.05])
+    profile = np.interp(
+        t, [0, 0.25, 0.35, 0.7, 0.78, 0.85, 0.95, 1.0], [0.1, 0.16, 0.34, 0.3, 0.14, 0.5, 0.3, 0.05]
+    )
     axis = np.stack([slot.x + lean * length * t, base + length * t], 1)
     with c.pen(scale(p.ground_near, 0.45), 0.6, blur=scene.u) as pen:
         pen.stroke(axis, 0, 0, widths=profile * height * 1.3)

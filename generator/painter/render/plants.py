@@ -1,5 +1,6 @@
 """Plants: trees by recursive branching, pine, willow, bamboo, forest, blossom and leaves
 as branches and falling particles, grass, flowers, reeds, lotus."""
+
 from __future__ import annotations
 
 import math
@@ -28,9 +29,18 @@ def grow(rng, x, y, angle, length, width, depth, spread=0.55, shrink=0.74, droop
             return
         split = rng.uniform(0.3, 0.7)
         for a in (angle + spread * split, angle - spread * (1 - split)):
-            branch(x1, y1, a + rng.normal(0, 0.1), length * shrink * rng.uniform(0.8, 1.1), width * 0.7, depth - 1)
+            branch(
+                x1,
+                y1,
+                a + rng.normal(0, 0.1),
+                length * shrink * rng.uniform(0.8, 1.1),
+                width * 0.7,
+                depth - 1,
+            )
         if rng.random() < 0.3:
-            branch(x1, y1, angle + rng.normal(0, 0.15), length * shrink * 0.8, width * 0.6, depth - 1)
+            branch(
+                x1, y1, angle + rng.normal(0, 0.15), length * shrink * 0.8, width * 0.6, depth - 1
+            )
 
     branch(x, y, angle, length, width, depth)
     return segments, tips
@@ -45,8 +55,14 @@ def draw_wood(canvas, color, segments) -> None:
 
 def draw_crown(canvas, rng, tips, radius, dark, light, snow=None) -> None:
     """Foliage as clumps at the branch tips: a dark mass, a lit one above it."""
-    spots = [(x + rng.normal(0, radius * 0.3), y + rng.normal(0, radius * 0.3), radius * rng.uniform(0.6, 1.1))
-             for x, y in tips]
+    spots = [
+        (
+            x + rng.normal(0, radius * 0.3),
+            y + rng.normal(0, radius * 0.3),
+            radius * rng.uniform(0.6, 1.1),
+        )
+        for x, y in tips
+    ]
     with canvas.pen(dark) as pen:
         for x, y, r in spots:
             pen.circle(x, y, r)
@@ -66,7 +82,9 @@ def flower_dots(canvas, rng, points, radius, color, center=None) -> None:
             a0 = rng.uniform(0, 2 * math.pi)
             for k in range(5):
                 a = a0 + k * 2 * math.pi / 5
-                pen.circle(x + math.cos(a) * radius * 0.55, y + math.sin(a) * radius * 0.55, radius * 0.5)
+                pen.circle(
+                    x + math.cos(a) * radius * 0.55, y + math.sin(a) * radius * 0.55, radius * 0.5
+                )
     if center:
         with canvas.pen(center) as pen:
             for x, y in points:
@@ -103,9 +121,21 @@ def tree(scene, slot, rng, bloom=None):
     height = slot.size * (1.7 if slot.layer == "foreground" else 1.3) * rng.uniform(0.85, 1.1)
     bark, dark, light = tree_colors(scene, slot.depth)
     if bloom:
-        dark, light = scene.tone(scale(bloom, 0.86), slot.depth), scene.tone(mix(bloom, WHITE, 0.35), slot.depth)
-    segments, tips = grow(rng, slot.x, slot.y, math.pi / 2 + rng.normal(0, 0.08), height * 0.34,
-                          height * 0.07, 6, spread=0.95, shrink=0.76, upright=0.12)
+        dark, light = scene.tone(scale(bloom, 0.86), slot.depth), scene.tone(
+            mix(bloom, WHITE, 0.35), slot.depth
+        )
+    segments, tips = grow(
+        rng,
+        slot.x,
+        slot.y,
+        math.pi / 2 + rng.normal(0, 0.08),
+        height * 0.34,
+        height * 0.07,
+        6,
+        spread=0.95,
+        shrink=0.76,
+        upright=0.12,
+    )
     bare = p.winter and not bloom
     draw_wood(c, bark, segments)
     if bare:
@@ -121,8 +151,15 @@ def tree(scene, slot, rng, bloom=None):
     draw_crown(c, rng, tips, height * 0.1, dark, light)
     if scene.season == "autumn" or bloom:
         colors = [bloom] if bloom else list(p.leaves)
-        falling(scene, rng, 24, (slot.x - height * 0.5, slot.y - height * 0.6, slot.x + height * 0.5, slot.y),
-                colors, height * 0.012, "petal" if bloom else "leaf")
+        falling(
+            scene,
+            rng,
+            24,
+            (slot.x - height * 0.5, slot.y - height * 0.6, slot.x + height * 0.5, slot.y),
+            colors,
+            height * 0.012,
+            "petal" if bloom else "leaf",
+        )
 
 
 @renders("willow", footing="land")
@@ -131,8 +168,17 @@ def willow(scene, slot, rng):
     height = slot.size * (1.8 if slot.layer == "foreground" else 1.35)
     bark, dark, light = tree_colors(scene, slot.depth)
     fronds = scene.tone(saturate(mix(p.foliage, (200, 220, 120), 0.35), 1.1), slot.depth)
-    segments, tips = grow(rng, slot.x, slot.y, math.pi / 2 + rng.normal(0, 0.1), height * 0.35,
-                          height * 0.07, 4, spread=1.0, shrink=0.72)
+    segments, tips = grow(
+        rng,
+        slot.x,
+        slot.y,
+        math.pi / 2 + rng.normal(0, 0.1),
+        height * 0.35,
+        height * 0.07,
+        4,
+        spread=1.0,
+        shrink=0.72,
+    )
     draw_wood(c, bark, segments)
     if p.winter:
         fronds = scene.tone(mix(p.lit((160, 150, 110)), p.snow, 0.2), slot.depth)
@@ -144,8 +190,13 @@ def willow(scene, slot, rng):
                     sway = rng.uniform(-0.1, 0.1) * height
                     xs = x + rng.normal(0, height * 0.04)
                     t = np.linspace(0, 1, 12)
-                    strand = np.stack([xs + sway * t**2 + np.sin(t * 3) * height * 0.02 * (1 - t),
-                                       y - height * 0.04 * np.sin(t * math.pi) + fall * t], 1)
+                    strand = np.stack(
+                        [
+                            xs + sway * t**2 + np.sin(t * 3) * height * 0.02 * (1 - t),
+                            y - height * 0.04 * np.sin(t * math.pi) + fall * t,
+                        ],
+                        1,
+                    )
                     pen.stroke(strand, u * 2.5 * (1 - slot.depth * 0.5), u * 0.8)
 
 
@@ -157,7 +208,9 @@ def pine(scene, slot, rng):
     needles = scene.tone(scale(saturate(mix(p.foliage, (40, 90, 70), 0.6), 1.1), 0.9), slot.depth)
     lean = rng.uniform(0.15, 0.35) * -slot.side
     t = np.linspace(0, 1, 12)
-    trunk = np.stack([slot.x + lean * height * (t**1.6) + np.sin(t * 4) * height * 0.03, slot.y - height * t], 1)
+    trunk = np.stack(
+        [slot.x + lean * height * (t**1.6) + np.sin(t * 4) * height * 0.03, slot.y - height * t], 1
+    )
     with c.pen(bark) as pen:
         pen.stroke(trunk, height * 0.06, height * 0.015)
     pads = []
@@ -166,16 +219,30 @@ def pine(scene, slot, rng):
         side = (-1) ** k
         reach = height * rng.uniform(0.2, 0.34) * (1.1 - f * 0.5)
         with c.pen(bark) as pen:
-            pen.stroke([(x, y), (x + side * reach * 0.6, y - height * 0.03), (x + side * reach, y - height * 0.02)],
-                       height * 0.02, height * 0.008)
+            pen.stroke(
+                [
+                    (x, y),
+                    (x + side * reach * 0.6, y - height * 0.03),
+                    (x + side * reach, y - height * 0.02),
+                ],
+                height * 0.02,
+                height * 0.008,
+            )
         pads.append((x + side * reach, y - height * 0.03, reach * 0.8))
     pads.append((trunk[-1][0], trunk[-1][1], height * 0.14))
-    for color, dy, shrink in ((scale(needles, 0.8), 0.0, 1.0), (mix(needles, p.lit((170, 200, 150)), 0.15), -0.25, 0.75)):
+    for color, dy, shrink in (
+        (scale(needles, 0.8), 0.0, 1.0),
+        (mix(needles, p.lit((170, 200, 150)), 0.15), -0.25, 0.75),
+    ):
         with c.pen(color) as pen:
             for x, y, r in pads:  # flat cloud-like pads of needles
                 for j in range(4):
-                    pen.ellipse(x + (j - 1.5) * r * 0.35, y + dy * r * 0.4 - abs(j - 1.5) * -r * 0.05,
-                                r * 0.45 * shrink, r * 0.26 * shrink)
+                    pen.ellipse(
+                        x + (j - 1.5) * r * 0.35,
+                        y + dy * r * 0.4 - abs(j - 1.5) * -r * 0.05,
+                        r * 0.45 * shrink,
+                        r * 0.26 * shrink,
+                    )
     if p.winter:
         with c.pen(p.snow) as pen:
             for x, y, r in pads:
@@ -196,21 +263,39 @@ def bamboo(scene, slot, rng):
         shade = scale(green, rng.uniform(0.75, 1.0))
         joints = np.linspace(slot.y, top, rng.integers(6, 10))
         with c.pen(shade) as pen:
-            pen.polygon([(x - width / 2, slot.y), (x + width / 2, slot.y), (x + lean + width * 0.4, top), (x + lean - width * 0.4, top)])
+            pen.polygon(
+                [
+                    (x - width / 2, slot.y),
+                    (x + width / 2, slot.y),
+                    (x + lean + width * 0.4, top),
+                    (x + lean - width * 0.4, top),
+                ]
+            )
         with c.pen(scale(shade, 0.65)) as pen:
             for y in joints[1:-1]:
                 f = (slot.y - y) / height
-                pen.rect(x + lean * f - width * 0.55, y - width * 0.12, x + lean * f + width * 0.55, y + width * 0.12)
+                pen.rect(
+                    x + lean * f - width * 0.55,
+                    y - width * 0.12,
+                    x + lean * f + width * 0.55,
+                    y + width * 0.12,
+                )
         with c.pen(leaf) as pen:  # sprays of narrow leaves from the upper joints
-            for y in joints[len(joints) // 2:]:
+            for y in joints[len(joints) // 2 :]:
                 f = (slot.y - y) / height
                 bx = x + lean * f
                 for _ in range(rng.integers(2, 5)):
                     a = rng.choice([-1, 1]) * rng.uniform(0.2, 1.1)
                     length = slot.size * rng.uniform(0.18, 0.3)
                     tip = (bx + math.sin(a) * length, y + length * 0.35 * rng.uniform(0.2, 1))
-                    pen.polygon([(bx, y), ((bx + tip[0]) / 2, (y + tip[1]) / 2 - width * 0.6), tip,
-                                 ((bx + tip[0]) / 2, (y + tip[1]) / 2 + width * 0.3)])
+                    pen.polygon(
+                        [
+                            (bx, y),
+                            ((bx + tip[0]) / 2, (y + tip[1]) / 2 - width * 0.6),
+                            tip,
+                            ((bx + tip[0]) / 2, (y + tip[1]) / 2 + width * 0.3),
+                        ]
+                    )
 
 
 def conifer(pen, x, base, height, width, tiers=4):
@@ -229,7 +314,11 @@ def conifer(pen, x, base, height, width, tiers=4):
 def forest(scene, slot, rng):
     c, p, w, h, hy = scene.canvas, scene.palette, scene.width, scene.height, scene.horizon
     green = mix(p.ink, p.foliage, 0.45)
-    for depth, size, y in ((0.7, 0.07, hy), (0.45, 0.11, hy + h * 0.02), (0.25, 0.15, hy + h * 0.05)):
+    for depth, size, y in (
+        (0.7, 0.07, hy),
+        (0.45, 0.11, hy + h * 0.02),
+        (0.25, 0.15, hy + h * 0.05),
+    ):
         color = scene.tone(green, depth)
         with c.pen(color) as pen:
             x = rng.uniform(-20, 0)
@@ -250,11 +339,17 @@ def blossom(scene, slot, rng):
     if slot.layer == "middle":
         return tree(scene, slot, rng, bloom=bloom)
     segments, tips = corner_branch(scene, slot, rng)
-    points = [(x0 + (x1 - x0) * f, y0 + (y1 - y0) * f) for x0, y0, x1, y1, *_ in segments[2:] for f in (0.4, 1.0)]
+    points = [
+        (x0 + (x1 - x0) * f, y0 + (y1 - y0) * f)
+        for x0, y0, x1, y1, *_ in segments[2:]
+        for f in (0.4, 1.0)
+    ]
     r = scene.height * 0.013
     flower_dots(scene.canvas, rng, points, r, bloom, center=scale(bloom, 0.7))
     flower_dots(scene.canvas, rng, points[::3], r * 0.7, mix(bloom, WHITE, 0.5))
-    falling(scene, rng, 60, (0, 0, scene.width, scene.height), [bloom, mix(bloom, WHITE, 0.4)], r * 0.55)
+    falling(
+        scene, rng, 60, (0, 0, scene.width, scene.height), [bloom, mix(bloom, WHITE, 0.4)], r * 0.55
+    )
 
 
 def corner_branch(scene, slot, rng):
@@ -262,10 +357,25 @@ def corner_branch(scene, slot, rng):
     side = slot.side
     x = -scene.width * 0.02 if side < 0 else scene.width * 1.02
     y = scene.height * rng.uniform(0.05, 0.25)
-    angle = (rng.uniform(-0.35, 0.05) if side < 0 else math.pi - rng.uniform(-0.35, 0.05))
-    segments, tips = grow(rng, x, y, angle, scene.width * 0.22, scene.height * 0.022, 4,
-                          spread=0.9, shrink=0.7, droop=0.1, upright=0.0)
-    draw_wood(scene.canvas, scene.tone(mix(scene.palette.ink, scene.palette.lit(BARK), 0.35), 0.05), segments)
+    angle = rng.uniform(-0.35, 0.05) if side < 0 else math.pi - rng.uniform(-0.35, 0.05)
+    segments, tips = grow(
+        rng,
+        x,
+        y,
+        angle,
+        scene.width * 0.22,
+        scene.height * 0.022,
+        4,
+        spread=0.9,
+        shrink=0.7,
+        droop=0.1,
+        upright=0.0,
+    )
+    draw_wood(
+        scene.canvas,
+        scene.tone(mix(scene.palette.ink, scene.palette.lit(BARK), 0.35), 0.05),
+        segments,
+    )
     return segments, tips
 
 
@@ -276,14 +386,41 @@ def leaves(scene, slot, rng):
     colors = list(p.leaves)
     if slot.layer == "sky":
         segments, tips = corner_branch(scene, slot, rng)
-        falling(scene, rng, 40, (min(t[0] for t in tips) - 30, min(t[1] for t in tips) - 30,
-                                 max(t[0] for t in tips) + 30, max(t[1] for t in tips) + 30), colors, h * 0.02, shape)
+        falling(
+            scene,
+            rng,
+            40,
+            (
+                min(t[0] for t in tips) - 30,
+                min(t[1] for t in tips) - 30,
+                max(t[0] for t in tips) + 30,
+                max(t[1] for t in tips) + 30,
+            ),
+            colors,
+            h * 0.02,
+            shape,
+        )
         falling(scene, rng, 30, (0, 0, w, h), colors, h * 0.014, shape)
     elif slot.layer == "middle":
-        falling(scene, rng, 50, (slot.x - w * 0.3, scene.horizon - h * 0.15, slot.x + w * 0.3, slot.y + h * 0.05),
-                [scene.tone(col, 0.3) for col in colors], h * 0.01, shape)
+        falling(
+            scene,
+            rng,
+            50,
+            (slot.x - w * 0.3, scene.horizon - h * 0.15, slot.x + w * 0.3, slot.y + h * 0.05),
+            [scene.tone(col, 0.3) for col in colors],
+            h * 0.01,
+            shape,
+        )
     else:  # a drift of leaves on the ground and more falling
-        falling(scene, rng, 50, (slot.x - w * 0.35, slot.y - h * 0.05, slot.x + w * 0.35, h), colors, h * 0.022, shape)
+        falling(
+            scene,
+            rng,
+            50,
+            (slot.x - w * 0.35, slot.y - h * 0.05, slot.x + w * 0.35, h),
+            colors,
+            h * 0.022,
+            shape,
+        )
         falling(scene, rng, 30, (0, scene.horizon, w, h), colors, h * 0.02, shape)
 
 
@@ -296,14 +433,23 @@ def blades(pen, x, y, height, lean, width, tip) -> None:
     norm = np.maximum(np.hypot(dx, dy), 1e-9)
     half = (width[:, None] + (tip - width[:, None]) * t) / 2
     nx, ny = -dy / norm * half, dx / norm * half
-    outline = np.concatenate([np.stack([px + nx, py + ny], 2), np.stack([px - nx, py - ny], 2)[:, ::-1]], 1)
+    outline = np.concatenate(
+        [np.stack([px + nx, py + ny], 2), np.stack([px - nx, py - ny], 2)[:, ::-1]], 1
+    )
     for poly in outline:
         pen.polygon(poly)
 
 
 @renders("grass", wide=True)
 def grass(scene, slot, rng):
-    c, p, w, h, hy, u = scene.canvas, scene.palette, scene.width, scene.height, scene.horizon, scene.u
+    c, p, w, h, hy, u = (
+        scene.canvas,
+        scene.palette,
+        scene.width,
+        scene.height,
+        scene.horizon,
+        scene.u,
+    )
     near = slot.layer == "foreground"
     blade = {"autumn": (200, 170, 90), "winter": (170, 150, 110)}.get(scene.season)
     blade = p.lit(blade) if blade else p.foliage
@@ -317,9 +463,14 @@ def grass(scene, slot, rng):
         x, y, tall = np.repeat(x, per), np.repeat(y, per), np.repeat(tall, per)
         height = tall * rng.uniform(0.5, 1.2, len(x))
         with c.pen(scale(blade, shade)) as pen:
-            blades(pen, x, y, height, rng.normal(0, 0.35, len(x)), np.maximum(tall * 0.06, u), u * 0.4)
+            blades(
+                pen, x, y, height, rng.normal(0, 0.35, len(x)), np.maximum(tall * 0.06, u), u * 0.4
+            )
     if scene.season == "autumn" and near:  # pampas plumes
-        plumes = [(rng.uniform(0, w), rng.uniform(top - h * 0.14, top - h * 0.06), rng.normal(0, 0.25)) for _ in range(7)]
+        plumes = [
+            (rng.uniform(0, w), rng.uniform(top - h * 0.14, top - h * 0.06), rng.normal(0, 0.25))
+            for _ in range(7)
+        ]
         with c.pen(scale(blade, 0.8)) as pen:
             for x, y, a in plumes:
                 pen.stroke([(x, y), (x - math.sin(a) * h * 0.2, y + h * 0.2)], u * 3, u * 4)
@@ -332,10 +483,12 @@ def grass(scene, slot, rng):
 def flowers(scene, slot, rng):
     c, p, h, u = scene.canvas, scene.palette, scene.height, scene.u
     near = slot.layer == "foreground"
-    palette = {"spring": [(250, 190, 210), (255, 240, 140), (255, 255, 255)],
-               "summer": [(230, 60, 60), (255, 210, 60), (90, 110, 220)],
-               "autumn": [(250, 170, 40), (220, 90, 40), (255, 230, 120)],
-               "winter": [(210, 40, 60), (255, 255, 255)]}.get(scene.season, [(250, 200, 220), (255, 230, 120), (200, 120, 220)])
+    palette = {
+        "spring": [(250, 190, 210), (255, 240, 140), (255, 255, 255)],
+        "summer": [(230, 60, 60), (255, 210, 60), (90, 110, 220)],
+        "autumn": [(250, 170, 40), (220, 90, 40), (255, 230, 120)],
+        "winter": [(210, 40, 60), (255, 255, 255)],
+    }.get(scene.season, [(250, 200, 220), (255, 230, 120), (200, 120, 220)])
     stem = scene.tone(scale(p.foliage, 0.8), slot.depth)
     spread = scene.width * (0.3 if near else 0.2)
     size = h * (0.018 if near else 0.006)
@@ -351,9 +504,15 @@ def flowers(scene, slot, rng):
             if near:
                 pen.ellipse(x + size * 0.7, (top + y) / 2, size * 0.7, size * 0.25, angle=-0.5)
     for k, color in enumerate(palette):
-        pts = [(x, top) for x, top, _ in heads[k::len(palette)]]
-        flower_dots(c, rng, pts, size * rng.uniform(0.9, 1.2), scene.tone(p.lit(color), slot.depth),
-                    center=scene.tone(p.lit((250, 200, 60)), slot.depth) if near else None)
+        pts = [(x, top) for x, top, _ in heads[k :: len(palette)]]
+        flower_dots(
+            c,
+            rng,
+            pts,
+            size * rng.uniform(0.9, 1.2),
+            scene.tone(p.lit(color), slot.depth),
+            center=scene.tone(p.lit((250, 200, 60)), slot.depth) if near else None,
+        )
 
 
 @renders("reeds", footing=None)
@@ -371,8 +530,17 @@ def reeds(scene, slot, rng):
             t = np.linspace(0, 1, 8)[:, None]
             pts = np.concatenate([x + lean * t**2, slot.y - tall * t], 1)
             if rng.random() < 0.45:  # a leaf blade, bending over
-                pen.stroke(np.concatenate([x + lean * 1.6 * t**1.5 + rng.choice([-1, 1]) * tall * 0.15 * t**2, slot.y - tall * 0.8 * t], 1),
-                           slot.size * 0.03, u * 0.5)
+                pen.stroke(
+                    np.concatenate(
+                        [
+                            x + lean * 1.6 * t**1.5 + rng.choice([-1, 1]) * tall * 0.15 * t**2,
+                            slot.y - tall * 0.8 * t,
+                        ],
+                        1,
+                    ),
+                    slot.size * 0.03,
+                    u * 0.5,
+                )
             else:
                 pen.stroke(pts, slot.size * 0.014, u * 0.8)
                 tops.append(pts[-2])
@@ -395,8 +563,20 @@ def lotus(scene, slot, rng):
             pen.ellipse(x, y + r * 0.05, r, r * 0.3)
         with c.pen(pad) as pen:
             pen.ellipse(x, y, r * 0.94, r * 0.27)
-            pen.polygon([(x, y), (x + math.cos(math.radians(notch)) * r, y + math.sin(math.radians(notch)) * r * 0.3),
-                         (x + math.cos(math.radians(notch + 25)) * r, y + math.sin(math.radians(notch + 25)) * r * 0.3)], cut=True)
+            pen.polygon(
+                [
+                    (x, y),
+                    (
+                        x + math.cos(math.radians(notch)) * r,
+                        y + math.sin(math.radians(notch)) * r * 0.3,
+                    ),
+                    (
+                        x + math.cos(math.radians(notch + 25)) * r,
+                        y + math.sin(math.radians(notch + 25)) * r * 0.3,
+                    ),
+                ],
+                cut=True,
+            )
     for k in range(rng.integers(1, 3)):
         x, y = slot.x + (k - 0.5) * s * 0.9 + rng.normal(0, s * 0.1), slot.y - s * 0.3
         with c.pen(scale(pad, 0.7)) as pen:
@@ -404,7 +584,10 @@ def lotus(scene, slot, rng):
         for color, shrink in ((scale(pink, 0.85), 1.0), (mix(pink, WHITE, 0.35), 0.7)):
             with c.pen(color) as pen:  # a fan of pointed petals
                 for a in np.linspace(-1.1, 1.1, 5):
-                    tip = (x + math.sin(a) * s * 0.42 * shrink, y - s * 0.2 - math.cos(a) * s * 0.45 * shrink)
+                    tip = (
+                        x + math.sin(a) * s * 0.42 * shrink,
+                        y - s * 0.2 - math.cos(a) * s * 0.45 * shrink,
+                    )
                     base = (x, y - s * 0.18)
                     mid = ((tip[0] + base[0]) / 2, (tip[1] + base[1]) / 2)
                     nx, ny = (tip[1] - base[1]) * 0.28, -(tip[0] - base[0]) * 0.28

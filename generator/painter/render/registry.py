@@ -8,6 +8,7 @@ the sky's backdrop, the ground, far land, things in the sky, the surfaces of gro
 them, then standing things of the middle ground and the foreground, veils (fog, wind) over
 the layer they are in, and finally weather over everything and a window frame around it.
 """
+
 from __future__ import annotations
 
 from typing import Callable

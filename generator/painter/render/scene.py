@@ -8,6 +8,7 @@ each motif's from (seed, "<motif>:<layer>"). Adding a motif therefore never chan
 the others are drawn, only where: the horizontal places of a layer's motifs are spread
 among them, and the far ridges make way for a motif that shapes the horizon.
 """
+
 from __future__ import annotations
 
 import logging
@@ -95,7 +96,9 @@ class Scene:
         if p.darkness >= 0.9:  # a few faint stars
             with c.pen((255, 255, 245), alpha=0.5) as pen:
                 for _ in range(int(40 * w * hy / 1e6) + 5):
-                    pen.circle(rng.uniform(0, w), hy * rng.beta(1, 1.6), self.u * rng.uniform(0.8, 1.6))
+                    pen.circle(
+                        rng.uniform(0, w), hy * rng.beta(1, 1.6), self.u * rng.uniform(0.8, 1.6)
+                    )
 
     def draw_ground(self, rng: np.random.Generator) -> None:
         c, p, w, h, hy = self.canvas, self.palette, self.width, self.height, self.horizon
@@ -117,14 +120,18 @@ class Scene:
         hill = mix(p.ink, p.foliage, 0.35)
         for depth, amp in ((0.8, 0.07), (0.62, 0.04)):
             ridge = hy - h * amp * (0.25 + midpoint_line(rng, w, 0.45) * 0.75)
-            c.fill_between(ridge, None, hy + 1, colors=(self.tone(hill, depth), self.tone(hill, depth + 0.12)))
+            c.fill_between(
+                ridge, None, hy + 1, colors=(self.tone(hill, depth), self.tone(hill, depth + 0.12))
+            )
 
     def finish(self) -> None:
         """A soft vignette holds the eye in the picture."""
         w, h = self.width, self.height
         ys, xs = np.mgrid[-1:1:48j, -1:1:40j]
         v = 1 - 0.16 * np.clip((xs**2 + ys**2) / 2, 0, 1) ** 1.5
-        mask = Image.fromarray((v * 255).astype(np.uint8), "L").resize((w, h), Image.Resampling.BILINEAR)
+        mask = Image.fromarray((v * 255).astype(np.uint8), "L").resize(
+            (w, h), Image.Resampling.BILINEAR
+        )
         self.canvas.image = ImageChops.multiply(self.canvas.image, Image.merge("RGB", (mask,) * 3))
 
     # -- layout -------------------------------------------------------------------------
@@ -171,8 +178,16 @@ class Scene:
 
     def nearest(self, slot: Slot, water: bool) -> Slot:
         """The slot moved along its row to the nearest water (or land), if any is near."""
-        row = np.asarray(self.water.crop((0, int(min(slot.y, self.height - 1)), self.width,
-                                          int(min(slot.y, self.height - 1)) + 1)))[0]
+        row = np.asarray(
+            self.water.crop(
+                (
+                    0,
+                    int(min(slot.y, self.height - 1)),
+                    self.width,
+                    int(min(slot.y, self.height - 1)) + 1,
+                )
+            )
+        )[0]
         xs = np.flatnonzero((row > 127) == water)
         if len(xs) == 0:
             return slot

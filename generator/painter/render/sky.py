@@ -1,4 +1,5 @@
 """The sky: sun, moon, stars, clouds, storm, rainbow, aurora, kite."""
+
 from __future__ import annotations
 
 import math
@@ -22,8 +23,10 @@ def stars(scene, slot, rng):
     if scene.palette.darkness >= 0.9:  # the milky way: a faint diagonal band of noise
         box = (0, 0, w, int(hy))
         noise = value_noise(rng, w, int(hy), cells=5)
-        ys, xs = np.mgrid[0:int(hy), 0:w]
-        band = np.exp(-(((ys - hy * 0.1) - (xs - w * 0.5) * rng.uniform(-0.8, 0.8)) / (hy * 0.18)) ** 2)
+        ys, xs = np.mgrid[0 : int(hy), 0:w]
+        band = np.exp(
+            -((((ys - hy * 0.1) - (xs - w * 0.5) * rng.uniform(-0.8, 0.8)) / (hy * 0.18)) ** 2)
+        )
         c.screen(box, (150, 160, 210), band * noise * 0.35)
     n = int(900 * w * hy / 1e6) + 20
     x, y = rng.uniform(0, w, n), hy * rng.beta(1, 1.5, n) * 0.95
@@ -66,7 +69,9 @@ def moon(scene, slot, rng):
         with c.pen(mix(face, (150, 150, 160), 0.25), 0.5, blur=r * 0.08) as pen:
             for _ in range(4):
                 a, d = rng.uniform(0, 2 * math.pi), rng.uniform(0, 0.55) * r
-                pen.circle(slot.x + d * math.cos(a), slot.y + d * math.sin(a), r * rng.uniform(0.12, 0.3))
+                pen.circle(
+                    slot.x + d * math.cos(a), slot.y + d * math.sin(a), r * rng.uniform(0.12, 0.3)
+                )
 
 
 def _domes(rng, x, y, length, height):
@@ -92,7 +97,9 @@ def clouds(scene, slot, rng):
             length, thick = w * rng.uniform(0.35, 0.8), hy * rng.uniform(0.008, 0.018)
             with c.pen(light, 0.8) as pen:
                 pen.ellipse(x, y, length / 2, thick)
-                pen.ellipse(x + length * rng.uniform(-0.3, 0.3), y + thick * 1.6, length * 0.3, thick * 0.7)
+                pen.ellipse(
+                    x + length * rng.uniform(-0.3, 0.3), y + thick * 1.6, length * 0.3, thick * 0.7
+                )
             continue
         length = w * rng.uniform(0.25, 0.5) * (1.2 - y / hy * 0.5)
         height = length * rng.uniform(0.1, 0.15)
@@ -107,7 +114,13 @@ def clouds(scene, slot, rng):
                 pen.rect(domes[0][0], bottom - cap * 2, domes[-1][0], bottom)
                 pen.circle(domes[0][0], bottom - cap, cap)
                 pen.circle(domes[-1][0], bottom - cap, cap)
-                pen.rect(domes[0][0] - height * 2, bottom, domes[-1][0] + height * 2, y + height * 2, cut=True)
+                pen.rect(
+                    domes[0][0] - height * 2,
+                    bottom,
+                    domes[-1][0] + height * 2,
+                    y + height * 2,
+                    cut=True,
+                )
 
 
 @renders("storm", stage=BACKDROP + 6, wide=True)
@@ -127,9 +140,14 @@ def storm(scene, slot, rng):
     while y < hy:
         x, y = x + rng.normal(0, w * 0.03), y + hy * rng.uniform(0.05, 0.1)
         points.append((x, min(y, hy)))
-    fork = points[len(points) // 3:len(points) // 3 + 3]
-    fork = [fork[0]] + [(px + (i + 1) * w * 0.04 * slot.side, py + i * hy * 0.02) for i, (px, py) in enumerate(fork[1:])]
-    c.glow(points[len(points) // 2][0], points[len(points) // 2][1], hy * 0.5, (200, 210, 255), 0.35)
+    fork = points[len(points) // 3 : len(points) // 3 + 3]
+    fork = [fork[0]] + [
+        (px + (i + 1) * w * 0.04 * slot.side, py + i * hy * 0.02)
+        for i, (px, py) in enumerate(fork[1:])
+    ]
+    c.glow(
+        points[len(points) // 2][0], points[len(points) // 2][1], hy * 0.5, (200, 210, 255), 0.35
+    )
     with c.pen((250, 250, 255)) as pen:
         pen.line(points, u * 4)
         pen.line(fork, u * 2)
@@ -143,10 +161,20 @@ def rainbow(scene, slot, rng):
     cx, cy = slot.x, hy + radius * rng.uniform(0.05, 0.3)
     top = max(0, int(cy - radius - band))
     box = (0, top, w, int(hy) + 1)
-    ys, xs = np.mgrid[top:box[3], 0:w]
+    ys, xs = np.mgrid[top : box[3], 0:w]
     t = (np.hypot(xs - cx, ys - cy) - (radius - band)) / band  # 0 violet (inside) .. 1 red
-    colors = np.array([(148, 90, 200), (80, 110, 230), (70, 180, 220), (90, 200, 110),
-                       (250, 230, 90), (250, 160, 60), (230, 70, 60)], dtype=np.float32)
+    colors = np.array(
+        [
+            (148, 90, 200),
+            (80, 110, 230),
+            (70, 180, 220),
+            (90, 200, 110),
+            (250, 230, 90),
+            (250, 160, 60),
+            (230, 70, 60),
+        ],
+        dtype=np.float32,
+    )
     idx = np.clip(t, 0, 1) * 6
     lo = np.floor(idx).astype(int).clip(0, 5)
     f = (idx - lo)[..., None]
@@ -180,16 +208,31 @@ def kite(scene, slot, rng):
     s = scene.height * rng.uniform(0.045, 0.065)
     x, y, tilt = slot.x, slot.y, rng.uniform(-0.35, 0.35)
     ca, sa = math.cos(tilt), math.sin(tilt)
+
     def at(dx, dy):
         return (x + dx * ca - dy * sa, y + dx * sa + dy * ca)
-    top, right, bottom, left = at(0, -s), at(s * 0.7, -s * 0.2), at(0, s * 1.2), at(-s * 0.7, -s * 0.2)
+
+    top, right, bottom, left = (
+        at(0, -s),
+        at(s * 0.7, -s * 0.2),
+        at(0, s * 1.2),
+        at(-s * 0.7, -s * 0.2),
+    )
     colors = [(220, 60, 50), (250, 200, 70)]
     rng.shuffle(colors)
     # the string sags down to someone far away, then the tail waves behind
     end = (x - slot.side * scene.width * 0.35, scene.horizon)
-    sag = [(bottom[0] + (end[0] - bottom[0]) * t, bottom[1] + (end[1] - bottom[1]) * t + math.sin(t * math.pi) * s)
-           for t in np.linspace(0, 1, 16)]
-    tail = [(bottom[0] + math.sin(t * 3 + 1) * s * 0.3 * (t / 6 + 0.3), bottom[1] + t * s * 0.5) for t in np.linspace(0, 6, 20)]
+    sag = [
+        (
+            bottom[0] + (end[0] - bottom[0]) * t,
+            bottom[1] + (end[1] - bottom[1]) * t + math.sin(t * math.pi) * s,
+        )
+        for t in np.linspace(0, 1, 16)
+    ]
+    tail = [
+        (bottom[0] + math.sin(t * 3 + 1) * s * 0.3 * (t / 6 + 0.3), bottom[1] + t * s * 0.5)
+        for t in np.linspace(0, 6, 20)
+    ]
     with c.pen(scene.ink(0.3), 0.7) as pen:
         pen.line(sag, u * 1.2)
         pen.line(tail, u * 1.5)
@@ -200,7 +243,14 @@ def kite(scene, slot, rng):
         pen.polygon([bottom, left, (x, y - s * 0.2 * ca)])
         for t in (1.5, 3.0, 4.5):  # bows on the tail
             bx, by = tail[int(t / 6 * 19)]
-            pen.polygon([(bx - s * 0.15, by - s * 0.08), (bx + s * 0.15, by + s * 0.08), (bx + s * 0.15, by - s * 0.08), (bx - s * 0.15, by + s * 0.08)])
+            pen.polygon(
+                [
+                    (bx - s * 0.15, by - s * 0.08),
+                    (bx + s * 0.15, by + s * 0.08),
+                    (bx + s * 0.15, by - s * 0.08),
+                    (bx - s * 0.15, by + s * 0.08),
+                ]
+            )
     with c.pen(scene.ink(0.2), 0.8) as pen:
         pen.line([top, bottom], u * 1.2)
         pen.line([left, right], u * 1.2)

@@ -4,6 +4,7 @@ Water is painted after the sky, the far land and the background ground, so a ref
 is the picture flipped about the horizon (or, for a pond, the sky squeezed into it),
 broken into rows shifted by ripples and tinted with the water's own colour.
 """
+
 from __future__ import annotations
 
 import math
@@ -77,7 +78,14 @@ def sea(scene, slot, rng):
 @renders("waves", stage=SURFACE + 2)
 def waves(scene, slot, rng):
     sea(scene, slot, rng)
-    c, p, w, h, hy, u = scene.canvas, scene.palette, scene.width, scene.height, scene.horizon, scene.u
+    c, p, w, h, hy, u = (
+        scene.canvas,
+        scene.palette,
+        scene.width,
+        scene.height,
+        scene.horizon,
+        scene.u,
+    )
     foam = mix(p.snow, p.haze, 0.15)
     if slot.layer == "middle":  # rows of small white crests across the sea
         with c.pen(foam, 0.8) as pen:
@@ -99,20 +107,33 @@ def waves(scene, slot, rng):
         face = scale(mix(p.water, scene.sky_color(hy * 0.4), 0.25), 0.9 - 0.1 * k)
         c.fill_between(crest, face, colors=(mix(face, p.haze, 0.3), scale(face, 0.65)))
         for f, alpha in ((0.55, 0.35), (1.1, 0.25)):  # streaks of foam down the face
-            c.fill_between(crest + amp * f, mix(face, foam, 0.5), crest + amp * f + u * 2.5, alpha=alpha)
+            c.fill_between(
+                crest + amp * f, mix(face, foam, 0.5), crest + amp * f + u * 2.5, alpha=alpha
+            )
         cap = crest + amp * 0.35 * (1 - wave) ** 4 + u * 2  # thick at the crest, thin between
         c.fill_between(crest - u, foam, cap)
         with c.pen(foam, 0.8) as pen:  # spray flung off the crests
             for i in np.flatnonzero((wave[1:-1] < wave[:-2]) & (wave[1:-1] <= wave[2:])) + 1:
                 for _ in range(12):
-                    pen.circle(i + rng.normal(0, amp * 0.5), crest[i] - abs(rng.normal(0, amp * 0.3)), u * rng.uniform(1, 3))
+                    pen.circle(
+                        i + rng.normal(0, amp * 0.5),
+                        crest[i] - abs(rng.normal(0, amp * 0.3)),
+                        u * rng.uniform(1, 3),
+                    )
 
 
 @renders("shore", stage=SURFACE + 3, wide=True)
 def shore(scene, slot, rng):
     if not scene.is_water(slot.x, scene.horizon + 2):
         sea(scene, slot, rng)
-    c, p, w, h, hy, u = scene.canvas, scene.palette, scene.width, scene.height, scene.horizon, scene.u
+    c, p, w, h, hy, u = (
+        scene.canvas,
+        scene.palette,
+        scene.width,
+        scene.height,
+        scene.horizon,
+        scene.u,
+    )
     line_at = 0.25 if slot.layer == "middle" else 0.55
     tilt = rng.uniform(-0.12, 0.12)
     edge = hy + (h - hy) * (line_at + tilt * np.linspace(-1, 1, w) + smooth_line(rng, w, 2) * 0.03)
@@ -121,16 +142,29 @@ def shore(scene, slot, rng):
     foam = mix(p.snow, p.haze, 0.1)
     c.fill_between(edge - h * 0.012, foam, alpha=0.8)
     c.fill_between(edge, wet)
-    c.fill_between(edge + h * 0.02 + smooth_line(rng, w, 3) * h * 0.006, sand, colors=(sand, scale(sand, 0.9)))
+    c.fill_between(
+        edge + h * 0.02 + smooth_line(rng, w, 3) * h * 0.006, sand, colors=(sand, scale(sand, 0.9))
+    )
     with c.pen(foam, 0.7) as pen:  # a second line of foam, and pebbles
-        pen.line(np.stack([np.arange(0, w, 6), edge[::6] - h * 0.03 + smooth_line(rng, w, 4)[::6] * h * 0.006], 1), u * 2)
+        pen.line(
+            np.stack(
+                [
+                    np.arange(0, w, 6),
+                    edge[::6] - h * 0.03 + smooth_line(rng, w, 4)[::6] * h * 0.006,
+                ],
+                1,
+            ),
+            u * 2,
+        )
     with c.pen(scale(sand, 0.6), 0.8) as pen:
         for _ in range(30):
             x = rng.uniform(0, w)
             y = rng.uniform(edge[int(x)] + h * 0.04, h)
             pen.ellipse(x, y, u * rng.uniform(2, 6), u * rng.uniform(1.5, 3))
     draw = ImageDraw.Draw(scene.water)
-    draw.polygon([(0, h)] + [(x, edge[x]) for x in range(0, w, 8)] + [(w, edge[-1]), (w, h)], fill=0)
+    draw.polygon(
+        [(0, h)] + [(x, edge[x]) for x in range(0, w, 8)] + [(w, edge[-1]), (w, h)], fill=0
+    )
 
 
 @renders("river", stage=SURFACE + 1, wide=True)
@@ -141,7 +175,9 @@ def river(scene, slot, rng):
     t = np.clip((ys - hy) / (h - hy), 0, 1)
     start, end = slot.x, w * rng.uniform(0.2, 0.8)
     bends = rng.uniform(1.5, 3)
-    centre = start + (end - start) * t + np.sin(t * math.pi * bends + rng.uniform(0, 6)) * w * 0.18 * t
+    centre = (
+        start + (end - start) * t + np.sin(t * math.pi * bends + rng.uniform(0, 6)) * w * 0.18 * t
+    )
     half = w * (0.004 + (0.2 if slot.layer == "foreground" else 0.12) * t**1.4)
     xs = np.arange(w, dtype=np.float32)[None, :]
     inside = np.clip(half[:, None] - np.abs(xs - centre[:, None]) + 0.5, 0, 1)
@@ -153,7 +189,14 @@ def river(scene, slot, rng):
     scene.canvas.blend(box, water, inside)
     mask = Image.fromarray((inside * 255).astype(np.uint8), "L")
     scene.water.paste(255, (0, y0), mask)
-    glints(scene, rng, hy + 2, h, count=60, within=lambda x, y: abs(x - centre[int(y) - y0]) < half[int(y) - y0] * 0.8)
+    glints(
+        scene,
+        rng,
+        hy + 2,
+        h,
+        count=60,
+        within=lambda x, y: abs(x - centre[int(y) - y0]) < half[int(y) - y0] * 0.8,
+    )
 
 
 def pool(scene, rng, cx, cy, rx, ry, rim=True):
@@ -225,7 +268,7 @@ def ice(scene, slot, rng):
     with c.pen(scale(pale, 0.8)) as pen:
         pen.ellipse(cx, cy + ry * 0.05, rx * 1.03, ry * 1.1)
     box = c._box(cx - rx, cy - ry, cx + rx, cy + ry)
-    yy, xx = np.mgrid[box[1]:box[3], box[0]:box[2]]
+    yy, xx = np.mgrid[box[1] : box[3], box[0] : box[2]]
     d = np.sqrt(((xx + 0.5 - cx) / rx) ** 2 + ((yy + 0.5 - cy) / ry) ** 2)
     shade = value_noise(rng, box[2] - box[0], box[3] - box[1], cells=3, octaves=3)[..., None]
     color = np.array(pale, np.float32) * (0.85 + 0.2 * shade)

@@ -1,4 +1,5 @@
 """Weather and air: rain, snow and wind over the picture, fog and smoke in their layer."""
+
 from __future__ import annotations
 
 import math
@@ -6,7 +7,7 @@ import math
 import numpy as np
 from PIL import Image
 
-from generator.painter.render.canvas import mix, scale, value_noise
+from generator.painter.render.canvas import mix, value_noise
 from generator.painter.render.registry import WEATHER, renders
 
 WHITE = (255, 255, 255)
@@ -53,7 +54,9 @@ def _veil(scene, rng, top, bottom, color, strength):
     noise = np.asarray(Image.fromarray(small, "F").resize((w, rows), Image.Resampling.BILINEAR))
     t = np.linspace(0, 1, rows)[:, None]
     band = np.sin(t * math.pi) ** 1.5
-    scene.canvas.blend((0, top, w, bottom), color, band * np.clip(noise * 1.3 - 0.1, 0, 1) * strength)
+    scene.canvas.blend(
+        (0, top, w, bottom), color, band * np.clip(noise * 1.3 - 0.1, 0, 1) * strength
+    )
 
 
 @renders("fog", stage="veil", wide=True)
@@ -85,7 +88,9 @@ def wind(scene, slot, rng):
             # a curl at the end, as in a print's wind lines
             r = h * rng.uniform(0.012, 0.022)
             a = np.linspace(-math.pi / 2, math.pi * 1.3, 16)
-            curl = np.stack([xs[-1] + r * np.cos(a) * (1 - a / 8), ys[-1] + r + r * np.sin(a) * (1 - a / 8)], 1)
+            curl = np.stack(
+                [xs[-1] + r * np.cos(a) * (1 - a / 8), ys[-1] + r + r * np.sin(a) * (1 - a / 8)], 1
+            )
             path = np.concatenate([np.stack([xs, ys], 1), curl[1:]])
             if direction < 0:
                 path[:, 0] = w - path[:, 0]
@@ -94,7 +99,13 @@ def wind(scene, slot, rng):
     leaf = list(p.leaves)
     with c.pen(leaf[0]) as pen:  # a few things carried along
         for _ in range(10):
-            pen.ellipse(rng.uniform(0, w), scene.horizon * rng.uniform(*band), h * 0.008, h * 0.004, angle=rng.uniform(0, 3))
+            pen.ellipse(
+                rng.uniform(0, w),
+                scene.horizon * rng.uniform(*band),
+                h * 0.008,
+                h * 0.004,
+                angle=rng.uniform(0, 3),
+            )
 
 
 @renders("smoke", stage={"sky": 26})
@@ -102,11 +113,21 @@ def smoke(scene, slot, rng):
     c, p, h = scene.canvas, scene.palette, scene.height
     color = mix(mix(p.haze, (200, 200, 205), 0.5), WHITE, 0.2 * (1 - p.darkness))
     if slot.layer == "sky":  # a long drifting plume
-        x0, y0, rise, drift, r0 = slot.x, scene.horizon, scene.horizon * 0.6, scene.width * 0.5 * slot.side, h * 0.01
+        x0, y0, rise, drift, r0 = (
+            slot.x,
+            scene.horizon,
+            scene.horizon * 0.6,
+            scene.width * 0.5 * slot.side,
+            h * 0.01,
+        )
     else:
         near = slot.layer == "foreground"
         x0, y0 = slot.x, slot.y - slot.size * (0.2 if near else 0.1)
-        rise, drift, r0 = slot.size * (1.6 if near else 1.5), slot.size * 0.6 * -slot.side, h * 0.006
+        rise, drift, r0 = (
+            slot.size * (1.6 if near else 1.5),
+            slot.size * 0.6 * -slot.side,
+            h * 0.006,
+        )
     phase = rng.uniform(0, 6)
     for k, alpha in enumerate((0.55, 0.4, 0.28)):
         with c.pen(color, alpha, blur=h * 0.004 * (k + 1)) as pen:
