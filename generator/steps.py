@@ -70,6 +70,7 @@ def poet_step(request: dict, store: ArtifactStore, state: dict) -> dict:
     shape = parse_shape(settings["shape"])
     seed = request["seed"]
     warnings = []
+    device = None
     if request.get("haiku"):
         lines = request["haiku"]
         models: dict = {}
@@ -78,7 +79,8 @@ def poet_step(request: dict, store: ArtifactStore, state: dict) -> dict:
             warnings.append(f"the given haiku is {'-'.join(map(str, found))}, not {settings['shape']}")
             log.warning("poet: %s; painting it anyway", warnings[-1])
     else:
-        poet = _poet(settings.get("weights") or "", _torch_device(request))
+        device = _torch_device(request)
+        poet = _poet(settings.get("weights") or "", device)
         loaded = poet.loaded
         report = poet.write(
             1, seed=seed, shape=shape, temperature=settings["temperature"], top_p=settings["top_p"],
@@ -89,7 +91,8 @@ def poet_step(request: dict, store: ArtifactStore, state: dict) -> dict:
     state["lines"] = lines
     return {
         "seed": seed,
-        "params": {k: settings[k] for k in ("shape", "temperature", "top_p")} | {"given": bool(request.get("haiku"))},
+        "params": {k: settings[k] for k in ("shape", "temperature", "top_p")}
+        | {"given": bool(request.get("haiku")), "device": device},
         "models": models,
         "inputs": {},
         "outputs": {"haiku": store.put("\n".join(lines).encode("utf-8"), "txt")},
@@ -134,7 +137,7 @@ def stylist_step(request: dict, store: ArtifactStore, state: dict) -> dict:
     return {
         "seed": seed,
         "params": {"mood_setting": settings["mood"], "mood": mood, "style": choice.to_dict(),
-                   "strength": settings["strength"], "method": settings["method"]},
+                   "strength": settings["strength"], "method": settings["method"], "device": stylist.device},
         "models": stylist.model_hashes(choice),
         "inputs": {"image": _output(state, "painter", "image")},
         "outputs": {"image": store.put(_png(image), "png")},

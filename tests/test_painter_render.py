@@ -72,6 +72,12 @@ def test_same_plan_and_seed_give_the_same_bytes():
     assert paint(scene, 42, SMALL).tobytes() == paint(scene, 42, SMALL).tobytes()
 
 
+def test_any_integer_is_a_seed():
+    scene = plan(("stars", "sky"), ("pine", "middle"))
+    for seed in (0, -1, 2**70):
+        assert paint(scene, seed, SMALL).tobytes() == paint(scene, seed, SMALL).tobytes()
+
+
 def test_another_seed_gives_another_picture():
     scene = plan(("clouds", "sky"), ("tree", "middle"), ("grass", "foreground"))
     assert paint(scene, 1, SMALL).tobytes() != paint(scene, 2, SMALL).tobytes()

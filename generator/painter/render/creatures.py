@@ -576,14 +576,18 @@ def spider(scene, slot, rng):
     c, p, u = scene.canvas, scene.palette, scene.u
     r = slot.size * (0.55 if slot.layer == "foreground" else 0.3)
     cx, cy = slot.x, slot.y - r * 1.3
-    thread = mix(p.snow, scene.sky_color(cy * 0.6), 0.25)
+    behind = c.image.getpixel(
+        (int(min(max(cx, 0), scene.width - 1)), int(min(max(cy, 0), scene.height - 1)))
+    )
+    light = sum(behind) / 3 > 150  # silver threads on the dark, grey ones on the light
+    thread = scale(behind, 0.55) if light else mix(p.snow, (255, 255, 255), 0.5)
     spokes = np.sort(rng.uniform(0, 2 * math.pi, 14))
     reach = r * rng.uniform(0.8, 1.1, len(spokes))
     with c.pen(thread, 0.75) as pen:
         for a, length in zip(spokes, reach):
             pen.line(
                 [(cx, cy), (cx + math.cos(a) * length * 1.15, cy + math.sin(a) * length * 1.15)],
-                u * 1.1,
+                u * 1.5,
             )
         for k in range(3, 16):  # the sticky spiral, sagging a little between spokes
             f = k / 16
@@ -591,7 +595,7 @@ def spider(scene, slot, rng):
                 (cx + math.cos(a) * length * f, cy + math.sin(a) * length * f)
                 for a, length in zip(spokes, reach)
             ]
-            pen.line(ring + ring[:1], u * 0.9)
+            pen.line(ring + ring[:1], u * 1.2)
     with c.pen((255, 255, 255), 0.9) as pen:  # dew
         for _ in range(14):
             k = rng.integers(len(spokes))

@@ -96,14 +96,8 @@ def hills(scene, slot, rng):
 
 @renders("desert", stage=SURFACE, wide=True)
 def desert(scene, slot, rng):
-    c, p, w, h, hy, u = (
-        scene.canvas,
-        scene.palette,
-        scene.width,
-        scene.height,
-        scene.horizon,
-        scene.u,
-    )
+    c, p = scene.canvas, scene.palette
+    w, h, hy, u = scene.width, scene.height, scene.horizon, scene.u
     sand = saturate(p.lit(SAND), 1.1)
     xs = np.arange(w)
     for k in range(4):
@@ -133,7 +127,7 @@ def field(scene, slot, rng):
         "none": (176, 180, 90),
     }[scene.season if scene.season in ("spring", "summer", "autumn", "winter") else "none"]
     light = p.lit(saturate(crops, 1.05))
-    dark = scale(light, 0.72) if not _snowy(scene) else p.lit((120, 110, 100))
+    dark = scale(light, 0.72) if not _snowy(scene) else mix(light, p.lit((120, 110, 100)), 0.5)
     top = int(hy + (h - hy) * (0.05 if slot.layer == "middle" else 0.15))
     ys, xs = np.mgrid[top:h, 0:w].astype(np.float32)
     rows = (xs - slot.x) / (ys - hy + 2) * rng.uniform(5, 8)
@@ -171,7 +165,7 @@ def road(scene, slot, rng):
     surface = p.snow if _snowy(scene) else p.lit(DUST)
     points = np.concatenate([np.stack([left, ys], 1), np.stack([right, ys], 1)[::-1]])
     with c.pen(scale(surface, 0.8)) as pen:
-        pen.polygon(points + [[0, 0]] * len(points))
+        pen.polygon(points)
     with c.pen(surface) as pen:
         inner = np.concatenate(
             [
@@ -192,20 +186,16 @@ def road(scene, slot, rng):
 
 @renders("street", stage=SURFACE + 3)
 def street(scene, slot, rng):
-    c, p, w, h, hy, u = (
-        scene.canvas,
-        scene.palette,
-        scene.width,
-        scene.height,
-        scene.horizon,
-        scene.u,
-    )
+    """A street running away from us between rows of buildings (in the middle distance,
+    a village street across the picture)."""
+    if slot.layer != "foreground":
+        return village_street(scene, slot, rng)
+    c, p = scene.canvas, scene.palette
+    w, h, hy, u = scene.width, scene.height, scene.horizon, scene.u
     vx = slot.x
     night = p.darkness > 0.4
     wall = scene.tone(mix(p.ink, (110, 100, 96), 0.4), 0.15)
     asphalt = p.lit((92, 92, 100))
-    if slot.layer != "foreground":
-        return village_street(scene, slot, rng)
     spread = w * 0.9
     with c.pen(asphalt) as pen:
         pen.polygon([(vx - 2, hy), (vx + 2, hy), (vx + spread, h), (vx - spread, h)])

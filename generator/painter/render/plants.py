@@ -442,14 +442,8 @@ def blades(pen, x, y, height, lean, width, tip) -> None:
 
 @renders("grass", wide=True)
 def grass(scene, slot, rng):
-    c, p, w, h, hy, u = (
-        scene.canvas,
-        scene.palette,
-        scene.width,
-        scene.height,
-        scene.horizon,
-        scene.u,
-    )
+    c, p = scene.canvas, scene.palette
+    w, h, hy, u = scene.width, scene.height, scene.horizon, scene.u
     near = slot.layer == "foreground"
     blade = {"autumn": (200, 170, 90), "winter": (170, 150, 110)}.get(scene.season)
     blade = p.lit(blade) if blade else p.foliage
@@ -476,7 +470,7 @@ def grass(scene, slot, rng):
                 pen.stroke([(x, y), (x - math.sin(a) * h * 0.2, y + h * 0.2)], u * 3, u * 4)
         with c.pen(mix(p.lit((240, 228, 200)), p.haze, 0.2), 0.9) as pen:
             for x, y, a in plumes:
-                pen.ellipse(x + math.sin(a) * h * 0.03, y - h * 0.03, h * 0.01, h * 0.045, angle=a)
+                pen.ellipse(x + math.sin(a) * h * 0.04, y - h * 0.04, h * 0.011, h * 0.045, angle=a)
 
 
 @renders("flowers")

@@ -4,9 +4,10 @@ A renderer is `draw(scene, slot, rng)`: it paints one motif on scene.canvas at t
 the layout gave it (slot), taking every random choice from rng, which is its own.
 
 Motifs are painted back to front by stage, then (within a stage) from the far to the near:
-the sky's backdrop, the ground, far land, things in the sky, the surfaces of ground and water, marks on
-them, then standing things of the middle ground and the foreground, veils (fog, wind) over
-the layer they are in, and finally weather over everything and a window frame around it.
+the sky's backdrop, the ground, far land, things in the sky, the surfaces of ground and
+water, marks on them, then standing things of the middle ground and the foreground, veils
+(fog, wind) over the layer they are in, and finally weather over everything and a window
+frame around it.
 """
 
 from __future__ import annotations

@@ -202,7 +202,7 @@ def aurora(scene, slot, rng):
     c.screen(box, rgb, light * 0.8)
 
 
-@renders("kite", stage={"sky": 22})
+@renders("kite")
 def kite(scene, slot, rng):
     c, u = scene.canvas, scene.u
     s = scene.height * rng.uniform(0.045, 0.065)

@@ -78,14 +78,8 @@ def sea(scene, slot, rng):
 @renders("waves", stage=SURFACE + 2)
 def waves(scene, slot, rng):
     sea(scene, slot, rng)
-    c, p, w, h, hy, u = (
-        scene.canvas,
-        scene.palette,
-        scene.width,
-        scene.height,
-        scene.horizon,
-        scene.u,
-    )
+    c, p = scene.canvas, scene.palette
+    w, h, hy, u = scene.width, scene.height, scene.horizon, scene.u
     foam = mix(p.snow, p.haze, 0.15)
     if slot.layer == "middle":  # rows of small white crests across the sea
         with c.pen(foam, 0.8) as pen:
@@ -126,14 +120,8 @@ def waves(scene, slot, rng):
 def shore(scene, slot, rng):
     if not scene.is_water(slot.x, scene.horizon + 2):
         sea(scene, slot, rng)
-    c, p, w, h, hy, u = (
-        scene.canvas,
-        scene.palette,
-        scene.width,
-        scene.height,
-        scene.horizon,
-        scene.u,
-    )
+    c, p = scene.canvas, scene.palette
+    w, h, hy, u = scene.width, scene.height, scene.horizon, scene.u
     line_at = 0.25 if slot.layer == "middle" else 0.55
     tilt = rng.uniform(-0.12, 0.12)
     edge = hy + (h - hy) * (line_at + tilt * np.linspace(-1, 1, w) + smooth_line(rng, w, 2) * 0.03)

@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image
 
 from generator.painter.render.canvas import mix, value_noise
-from generator.painter.render.registry import WEATHER, renders
+from generator.painter.render.registry import SKY_VEIL, WEATHER, renders
 
 WHITE = (255, 255, 255)
 
@@ -108,30 +108,19 @@ def wind(scene, slot, rng):
             )
 
 
-@renders("smoke", stage={"sky": 26})
+@renders("smoke", stage={"sky": SKY_VEIL + 1})
 def smoke(scene, slot, rng):
     c, p, h = scene.canvas, scene.palette, scene.height
     color = mix(mix(p.haze, (200, 200, 205), 0.5), WHITE, 0.2 * (1 - p.darkness))
-    if slot.layer == "sky":  # a long drifting plume
-        x0, y0, rise, drift, r0 = (
-            slot.x,
-            scene.horizon,
-            scene.horizon * 0.6,
-            scene.width * 0.5 * slot.side,
-            h * 0.01,
-        )
-    else:
-        near = slot.layer == "foreground"
-        x0, y0 = slot.x, slot.y - slot.size * (0.2 if near else 0.1)
-        rise, drift, r0 = (
-            slot.size * (1.6 if near else 1.5),
-            slot.size * 0.6 * -slot.side,
-            h * 0.006,
-        )
+    if slot.layer == "sky":  # a long plume drifting from beyond the horizon
+        x0, y0, r0 = slot.x, scene.horizon, h * 0.01
+        rise, drift = scene.horizon * 0.6, scene.width * 0.5 * slot.side
+    else:  # a wisp from a chimney, a fire, incense
+        x0, y0, r0 = slot.x, slot.y - slot.size * 0.15, h * 0.006
+        rise, drift = slot.size * 1.6, slot.size * 0.6 * -slot.side
     phase = rng.uniform(0, 6)
-    for k, alpha in enumerate((0.55, 0.4, 0.28)):
+    for k, alpha in enumerate((0.55, 0.4, 0.28)):  # denser near where it comes from
         with c.pen(color, alpha, blur=h * 0.004 * (k + 1)) as pen:
             for t in np.linspace(k / 3, (k + 1) / 3, 14):
                 x = x0 + drift * t**1.6 + math.sin(t * 9 + phase) * h * 0.015 * t
-                y = y0 - rise * t
-                pen.circle(x, y, r0 * (1 + 6 * t))
+                pen.circle(x, y0 - rise * t, r0 * (1 + 6 * t))
