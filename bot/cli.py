@@ -57,7 +57,13 @@ def register_styles(subparsers) -> None:
     register(subparsers)
 
 
-COMMAND_GROUPS = [register_config, register_works, register_poet, register_making, register_styles]
+def register_accounts(subparsers) -> None:
+    from bot.accounts_cli import register
+
+    register(subparsers)
+
+
+COMMAND_GROUPS = [register_config, register_works, register_poet, register_making, register_styles, register_accounts]
 
 
 def cmd_config_check(args, config) -> int:

@@ -58,7 +58,9 @@ class PoetConfig:
 PAINTERS = ("scene",)
 DEVICES = ("auto", "cpu", "cuda")
 STYLE_METHODS = ("network", "colour")
-PLATFORMS = ("x", "instagram")
+PLATFORMS = ("x", "instagram", "mastodon", "bluesky")
+TEMPLATE_FIELDS = ("haiku", "signature", "hashtags")
+DEFAULT_TEMPLATE = "{haiku}\n\n— {signature}\n\n{hashtags}"
 
 
 @dataclass
@@ -81,6 +83,10 @@ class PublishConfig:
     platforms: list[str] = field(default_factory=lambda: ["x", "instagram"])
     signature: str = "Auria"
     hashtags: list[str] = field(default_factory=lambda: ["haiku", "poetry", "aiart"])
+    # Caption per platform; {haiku}, {signature}, {hashtags}. Platforms not named use DEFAULT_TEMPLATE.
+    templates: dict[str, str] = field(default_factory=dict)
+    mastodon_url: str = ""  # the instance, e.g. "https://mastodon.social"
+    bluesky_handle: str = ""  # e.g. "auria.bsky.social"
 
 
 @dataclass
@@ -261,6 +267,26 @@ def _parse(data: dict, path: Path, where: str) -> Config:
         if not isinstance(tags, list) or not all(isinstance(t, str) and re.fullmatch(r"#?\w{1,50}", t) for t in tags):
             raise fail("publish.hashtags", f"must be a list of words like \"haiku\" (no spaces), got {_show(tags)}")
         publish.hashtags = [t.lstrip("#") for t in tags]
+    if "templates" in table:
+        templates = table["templates"]
+        if not isinstance(templates, dict):
+            raise fail("publish.templates", f"must be a table of platform = template, got {_show(templates)}")
+        for platform, template in templates.items():
+            key = f"publish.templates.{platform}"
+            if platform not in PLATFORMS:
+                raise fail(key, f"unknown platform (one of {', '.join(PLATFORMS)})")
+            fields = re.findall(r"{(\w*)}", template) if isinstance(template, str) else None
+            if fields is None or "haiku" not in fields or any(f not in TEMPLATE_FIELDS for f in fields):
+                raise fail(key, f"must be text with {{haiku}} and optionally {{signature}}, {{hashtags}}, got {_show(template)}")
+        publish.templates = dict(templates)
+    for key in ("mastodon_url", "bluesky_handle"):
+        if key in table:
+            value = table[key]
+            if not isinstance(value, str):
+                raise fail(f"publish.{key}", f"must be a string, got {_show(value)}")
+            if key == "mastodon_url" and value and not re.fullmatch(r"https://[\w.-]+(:\d+)?/?", value):
+                raise fail("publish.mastodon_url", f'must be the instance address like "https://mastodon.social", got {_show(value)}')
+            setattr(publish, key, value.rstrip("/"))
     return config
 
 

@@ -20,6 +20,8 @@ SECRET_NAMES = (
     "x_access_token_secret",
     "instagram_username",
     "instagram_password",
+    "mastodon_access_token",
+    "bluesky_app_password",
 )
 
 REDACTED = "***"

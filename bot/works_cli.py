@@ -6,6 +6,7 @@ import secrets
 import sys
 from pathlib import Path
 
+from bot.config import PLATFORMS
 from bot.errors import AuriaError
 
 log = logging.getLogger("auria")
@@ -24,6 +25,8 @@ def register(subparsers) -> None:
 
     post_now = subparsers.add_parser("post-now", help="make a work now and post it (--dry-run: to a folder)")
     post_now.add_argument("--dry-run", action="store_true", help="write what would be posted instead of posting")
+    post_now.add_argument("--platform", action="append", choices=PLATFORMS, metavar="P",
+                          help="post only here (repeatable; default: publish.platforms)")
     post_now.add_argument("--out", metavar="DIR", help="dry-run folder (default DATA_DIR/dry-run/work-ID)")
     post_now.add_argument("--seed", type=int)
     post_now.set_defaults(func=cmd_post_now)
@@ -47,12 +50,29 @@ def cmd_preview(args, config) -> int:
 
 
 def cmd_post_now(args, config) -> int:
-    if not args.dry_run:
-        raise AuriaError("posting to X and Instagram is not available in this version yet; use --dry-run")
+    if args.platform:
+        config.publish.platforms = list(dict.fromkeys(args.platform))
+    if not config.publish.platforms:
+        raise AuriaError("no platform to post to: set publish.platforms or give --platform")
     seed = secrets.randbelow(2**31) if args.seed is None else args.seed
-    works = _make(config, [seed])
-    out = Path(args.out) if args.out else config.data_dir / "dry-run" / f"work-{works[0]['id']}"
-    return _publish_dry_run(config, works, out)
+    if args.dry_run:
+        works = _make(config, [seed])
+        out = Path(args.out) if args.out else config.data_dir / "dry-run" / f"work-{works[0]['id']}"
+        return _publish_dry_run(config, works, out)
+    from publishers.posting import post_work
+    from publishers.registry import make_publisher
+    from state.store import open_store
+
+    publishers = [make_publisher(platform, config) for platform in config.publish.platforms]
+    for publisher in publishers:
+        publisher.validate()  # before a work is made: a missing account is the user's to fix first
+    work = _make(config, [seed], status="ready")[0]
+    if work["status"] == "failed":
+        return 1
+    outcomes = post_work(open_store(config.db_path), work, publishers, config.publish)
+    for platform, outcome in outcomes.items():
+        print(f"{platform}: {outcome}")
+    return 0 if all(o.startswith("posted") for o in outcomes.values()) else 1
 
 
 def cmd_remake(args, config) -> int:
@@ -85,13 +105,14 @@ def parse_haiku(text: str) -> list[str]:
     return lines
 
 
-def _make(config, seeds: list[int], haiku: list[str] | None = None, mood: str | None = None) -> list[dict]:
+def _make(config, seeds: list[int], haiku: list[str] | None = None, mood: str | None = None,
+          status: str = "preview") -> list[dict]:
     from generator.pipeline import Job, make_works
     from state.store import open_store
 
     _check_mood(mood)
     db = open_store(config.db_path)
-    works = make_works(config, db, [Job(seed=seed, haiku=haiku, mood=mood) for seed in seeds])
+    works = make_works(config, db, [Job(seed=seed, haiku=haiku, mood=mood, status=status) for seed in seeds])
     for work in works:
         _print_work(work)
     return works
@@ -102,7 +123,9 @@ def _publish_dry_run(config, works: list[dict], out: Path) -> int:
 
     made = [w for w in works if w["status"] != "failed"]
     if made:
-        index = write_dry_run(out, made, config.publish.platforms, config.publish.signature, config.publish.hashtags)
+        publish = config.publish
+        index = write_dry_run(out, made, publish.platforms, publish.signature, publish.hashtags, publish.templates,
+                              publish.mastodon_url)
         print(f"preview: {index}")
     failed = len(works) - len(made)
     if failed:

@@ -12,11 +12,29 @@ import json
 import shutil
 from pathlib import Path
 
-from publishers.captions import caption, length, LIMITS
+from publishers.captions import DEFAULT_TEMPLATE, LIMITS, caption, length
 
 
-def platform_requests(platform: str, text: str, alt: str, image_name: str) -> dict:
+def platform_requests(platform: str, text: str, alt: str, image_name: str, mastodon_url: str = "") -> dict:
     """The calls the platform's adapter would make, in order, without credentials."""
+    if platform == "mastodon":
+        base = mastodon_url or "https://<publish.mastodon_url>"
+        return {
+            "1_media": {"method": "POST", "url": f"{base}/api/v2/media",
+                        "multipart": {"file": image_name, "description": alt}},
+            "2_status": {"method": "POST", "url": f"{base}/api/v1/statuses",
+                         "json": {"status": text, "media_ids": ["<media id from step 1>"], "visibility": "public"}},
+        }
+    if platform == "bluesky":
+        return {
+            "1_upload_blob": {"method": "POST", "url": "https://bsky.social/xrpc/com.atproto.repo.uploadBlob",
+                              "body": image_name, "content_type": "image/jpeg"},
+            "2_create_record": {"method": "POST", "url": "https://bsky.social/xrpc/com.atproto.repo.createRecord",
+                                "json": {"collection": "app.bsky.feed.post", "record": {
+                                    "$type": "app.bsky.feed.post", "text": text,
+                                    "embed": {"$type": "app.bsky.embed.images",
+                                              "images": [{"alt": alt, "image": "<blob from step 1>"}]}}}},
+        }
     if platform == "x":
         return {
             "1_media_upload": {"method": "POST", "url": "https://api.x.com/2/media/upload",
@@ -32,7 +50,8 @@ def platform_requests(platform: str, text: str, alt: str, image_name: str) -> di
     }
 
 
-def write_dry_run(out: Path, works: list[dict], platforms: list[str], signature: str, hashtags: list[str]) -> Path:
+def write_dry_run(out: Path, works: list[dict], platforms: list[str], signature: str, hashtags: list[str],
+                  templates: dict[str, str] | None = None, mastodon_url: str = "") -> Path:
     """Write every work's posts into `out` and the index.html that shows them; returns the index."""
     out.mkdir(parents=True, exist_ok=True)
     cards = []
@@ -44,11 +63,11 @@ def write_dry_run(out: Path, works: list[dict], platforms: list[str], signature:
         lines = work["haiku"].split("\n")
         posts = {}
         for platform in platforms:
-            text = caption(platform, lines, signature, hashtags)
+            text = caption(platform, lines, signature, hashtags, (templates or {}).get(platform, DEFAULT_TEMPLATE))
             (folder / f"caption-{platform}.txt").write_text(text + "\n", encoding="utf-8")
             posts[platform] = {
                 "caption": text, "caption_length": length(platform, text), "limit": LIMITS[platform],
-                "requests": platform_requests(platform, text, work["alt_text"], "image.jpg"),
+                "requests": platform_requests(platform, text, work["alt_text"], "image.jpg", mastodon_url),
             }
         record = {
             "work": {k: work.get(k) for k in ("id", "haiku", "seed", "mood", "style", "image_sha256", "status")},
@@ -68,8 +87,8 @@ def _work_html(work: dict, posts: dict, folder: str) -> str:
     cards = []
     for platform, post in posts.items():
         text = e(post["caption"]).replace("\n", "<br>")
-        if platform == "x":
-            cards.append(f'<article class="post x"><header><b>Auria</b> <span>@auria · now</span></header>'
+        if platform != "instagram":
+            cards.append(f'<article class="post x {platform}"><header><b>Auria</b> <span>{platform} · now</span></header>'
                          f'<p>{text}</p><img src="{image}" alt="{alt}"><footer>{post["caption_length"]}/{post["limit"]}</footer></article>')
         else:
             cards.append(f'<article class="post instagram"><header><b>auria</b></header><img src="{image}" alt="{alt}">'

@@ -1,5 +1,6 @@
 import logging
 import os
+import socket
 
 import pytest
 
@@ -12,6 +13,28 @@ def clean_env(monkeypatch, tmp_path):
             monkeypatch.delenv(name)
     monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
+class NetworkBlocked(RuntimeError):
+    pass
+
+
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Any test that tries to open a connection off this machine fails: the platform tests
+    talk HTTP through `responses` (or an httpx mock transport), never to the internet."""
+    real_connect = socket.socket.connect
+
+    def guarded_connect(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, (str, bytes)) and (str(host).startswith("/") or host in _LOOPBACK):
+            return real_connect(self, address)  # unix sockets and loopback stay allowed
+        raise NetworkBlocked(f"a test tried to reach {address!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
 
 
 @pytest.fixture(autouse=True)

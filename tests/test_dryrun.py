@@ -8,29 +8,10 @@ import pytest
 from PIL import Image
 
 from bot.cli import main
-from publishers.captions import caption, x_length
 from state.store import open_store
 from state.works import list_works
 
 POND = "an old silent pond / a frog jumps into the pond / splash! silence again"
-
-
-def test_x_counts_urls_as_23_and_cjk_and_emoji_as_2():
-    assert x_length("abc") == 3
-    assert x_length("see https://example.com/a/very/long/path/indeed ok") == len("see ") + 23 + len(" ok")
-    assert x_length("古池や") == 6
-    assert x_length("🌙") == 2
-
-
-def test_captions_add_signature_and_only_whole_hashtags_that_fit():
-    lines = ["an old silent pond", "a frog jumps into the pond", "splash! silence again"]
-    text = caption("instagram", lines, "Auria", ["haiku", "poetry"])
-    assert text == "\n".join(lines) + "\n\n— Auria\n\n#haiku #poetry"
-    many = [f"tag{i:03d}" for i in range(60)]
-    assert caption("instagram", lines, "", many).count("#") == 30
-    x = caption("x", lines, "Auria", many)
-    assert x_length(x) <= 280
-    assert all(word.startswith("#tag") and len(word) == 7 for word in x.split("\n\n")[-1].split())
 
 
 class _Page(HTMLParser):
@@ -87,9 +68,11 @@ def test_preview_count_makes_distinct_works_from_consecutive_seeds(cfg_file, tmp
     assert works[0]["image_sha256"] != works[1]["image_sha256"]
 
 
-def test_post_now_needs_dry_run_and_writes_to_the_data_dir(cfg_file, tmp_path, capsys):
-    assert main(["--config", str(cfg_file), "post-now"]) == 2
-    assert "use --dry-run" in capsys.readouterr().err
+def test_post_now_needs_credentials_or_dry_run_and_writes_to_the_data_dir(cfg_file, tmp_path, capsys):
+    assert main(["--config", str(cfg_file), "post-now"]) == 2  # no X credentials: nothing is made
+    err = capsys.readouterr().err
+    assert err.startswith("auria: error: ") and "AURIA_X_API_KEY" in err
+    assert list_works(open_store(tmp_path / "data" / "auria.db")) == []
     assert main(["--config", str(cfg_file), "post-now", "--dry-run", "--seed", "3"]) == 0
     work = list_works(open_store(tmp_path / "data" / "auria.db"))[0]
     assert (tmp_path / "data" / "dry-run" / f"work-{work['id']}" / "index.html").is_file()

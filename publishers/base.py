@@ -1,0 +1,74 @@
+"""One interface for every platform, and one error taxonomy.
+
+An adapter turns a stored work into the platform's requests and maps what comes back:
+- `validate()`: configuration and credentials are present (a clear error naming what is
+  missing otherwise), without touching the network;
+- `check()`: one cheap authenticated call, for `auria accounts check`; returns who we are;
+- `publish(post) -> PublishResult(remote_id, url)`;
+- `find_existing(post) -> PublishResult | None`: our recent posts with the same text, for
+  reconciling a post left `sending` by a crash; raises when it cannot tell.
+Errors: `RetryableError(retry_after)` (try again later), `PermanentError` (this post will
+never go through as it is), `NeedsHumanError` (credentials, a challenge, a ban: a person
+must act). The library owns the protocol; the adapter owns the mapping. No message ever
+carries a secret.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.errors import AuriaError
+
+
+class PublishError(Exception):
+    """A platform refused or failed a call; subclasses say what to do about it."""
+
+
+class RetryableError(PublishError):
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds from now, when the platform says
+
+
+class PermanentError(PublishError):
+    pass
+
+
+class NeedsHumanError(PublishError):
+    pass
+
+
+class NotConfiguredError(AuriaError):
+    """A platform is enabled but its settings or secrets are missing."""
+
+
+@dataclass(frozen=True)
+class Post:
+    work_id: int
+    lines: list[str]  # the haiku
+    image_path: Path  # the finished JPEG
+    alt_text: str
+    caption: str  # already rendered for this platform and within its limits
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    remote_id: str
+    url: str
+
+
+class Publisher(ABC):
+    name: str
+
+    @abstractmethod
+    def validate(self) -> None: ...
+
+    @abstractmethod
+    def check(self) -> str: ...
+
+    @abstractmethod
+    def publish(self, post: Post) -> PublishResult: ...
+
+    @abstractmethod
+    def find_existing(self, post: Post) -> PublishResult | None: ...

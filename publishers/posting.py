@@ -1,0 +1,58 @@
+"""Posting a stored work to each enabled platform, recording every outcome.
+
+For each platform not yet posted for this work: mark the post `sending`, call the
+adapter, then store the remote id and URL (`posted`), or the error: `retry` with the next
+attempt time, `failed` for good, or `needs_human`. The retries themselves are the daemon's.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from publishers.base import NeedsHumanError, PermanentError, Post, Publisher, RetryableError
+from publishers.captions import DEFAULT_TEMPLATE, caption
+from state.posts import mark_failed, mark_needs_human, mark_posted, mark_retry, start_sending
+
+log = logging.getLogger("auria.publish")
+FIRST_RETRY_SECONDS = 300
+
+
+def post_for(platform: str, work: dict, publish_config) -> Post:
+    lines = work["haiku"].split("\n")
+    text = caption(platform, lines, publish_config.signature, publish_config.hashtags,
+                   publish_config.templates.get(platform, DEFAULT_TEMPLATE))
+    return Post(work_id=work["id"], lines=lines, image_path=Path(work["image_path"]), alt_text=work["alt_text"],
+                caption=text)
+
+
+def post_work(db, work: dict, publishers: list[Publisher], publish_config) -> dict[str, str]:
+    """Post `work` with each publisher; returns platform -> outcome line for the operator."""
+    outcomes = {}
+    for publisher in publishers:
+        row = start_sending(db, work["id"], publisher.name)
+        if row is None:
+            outcomes[publisher.name] = "skipped (already posted, in flight, or waiting for a human)"
+            continue
+        started = time.perf_counter()
+        try:
+            result = publisher.publish(post_for(publisher.name, work, publish_config))
+        except RetryableError as error:
+            delay = error.retry_after or FIRST_RETRY_SECONDS * random.uniform(0.8, 1.2)
+            when = (datetime.now(timezone.utc) + timedelta(seconds=delay)).isoformat(timespec="seconds")
+            mark_retry(db, row, str(error), when)
+            outcomes[publisher.name] = f"retry at {when}: {error}"
+        except PermanentError as error:
+            mark_failed(db, row, str(error))
+            outcomes[publisher.name] = f"failed: {error}"
+        except NeedsHumanError as error:
+            mark_needs_human(db, row, str(error))
+            outcomes[publisher.name] = f"needs a human: {error}"
+        else:
+            mark_posted(db, row, result.remote_id, result.url)
+            outcomes[publisher.name] = f"posted: {result.url}"
+        log.info("work %d: %s %s (%.1f s)", work["id"], publisher.name, outcomes[publisher.name],
+                 time.perf_counter() - started)
+    return outcomes

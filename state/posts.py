@@ -1,0 +1,60 @@
+"""Posts: one row per (work, platform), and the state it is in.
+
+pending -> sending -> posted | retry | failed | needs_human. `sending` is written before
+the remote call, so a crash mid-call leaves a row that recovery must reconcile with the
+platform instead of blindly sending again. Every change is one transaction with its event.
+"""
+from __future__ import annotations
+
+import sqlite_utils
+
+from state.events import record_event, utc_now
+
+
+def posts_for(db: sqlite_utils.Database, work_id: int) -> dict[str, dict]:
+    rows = db.query("SELECT * FROM posts WHERE work_id = ? ORDER BY id", [work_id])
+    return {row["platform"]: row for row in rows}
+
+
+def start_sending(db: sqlite_utils.Database, work_id: int, platform: str) -> dict | None:
+    """Mark the work's post on `platform` as sending (creating it), or None if it is posted
+    already, or being sent, or waiting for a human: those are never sent again from here."""
+    now = utc_now()
+    with db.atomic():
+        db.execute(
+            "INSERT OR IGNORE INTO posts (work_id, platform, state, attempts, updated_at) VALUES (?, ?, 'pending', 0, ?)",
+            [work_id, platform, now],
+        )
+        row = next(db.query("SELECT * FROM posts WHERE work_id = ? AND platform = ?", [work_id, platform]))
+        if row["state"] in ("posted", "sending", "needs_human"):
+            return None
+        db.execute(
+            "UPDATE posts SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?", [now, row["id"]]
+        )
+        record_event(db, "post_sending", work_id, platform=platform, attempt=row["attempts"] + 1)
+    return {**row, "state": "sending", "attempts": row["attempts"] + 1}
+
+
+def mark_posted(db: sqlite_utils.Database, post: dict, remote_id: str, url: str) -> None:
+    _set(db, post, "posted", "post_posted", remote_id=remote_id, url=url, error=None, next_attempt_at=None)
+
+
+def mark_retry(db: sqlite_utils.Database, post: dict, error: str, next_attempt_at: str) -> None:
+    _set(db, post, "retry", "post_retry", error=error, next_attempt_at=next_attempt_at)
+
+
+def mark_failed(db: sqlite_utils.Database, post: dict, error: str) -> None:
+    _set(db, post, "failed", "post_failed", error=error, next_attempt_at=None)
+
+
+def mark_needs_human(db: sqlite_utils.Database, post: dict, error: str) -> None:
+    _set(db, post, "needs_human", "post_needs_human", error=error, next_attempt_at=None)
+
+
+def _set(db: sqlite_utils.Database, post: dict, state: str, event: str, **fields) -> None:
+    fields["updated_at"] = utc_now()
+    with db.atomic():
+        assignments = ", ".join(f"{k} = ?" for k in fields)
+        db.execute(f"UPDATE posts SET state = ?, {assignments} WHERE id = ?", [state, *fields.values(), post["id"]])
+        detail = {k: v for k, v in fields.items() if k in ("remote_id", "url", "error", "next_attempt_at") and v}
+        record_event(db, event, post["work_id"], platform=post["platform"], **detail)
