@@ -41,7 +41,7 @@ def platform_requests(platform: str, text: str, alt: str, image_name: str, masto
                                "multipart": {"media": image_name, "media_category": "tweet_image"}},
             "2_media_metadata": {"method": "POST", "url": "https://api.x.com/2/media/metadata",
                                  "json": {"id": "<media id from step 1>", "metadata": {"alt_text": {"text": alt}}}},
-            "3_create_tweet": {"method": "POST", "url": "https://api.x.com/2/tweets",
+            "3_create_tweet": {"method": "POST", "url": "https://api.twitter.com/2/tweets",  # tweepy 4.17's v2 host
                                "json": {"text": text, "media": {"media_ids": ["<media id from step 1>"]}}},
         }
     return {
