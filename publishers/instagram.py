@@ -42,6 +42,7 @@ password login and one retry of the call first:
 - 429 / ``rate_limit_error`` -> ``RetryableError`` after the ``Retry-After`` header or 900 s;
 - timeouts, dropped connections, 5xx, unreadable bodies -> ``RetryableError`` (no delay
   given: the daemon's backoff);
+- an answer instagrapi cannot read (pydantic validation, a missing key) -> ``RetryableError``;
 - other 4xx and refusals while posting (bad image, caption refused) -> ``PermanentError``;
   while logging in, any other refusal -> ``NeedsHumanError``.
 
@@ -65,7 +66,7 @@ from typing import Callable
 
 from bot.config import Config
 from bot.errors import AuriaError
-from bot.secrets import get_secret, known_secret_values, redact
+from bot.secrets import get_secret, redact
 from publishers.base import (
     NeedsHumanError,
     NotConfiguredError,
@@ -366,7 +367,8 @@ class InstagramPublisher(Publisher):
         mapped = _classify(error, f"Instagram {what}", logging_in)
         if mapped is None:
             return error
-        secrets = _session_values(client) + known_secret_values()
+        # The password and the session; the username may stay (the log filter hides it from logs).
+        secrets = _session_values(client) + [v for v in [_password()] if v]
         text = redact(str(mapped), sorted(set(secrets), key=len, reverse=True))
         mapped.args = (text,)
         return mapped
@@ -455,9 +457,21 @@ def _classify(error: BaseException, what: str, logging_in: bool) -> PublishError
         if logging_in:
             return NeedsHumanError(f"{message}; {again}")
         return PermanentError(message)
+    if type(error).__module__.startswith("pydantic") or isinstance(error, KeyError):
+        # instagrapi could not read an answer (a changed response shape): the call may have
+        # worked, so not permanent; the next publish looks for the post first.
+        return RetryableError(f"{what}: the response is not what instagrapi expects "
+                              f"({type(error).__name__}: {_short(str(error), 120)})")
     if isinstance(error, (ValueError, AssertionError)) and not logging_in:
         return PermanentError(f"{what}: {type(error).__name__}: {_short(str(error))}")
     return None
+
+
+def _password() -> str | None:
+    try:
+        return get_secret("instagram_password")
+    except AuriaError:
+        return None
 
 
 def _status(error) -> int | None:

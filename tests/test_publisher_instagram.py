@@ -17,7 +17,6 @@ import os
 import re
 import stat
 import time
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
@@ -272,6 +271,7 @@ def test_first_use_logs_in_with_the_password_and_saves_the_session_0600(config, 
     params = json.loads(login["params"])["client_input_params"]
     assert params["contact_point"] == USERNAME
     assert params["password"].startswith("#PWD_INSTAGRAM:4:")  # encrypted with the key from qe/sync
+    assert all(request.req_kwargs["timeout"] == (10, 60) for request in ig.requests)
     assert all(PASSWORD.encode() not in (r.body if isinstance(r.body, bytes) else (r.body or "").encode())
                for r in ig.requests)
     session = config.data_dir / SESSION_FILE
@@ -354,6 +354,7 @@ def test_publish_uploads_the_photo_then_configures_it_with_caption_and_alt_text(
     assert configure["upload_id"] == json.loads(upload.headers["X-Instagram-Rupload-Params"])["upload_id"]
     assert configure["extra"] == {"source_width": 1080, "source_height": 1350}
     assert "Authorization" in ig.last(*CONFIGURE).headers
+    assert all(request.req_kwargs["timeout"] == (10, 60) for request in ig.requests)  # never unbounded
 
 
 def test_publish_from_cold_logs_in_first(config, secrets, ig, post):
@@ -428,7 +429,8 @@ def test_a_missing_image_is_permanent(config, secrets, ig, post):
 # -- errors ----------------------------------------------------------------------------------
 
 CHALLENGE = {"message": "challenge_required", "status": "fail", "lock": True,
-             "challenge": {"url": "https://i.instagram.com/challenge/4242/AbCdEf/", "api_path": "/challenge/4242/AbCdEf/",
+             "challenge": {"url": "https://i.instagram.com/challenge/4242/AbCdEf/",
+                           "api_path": "/challenge/4242/AbCdEf/",
                            "hide_webview_header": True, "lock": True, "logout": False, "native_flow": True}}
 FEEDBACK = {"message": "feedback_required", "spam": True, "feedback_title": "Try Again Later",
             "feedback_message": "We restrict certain activity to protect our community.",
@@ -457,8 +459,11 @@ PLEASE_WAIT = {"message": "Please wait a few minutes before you try again.", "st
     (Reply(200, {"message": "Uploaded image isn't in an allowed aspect ratio", "status": "fail"}),
      PermanentError, None, "aspect ratio"),
     (Reply(404, {"message": "not found", "status": "fail"}), PermanentError, None, "HTTP 404"),
+    (Reply(200, {"media": {"pk": "1", "code": "X"}, "status": "ok"}), RetryableError, None,
+     "not what instagrapi expects"),
 ])
-def test_configure_errors_map_into_the_taxonomy(config, secrets, ig, post, caplog, reply, kind, retry_after, words):
+def test_configure_errors_map_into_the_taxonomy(config, secrets, ig, post, caplog,
+                                                reply, kind, retry_after, words):
     publisher = _logged_in(config, ig)
     caplog.set_level(logging.DEBUG)
     ig.on("POST", CONFIGURE[1], reply)
@@ -594,7 +599,8 @@ def test_check_maps_errors(config, secrets, ig):
 # -- auria login instagram -------------------------------------------------------------------
 
 def test_login_interactive_logs_in_and_saves_the_session(config, secrets, ig, capsys):
-    assert login_interactive(config, ask=_no_prompt, ask_secret=_no_prompt, client_factory=_test_client) == USERNAME
+    got = login_interactive(config, ask=_no_prompt, ask_secret=_no_prompt, client_factory=_test_client)
+    assert got == USERNAME
     assert ig.calls == LOGIN + [CURRENT_USER]
     out = capsys.readouterr().out
     assert f"@{USERNAME} (logged in)" in out and "mode 0600" in out and PASSWORD not in out
@@ -637,7 +643,8 @@ def test_login_interactive_asks_for_the_two_factor_code(config, secrets, ig, mon
     login_interactive(config, ask=lambda p: prompts.append(p) or "123456", ask_secret=_no_prompt,
                       client_factory=_test_client)
     assert codes == ["", "123456"] and "two-factor code" in prompts[0]
-    assert json.loads((config.data_dir / SESSION_FILE).read_text())["authorization_data"]["sessionid"] == SESSION_ID
+    saved = json.loads((config.data_dir / SESSION_FILE).read_text())
+    assert saved["authorization_data"]["sessionid"] == SESSION_ID
 
 
 def test_login_interactive_answers_a_challenge_with_the_code_sent(config, secrets, ig, monkeypatch):
@@ -669,3 +676,11 @@ def test_cmd_login_instagram_reports_a_failure_as_one_line(config, secrets, ig, 
     with pytest.raises(AuriaError, match="rejected the username or password") as error:
         cmd_login_instagram(None, config)
     assert PASSWORD not in str(error.value)
+
+
+def test_cmd_login_instagram_returns_0_when_logged_in(config, secrets, ig, monkeypatch, capsys):
+    import publishers.instagram as module
+
+    monkeypatch.setattr(module, "build_client", _test_client)
+    assert cmd_login_instagram(None, config) == 0
+    assert f"@{USERNAME}" in capsys.readouterr().out

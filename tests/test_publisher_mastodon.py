@@ -346,5 +346,5 @@ def test_no_secret_in_messages_or_logs(publisher, post, rsps, caplog):
     for error in errors:
         assert TOKEN not in str(error) and TOKEN not in repr(error)
         assert error.__cause__ is None and error.__suppress_context__
-    assert caplog.records  # the adapter and urllib3 did log
+    assert caplog.records  # the adapter did log
     assert TOKEN not in caplog.text
