@@ -33,6 +33,7 @@ import logging
 import os
 import re
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -98,6 +99,7 @@ class BlueskyPublisher(Publisher):
         self._transport = transport
         self._secrets: list[str] = []  # password and JWTs seen by this instance, for redaction
         self._password_used = False  # whether the current client's session came from the password
+        self._session: Session | None = None  # the current client's session, as atproto reports it
 
     @property
     def session_path(self) -> Path:
@@ -123,8 +125,8 @@ class BlueskyPublisher(Publisher):
     # -- the interface -------------------------------------------------------------------
 
     def check(self) -> str:
-        client = self._connect()
-        session = self._call(client, "get session", lambda: client.com.atproto.server.get_session())
+        with self._connected() as client:
+            session = self._call(client, "get session", lambda: client.com.atproto.server.get_session())
         return f"@{session.handle}"
 
     def publish(self, post: Post) -> PublishResult:
@@ -132,32 +134,33 @@ class BlueskyPublisher(Publisher):
         if graphemes(post.caption) > limit:
             raise PermanentError(f"bluesky: the caption is {graphemes(post.caption)} graphemes, over Bluesky's {limit}")
         data, width, height = prepare_image(post.image_path)
-        client = self._connect()
-        upload = self._call(client, "image upload", lambda: get_response_model(
-            client.invoke_procedure("com.atproto.repo.uploadBlob", content=data,
-                                    headers={"Content-Type": "image/jpeg"}),
-            models.ComAtprotoRepoUploadBlob.Response))
-        image = models.AppBskyEmbedImages.Image(
-            alt=post.alt_text, image=upload.blob,
-            aspect_ratio=models.AppBskyEmbedDefs.AspectRatio(width=width, height=height))
-        record = models.AppBskyFeedPost.Record(
-            text=post.caption,
-            created_at=client.get_current_time_iso(),
-            langs=LANGS,
-            facets=detect_facets(post.caption) or None,  # hashtags and links, found without a request
-            embed=models.AppBskyEmbedImages.Main(images=[image]),
-        )
-        created = self._call(client, "create post",
-                             lambda: client.app.bsky.feed.post.create(client._session.did, record))
-        handle = client._session.handle or self._handle()
-        result = PublishResult(remote_id=created.uri, url=post_url(handle, created.uri))
+        with self._connected() as client:
+            # atproto's upload_blob hands the bytes to httpx as `data=`, which httpx deprecates
+            # for raw bodies; the same XRPC call with `content=` and the image's own type:
+            upload = self._call(client, "image upload", lambda: get_response_model(
+                client.invoke_procedure("com.atproto.repo.uploadBlob", content=data,
+                                        headers={"Content-Type": "image/jpeg"}),
+                models.ComAtprotoRepoUploadBlob.Response))
+            image = models.AppBskyEmbedImages.Image(
+                alt=post.alt_text, image=upload.blob,
+                aspect_ratio=models.AppBskyEmbedDefs.AspectRatio(width=width, height=height))
+            record = models.AppBskyFeedPost.Record(
+                text=post.caption,
+                created_at=client.get_current_time_iso(),
+                langs=LANGS,
+                facets=detect_facets(post.caption) or None,  # hashtags and links, found without a request
+                embed=models.AppBskyEmbedImages.Main(images=[image]),
+            )
+            created = self._call(client, "create post",
+                                 lambda: client.app.bsky.feed.post.create(self._session.did, record))
+        result = PublishResult(remote_id=created.uri, url=post_url(self._session.handle or self._handle(), created.uri))
         log.info("bluesky: work %d posted as %s", post.work_id, result.url)
         return result
 
     def find_existing(self, post: Post) -> PublishResult | None:
-        client = self._connect()
-        did = client._session.did
-        feed = self._call(client, "recent posts", lambda: client.get_author_feed(did, limit=RECENT_POSTS))
+        with self._connected() as client:
+            did = self._session.did
+            feed = self._call(client, "recent posts", lambda: client.get_author_feed(did, limit=RECENT_POSTS))
         wanted = _normalize("\n".join(post.lines))
         for item in feed.feed:
             if item.reason is not None or item.post.author.did != did:
@@ -170,30 +173,33 @@ class BlueskyPublisher(Publisher):
 
     # -- session -------------------------------------------------------------------------
 
-    def _connect(self) -> Client:
+    @contextmanager
+    def _connected(self):
         """A client with a session: the saved one when there is one for this handle (no
-        request), else a password login."""
+        request), else a password login. Its connections are closed afterwards."""
         try:
             self.validate()
         except NotConfiguredError as error:
             raise NeedsHumanError(str(error)) from None
-        password = get_secret("bluesky_app_password")
-        self._remember(password)
+        self._remember(get_secret("bluesky_app_password"))
         kwargs = {"timeout": TIMEOUT}
         if self._transport is not None:
             kwargs["transport"] = self._transport
         client = Client(request=Request(**kwargs))
-        client.on_session_change(self._save_session)
+        client.on_session_change(self._on_session_change)
         self._password_used = False
-
-        saved = self._load_session()
-        if saved is not None:
-            self._remember(saved.access_jwt, saved.refresh_jwt)
-            client.login(session_string=saved.encode(), fetch_bsky_profile=False)
-            log.debug("bluesky: reusing the saved session for @%s", saved.handle)
-        else:
-            self._password_login(client)
-        return client
+        self._session = None
+        try:
+            saved = self._load_session()
+            if saved is not None:
+                self._remember(saved.access_jwt, saved.refresh_jwt)
+                client.login(session_string=saved.encode(), fetch_bsky_profile=False)  # no request
+                log.debug("bluesky: reusing the saved session for @%s", saved.handle)
+            else:
+                self._password_login(client)
+            yield client
+        finally:
+            client.request.close()
 
     def _password_login(self, client: Client) -> None:
         handle, password = self._handle(), get_secret("bluesky_app_password")
@@ -205,7 +211,7 @@ class BlueskyPublisher(Publisher):
                 raise NeedsHumanError(f"{mapped} (check publish.bluesky_handle and AURIA_BLUESKY_APP_PASSWORD)") from None
             raise mapped from None
         self._password_used = True
-        log.info("bluesky: logged in as @%s with the app password", client._session.handle)
+        log.info("bluesky: logged in as @%s with the app password", self._session.handle)
 
     def _load_session(self) -> Session | None:
         try:
@@ -226,8 +232,10 @@ class BlueskyPublisher(Publisher):
             return None
         return session
 
-    def _save_session(self, event: SessionEvent, session: Session) -> None:
-        """Write the session (mode 0600, replacing the file atomically) after a login or refresh."""
+    def _on_session_change(self, event: SessionEvent, session: Session) -> None:
+        """atproto's callback on every import, login and refresh: keep the session, and write
+        it (mode 0600, replacing the file atomically) after a login or refresh."""
+        self._session = session
         self._remember(session.access_jwt, session.refresh_jwt)
         if event not in (SessionEvent.CREATE, SessionEvent.REFRESH):
             return
@@ -401,7 +409,8 @@ def prepare_image(path: Path, max_bytes: int = MAX_IMAGE_BYTES) -> tuple[bytes, 
             buffer = io.BytesIO()
             scaled.save(buffer, "JPEG", quality=quality, optimize=True)
             if buffer.tell() <= max_bytes:
-                log.info("bluesky: %s is %d bytes (limit %d): sent re-encoded as JPEG quality %d at %dx%d, %d bytes",
-                         path, len(data), max_bytes, quality, scaled.width, scaled.height, buffer.tell())
+                reason = f"is {len(data)} bytes, over Bluesky's {max_bytes}" if len(data) > max_bytes else "is not a JPEG"
+                log.info("bluesky: %s %s: sent re-encoded as JPEG quality %d at %dx%d, %d bytes",
+                         path, reason, quality, scaled.width, scaled.height, buffer.tell())
                 return buffer.getvalue(), scaled.width, scaled.height
     raise PermanentError(f"bluesky: {path} cannot be made smaller than {max_bytes} bytes")

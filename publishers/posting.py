@@ -37,8 +37,12 @@ def post_work(db, work: dict, publishers: list[Publisher], publish_config) -> di
             outcomes[publisher.name] = "skipped (already posted, in flight, or waiting for a human)"
             continue
         started = time.perf_counter()
+        post = post_for(publisher.name, work, publish_config)
         try:
-            result = publisher.publish(post_for(publisher.name, work, publish_config))
+            # A retry may follow a call whose answer was lost after the platform accepted it:
+            # look for the post before sending it again.
+            found = publisher.find_existing(post) if row["previous_state"] == "retry" else None
+            result = found or publisher.publish(post)
         except RetryableError as error:
             delay = error.retry_after or FIRST_RETRY_SECONDS * random.uniform(0.8, 1.2)
             when = (datetime.now(timezone.utc) + timedelta(seconds=delay)).isoformat(timespec="seconds")

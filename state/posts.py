@@ -32,7 +32,7 @@ def start_sending(db: sqlite_utils.Database, work_id: int, platform: str) -> dic
             "UPDATE posts SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?", [now, row["id"]]
         )
         record_event(db, "post_sending", work_id, platform=platform, attempt=row["attempts"] + 1)
-    return {**row, "state": "sending", "attempts": row["attempts"] + 1}
+    return {**row, "state": "sending", "attempts": row["attempts"] + 1, "previous_state": row["state"]}
 
 
 def mark_posted(db: sqlite_utils.Database, post: dict, remote_id: str, url: str) -> None:

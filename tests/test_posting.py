@@ -89,6 +89,21 @@ def test_a_retry_is_sent_again_and_counts_attempts(store):
     assert post["state"] == "posted" and post["attempts"] == 2 and post["error"] is None
 
 
+def test_a_retry_first_looks_for_the_post_on_the_platform(store):
+    db, work = store
+
+    class LostAnswer(Recording):
+        def find_existing(self, post):
+            return PublishResult("9", "https://x.com/a/status/9")
+
+    lost = LostAnswer("x", RetryableError("x: read timeout"))
+    post_work(db, work, [lost], PublishConfig())
+    post_work(db, work, [lost], PublishConfig())
+    post = posts_for(db, work["id"])["x"]
+    assert post["state"] == "posted" and post["remote_id"] == "9"
+    assert len(lost.sent) == 1, "found on the platform: not sent a second time"
+
+
 def test_a_crash_mid_call_leaves_the_post_sending(store):
     db, work = store
 

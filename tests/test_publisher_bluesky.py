@@ -19,7 +19,6 @@ from atproto_client.client.session import Session
 from PIL import Image
 
 from bot.config import Config, PublishConfig
-from publishers import bluesky as bluesky_module
 from publishers.base import NeedsHumanError, NotConfiguredError, PermanentError, Post, PublishResult, RetryableError
 from publishers.bluesky import MAX_IMAGE_BYTES, BlueskyPublisher, prepare_image
 from publishers.captions import caption
@@ -158,7 +157,7 @@ UPLOAD = f"POST {XRPC}/com.atproto.repo.uploadBlob"
 CREATE_RECORD = f"POST {XRPC}/com.atproto.repo.createRecord"
 
 
-def answer_post(server, **session_extra):
+def answer_post(server):
     server.on("com.atproto.repo.uploadBlob", blob_body())
     server.on("com.atproto.repo.createRecord", {"uri": POST_URI, "cid": "bafyreigh2akiscaild"})
 
@@ -272,6 +271,15 @@ def test_an_expired_refresh_token_falls_back_to_the_password(publisher, server, 
     assert saved_session(config).access_jwt == ACCESS_2
 
 
+def test_a_saved_session_with_an_unreadable_token_falls_back_to_the_password(publisher, server, post, config):
+    save_session(config, access="not-a-jwt")  # atproto cannot read its expiry
+    server.on("com.atproto.server.createSession", session_body(ACCESS_2, REFRESH_2))
+    answer_post(server)
+    publisher.publish(post)
+    assert server.sequence == [CREATE_SESSION, UPLOAD, CREATE_RECORD]
+    assert saved_session(config).access_jwt == ACCESS_2
+
+
 def test_a_session_saved_for_another_handle_is_not_used(publisher, server, post, config):
     save_session(config, handle="someone-else.bsky.social")
     server.on("com.atproto.server.createSession", session_body())
@@ -322,6 +330,14 @@ def test_an_image_over_a_million_bytes_is_re_encoded_smaller(publisher, server, 
 def test_prepare_image_leaves_a_small_jpeg_alone(image):
     data, width, height = prepare_image(image)
     assert data == image.read_bytes() and (width, height) == (1080, 1350)
+
+
+def test_prepare_image_turns_another_format_into_jpeg(tmp_path):
+    png = tmp_path / "image.png"
+    Image.new("RGB", (400, 500), (200, 30, 30)).save(png)
+    data, width, height = prepare_image(png)
+    with Image.open(io.BytesIO(data)) as converted:
+        assert converted.format == "JPEG" and converted.size == (width, height) == (400, 500)
 
 
 def test_registry_builds_the_adapter(config):
