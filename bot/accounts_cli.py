@@ -4,6 +4,12 @@ from __future__ import annotations
 import logging
 
 log = logging.getLogger("auria")
+_PROBLEM = {
+    "NotConfiguredError": "not configured",
+    "NeedsHumanError": "needs a human",
+    "RetryableError": "unavailable now, try later",
+    "PermanentError": "refused",
+}
 
 
 def register(subparsers) -> None:
@@ -32,8 +38,8 @@ def cmd_accounts_check(args, config) -> int:
             who = publisher.check()
         except (AuriaError, PublishError) as error:
             ok = False
-            kind = type(error).__name__.replace("Error", "").lower() or "error"
-            print(f"{platform}: {kind}: {error}")
+            message = str(error).removeprefix(f"{platform}: ")
+            print(f"{platform}: {_PROBLEM.get(type(error).__name__, 'error')}: {message}")
         else:
             print(f"{platform}: OK ({who})")
     return 0 if ok else 1
