@@ -87,3 +87,21 @@ class SecretFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = redact(record.stack_info, values)
         return True
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read (a platform session holds credentials), atomically:
+    a crash leaves the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # a leftover temporary file would keep its old mode through O_CREAT
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import re
 import time
 from contextlib import contextmanager
@@ -60,7 +59,7 @@ from atproto_server.exceptions import InvalidTokenError
 from PIL import Image
 
 from bot.config import Config
-from bot.secrets import get_secret, redact
+from bot.secrets import get_secret, redact, write_private
 from publishers.base import (
     NeedsHumanError,
     NotConfiguredError,
@@ -240,14 +239,8 @@ class BlueskyPublisher(Publisher):
         if event not in (SessionEvent.CREATE, SessionEvent.REFRESH):
             return
         path = self.session_path
-        temporary = path.with_name(path.name + ".tmp")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(session.encode() + "\n")
-            os.chmod(temporary, 0o600)  # an old temporary file keeps its mode through O_CREAT
-            os.replace(temporary, path)
+            write_private(path, session.encode() + "\n")
         except OSError as error:
             log.warning("bluesky: cannot save the session to %s (%s); the next run logs in with the password",
                         path, error.strerror)

@@ -66,7 +66,7 @@ from typing import Callable
 
 from bot.config import Config
 from bot.errors import AuriaError
-from bot.secrets import get_secret, redact
+from bot.secrets import get_secret, redact, write_private
 from publishers.base import (
     NeedsHumanError,
     NotConfiguredError,
@@ -343,20 +343,7 @@ class InstagramPublisher(Publisher):
         """instagrapi's settings (``get_settings``, what ``dump_settings`` writes), 0600, atomically."""
         settings = client.get_settings()
         settings[_ACCOUNT_KEY] = _account_tag(self._username)
-        path = self.session_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.fchmod(fd, 0o600)  # a leftover temporary file keeps its old mode otherwise
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(settings, f, indent=2)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+        write_private(self.session_path, json.dumps(settings, indent=2))
 
     # -- errors -------------------------------------------------------------------------
 
