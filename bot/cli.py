@@ -63,7 +63,16 @@ def register_accounts(subparsers) -> None:
     register(subparsers)
 
 
-COMMAND_GROUPS = [register_config, register_works, register_poet, register_making, register_styles, register_accounts]
+def register_status(subparsers) -> None:
+    from bot.status_cli import register
+
+    register(subparsers)
+
+
+COMMAND_GROUPS = [
+    register_config, register_works, register_poet, register_making, register_styles, register_accounts,
+    register_status,
+]
 
 
 def cmd_config_check(args, config) -> int:

@@ -90,6 +90,13 @@ class PublishConfig:
 
 
 @dataclass
+class ScheduleConfig:
+    times: list[str] = field(default_factory=lambda: ["09:00"])  # daily, in `timezone`
+    catch_up_hours: float = 6.0  # a slot missed by less than this is made once after downtime
+    grace_hours: float = 2.0  # `auria status --check` calls a slot overdue when not posted by then
+
+
+@dataclass
 class Config:
     data_dir: Path = field(default_factory=default_data_dir)
     timezone: str = "UTC"
@@ -99,6 +106,7 @@ class Config:
     generator: GeneratorConfig = field(default_factory=GeneratorConfig)
     stylist: StylistConfig = field(default_factory=StylistConfig)
     publish: PublishConfig = field(default_factory=PublishConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     # Not a key: the file this was loaded from, None for built-in defaults.
     source: Path | None = field(default=None, compare=False)
 
@@ -122,7 +130,7 @@ def as_dotted(config: Config) -> dict[str, object]:
     """Every key as it would be written in TOML: {"data_dir": "...", "poet.shape": "5-7-5", ...}."""
     out: dict[str, object] = {}
     tables = (("", config), ("poet.", config.poet), ("generator.", config.generator),
-              ("stylist.", config.stylist), ("publish.", config.publish))
+              ("stylist.", config.stylist), ("publish.", config.publish), ("schedule.", config.schedule))
     for prefix, obj in tables:
         for f in dataclasses.fields(obj):
             value = getattr(obj, f.name)
@@ -163,7 +171,7 @@ def _parse(data: dict, path: Path, where: str) -> Config:
     defaults = Config()
     _reject_unknown(data, defaults, "", fail)
     tables = {}
-    for name in ("poet", "generator", "stylist", "publish"):
+    for name in ("poet", "generator", "stylist", "publish", "schedule"):
         tables[name] = data.get(name, {})
         if not isinstance(tables[name], dict):
             raise fail(name, f"must be a table ([{name}]), got {_show(tables[name])}")
@@ -287,6 +295,22 @@ def _parse(data: dict, path: Path, where: str) -> Config:
             if key == "mastodon_url" and value and not re.fullmatch(r"https://[\w.-]+(:\d+)?/?", value):
                 raise fail("publish.mastodon_url", f'must be the instance address like "https://mastodon.social", got {_show(value)}')
             setattr(publish, key, value.rstrip("/"))
+
+    schedule, table = config.schedule, tables["schedule"]
+    if "times" in table:
+        times = table["times"]
+        if not isinstance(times, list) or not times or not all(
+            isinstance(t, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", t) for t in times
+        ):
+            raise fail("schedule.times", f'must be a list of "HH:MM" times like ["09:00"], got {_show(times)}')
+        schedule.times = sorted(set(times))
+    if "catch_up_hours" in table:
+        value = table["catch_up_hours"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 168:
+            raise fail("schedule.catch_up_hours", f"must be a number of hours in [0, 168], got {_show(value)}")
+        schedule.catch_up_hours = float(value)
+    if "grace_hours" in table:
+        schedule.grace_hours = number("schedule.grace_hours", table["grace_hours"], 0, 48)
     return config
 
 

@@ -58,3 +58,25 @@ def _set(db: sqlite_utils.Database, post: dict, state: str, event: str, **fields
         db.execute(f"UPDATE posts SET state = ?, {assignments} WHERE id = ?", [state, *fields.values(), post["id"]])
         detail = {k: v for k, v in fields.items() if k in ("remote_id", "url", "error", "next_attempt_at") and v}
         record_event(db, event, post["work_id"], platform=post["platform"], **detail)
+
+
+def requeue(db: sqlite_utils.Database, work_id: int) -> list[str]:
+    """Put a work's failed and needs-a-human posts back in the retry queue (an operator fixed
+    the cause); returns their platforms."""
+    with db.atomic():
+        rows = list(db.query(
+            "SELECT * FROM posts WHERE work_id = ? AND state IN ('failed', 'needs_human')", [work_id]))
+        for row in rows:
+            _set(db, row, "retry", "post_requeued", next_attempt_at=utc_now())
+    return [row["platform"] for row in rows]
+
+
+def open_posts(db: sqlite_utils.Database) -> list[dict]:
+    """Every post not posted yet (retry queue, in flight, waiting for a human, failed)."""
+    return list(db.query("SELECT * FROM posts WHERE state != 'posted' ORDER BY work_id, platform"))
+
+
+def last_posts(db: sqlite_utils.Database) -> dict[str, dict]:
+    """The most recent post per platform, whatever its state."""
+    rows = db.query("SELECT * FROM posts WHERE id IN (SELECT max(id) FROM posts GROUP BY platform) ORDER BY platform")
+    return {row["platform"]: row for row in rows}

@@ -151,7 +151,7 @@ def test_unknown_key_suggests_the_close_one(write_config):
 
 
 def test_unknown_key_and_table_list_the_known_keys(write_config):
-    with pytest.raises(ConfigError, match=r": colour: unknown key \(known keys: data_dir, timezone, log_level, log_format, poet, generator, stylist, publish\)"):
+    with pytest.raises(ConfigError, match=r": colour: unknown key \(known keys: data_dir, timezone, log_level, log_format, poet, generator, stylist, publish, schedule\)"):
         load_config(write_config('colour = "blue"\n'))
     with pytest.raises(ConfigError, match=r": painter: unknown key"):
         load_config(write_config('[painter]\nkind = "scene"\n'))
@@ -170,6 +170,8 @@ def test_unknown_key_and_table_list_the_known_keys(write_config):
         ('[stylist]\nuse_paintings = "yes"', "stylist.use_paintings: must be true or false"),
         ('[publish]\nplatforms = ["myspace"]', "publish.platforms: must be a list of"),
         ('[publish]\nhashtags = ["two words"]', "publish.hashtags: must be a list of words"),
+        ('[schedule]\ntimes = ["9am"]', "schedule.times: must be a list of"),
+        ('[schedule]\ncatch_up_hours = -1', "schedule.catch_up_hours: must be a number of hours"),
     ],
 )
 def test_generator_stylist_and_publish_values_are_checked(write_config, text, message):
@@ -244,7 +246,7 @@ def test_example_documents_every_key():
         elif m := re.match(r"^#?\s*(\w+)\s*=", line):
             documented.add(section + m.group(1))
     assert documented == set(as_dotted(Config()))
-    tables = {"poet", "generator", "stylist", "publish"}
+    tables = {"poet", "generator", "stylist", "publish", "schedule"}
     fields = {f.name for f in dataclasses.fields(Config)} - {"source"} - tables
     for table in tables:
         fields |= {f"{table}.{f.name}" for f in dataclasses.fields(getattr(Config(), table))}
