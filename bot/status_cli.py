@@ -6,6 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 
 def register(subparsers) -> None:
+    run = subparsers.add_parser("run", help="the daemon: make and post a work at every slot of schedule.times")
+    run.set_defaults(func=cmd_run)
     status = subparsers.add_parser("status", help="next slot, last post per platform, retry queue, what needs a human")
     status.add_argument("--check", action="store_true",
                         help="exit 1 when the latest slot is overdue or a post needs a human (for health checks)")
@@ -13,6 +15,12 @@ def register(subparsers) -> None:
     retry = subparsers.add_parser("retry", help="post a work again where it failed or waited for a human")
     retry.add_argument("work_id", type=int, metavar="ID")
     retry.set_defaults(func=cmd_retry)
+
+
+def cmd_run(args, config) -> int:
+    from bot.daemon import run
+
+    return run(config)
 
 
 def cmd_status(args, config, now: datetime | None = None) -> int:

@@ -38,6 +38,7 @@ class Job:
     remake_of: int | None = None
     from_step: str = "poet"
     mood: str | None = None
+    work_id: int | None = None  # make into this stored work (a claimed slot's) instead of a new one
 
 
 def make_work(config, db, **job) -> dict:
@@ -80,10 +81,15 @@ def _start(config, db, job: Job) -> tuple[int, dict | None]:
             job.haiku = original["haiku"].split("\n")
     elif job.from_step != "poet":
         raise AuriaError("--from-step needs the work to re-make")
-    work_id = add_work(
-        db, haiku="\n".join(job.haiku) if job.haiku else "", shape=config.poet.shape, seed=job.seed,
-        params=_params(config, job.mood), models=None, status="generating",
-    )
+    if job.work_id is not None:
+        work_id = job.work_id
+        update_work(db, work_id, "generation_started", status="generating", seed=job.seed,
+                    params=_params(config, job.mood), error=None)
+    else:
+        work_id = add_work(
+            db, haiku="\n".join(job.haiku) if job.haiku else "", shape=config.poet.shape, seed=job.seed,
+            params=_params(config, job.mood), models=None, status="generating",
+        )
     if job.remake_of is not None:
         record_event(db, "remade_from", work_id, work=job.remake_of, from_step=job.from_step)
     return work_id, previous
