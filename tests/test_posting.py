@@ -114,3 +114,18 @@ def test_a_crash_mid_call_leaves_the_post_sending(store):
     with pytest.raises(KeyboardInterrupt):
         post_work(db, work, [Crash("x", None)], PublishConfig())
     assert posts_for(db, work["id"])["x"]["state"] == "sending"
+
+
+def test_retries_back_off_exponentially_then_give_up(store):
+    from publishers.posting import MAX_ATTEMPTS, retry_delay
+
+    assert retry_delay(1, 42) == 42
+    first, third = retry_delay(1, None), retry_delay(3, None)
+    assert 240 <= first <= 360 and 960 <= third <= 1440
+    assert retry_delay(30, None) <= 6 * 3600 * 1.2
+    db, work = store
+    down = Recording("x", RetryableError("x: 503"))
+    for _ in range(MAX_ATTEMPTS):
+        post_work(db, work, [down], PublishConfig())
+    post = posts_for(db, work["id"])["x"]
+    assert post["state"] == "failed" and post["error"].startswith(f"gave up after {MAX_ATTEMPTS} attempts")
