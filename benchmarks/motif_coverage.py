@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import tempfile
 import time
 from collections import Counter
-from pathlib import Path
 
 from generator.painter.lexicon import TIME_WORDS, words_of
 from generator.painter.planner import plan_scene
 from generator.painter.vectors import MOTIF_THRESHOLD, load_vectors
-from generator.poet.corpus import build_corpus, load_split
+from generator.poet.corpus import load_split
+from corpus_source import add_corpus_arguments, corpus_folder
 
 
 class _Threshold:
@@ -31,19 +30,13 @@ class _Threshold:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--src", help="raw haiku collections; the corpus is built into a temporary folder")
-    source.add_argument("--corpus", help="output folder of `auria poet corpus`")
+    add_corpus_arguments(parser)
     parser.add_argument("--vectors", help="word vectors file (default: the shipped one)")
     parser.add_argument("--threshold", type=float, default=MOTIF_THRESHOLD, help="motif similarity threshold")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    if args.src:
-        corpus = Path(tempfile.mkdtemp(prefix="auria-corpus-"))
-        build_corpus(Path(args.src), corpus)
-    else:
-        corpus = Path(args.corpus)
+    corpus = corpus_folder(args)
     poems = load_split(corpus / "test.txt")
     vectors = load_vectors(args.vectors)
     started = time.perf_counter()

@@ -9,19 +9,17 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import torch
 
-from generator.poet.corpus import build_corpus
 from generator.poet.ngram import tune_order
 from generator.poet.syllables import counts
 from generator.poet.train import bits_per_char, usable_texts
 from generator.poet.model import conditioning
 from generator.poet.weights import load
 from generator.poet.write import Poet
+from corpus_source import add_corpus_arguments, corpus_folder
 
 
 def distinct_2(poems: list[list[str]]) -> float:
@@ -32,9 +30,7 @@ def distinct_2(poems: list[list[str]]) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--src", help="raw haiku collections; the corpus is built into a temporary folder")
-    source.add_argument("--corpus", help="output folder of `auria poet corpus`")
+    add_corpus_arguments(parser)
     parser.add_argument("--weights", help="poet weights folder (default: the shipped one)")
     parser.add_argument("--n", type=int, default=200, help="haiku to write")
     parser.add_argument("--seed", type=int, default=2026)
@@ -44,11 +40,7 @@ def main() -> int:
     torch.set_num_threads(args.threads)
     logging.basicConfig(level=logging.WARNING)
 
-    if args.src:
-        corpus = Path(tempfile.mkdtemp(prefix="auria-corpus-"))
-        build_corpus(Path(args.src), corpus)
-    else:
-        corpus = Path(args.corpus)
+    corpus = corpus_folder(args)
     started = time.perf_counter()
     loaded = load(args.weights)
     load_seconds = time.perf_counter() - started

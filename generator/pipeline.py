@@ -55,7 +55,8 @@ def make_works(config, db, jobs: list[Job]) -> list[dict]:
     pending = [(*_start(config, db, job), job) for job in jobs]  # (work id, steps to reuse, job)
     work_ids = [work_id for work_id, _, _ in pending]
     while pending:
-        requests = [_request(config, db, job, previous) for _, previous, job in pending]
+        known, paintings = sorted(known_haiku_keys(db)), _paintings_by_mood(db)  # once per child, not per job
+        requests = [_request(config, job, previous, known, paintings) for _, previous, job in pending]
         done = 0
         for result in _run_child(requests, config.generator.timeout):
             work_id, _, job = pending[done]
@@ -114,7 +115,7 @@ def _finish(db, work_id: int, job: Job, result: dict) -> None:
     )
 
 
-def _request(config, db, job: Job, previous: dict | None) -> dict:
+def _request(config, job: Job, previous: dict | None, known_keys: list[str], paintings: dict) -> dict:
     poet = asdict(config.poet)
     poet["weights"] = str(config.poet.weights) if config.poet.weights else ""
     stylist = asdict(config.stylist)
@@ -126,11 +127,11 @@ def _request(config, db, job: Job, previous: dict | None) -> dict:
         "haiku": job.haiku,
         "from_step": job.from_step,
         "previous": previous,
-        "known_keys": sorted(known_haiku_keys(db)) if not job.haiku else [],
+        "known_keys": known_keys if not job.haiku else [],
         "poet": poet,
         "generator": asdict(config.generator),
         "stylist": stylist,
-        "paintings": _paintings_by_mood(db),
+        "paintings": paintings,
         "log_level": config.log_level,
         "log_format": config.log_format,
     }

@@ -77,3 +77,10 @@ def credentials_dir(tmp_path, monkeypatch):
     folder.mkdir()
     monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(folder))
     return folder
+
+
+@pytest.fixture
+def x_credentials(monkeypatch):
+    """Fake X credentials in the environment, as an operator would set them."""
+    for name in ("API_KEY", "API_SECRET", "ACCESS_TOKEN", "ACCESS_TOKEN_SECRET"):
+        monkeypatch.setenv(f"AURIA_X_{name}", f"fake-{name.lower()}")

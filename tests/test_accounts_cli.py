@@ -6,13 +6,7 @@ from bot.cli import main
 ME = {"data": {"id": "2244994945", "name": "Auria", "username": "auria_haiku"}}
 
 
-def _x_secrets(monkeypatch):
-    for name in ("API_KEY", "API_SECRET", "ACCESS_TOKEN", "ACCESS_TOKEN_SECRET"):
-        monkeypatch.setenv(f"AURIA_X_{name}", f"fake-{name.lower()}")
-
-
-def test_ok_and_problems_per_platform(monkeypatch, write_config, capsys):
-    _x_secrets(monkeypatch)
+def test_ok_and_problems_per_platform(x_credentials, write_config, capsys):
     config = write_config('[publish]\nplatforms = ["x", "mastodon"]\n')
     with responses.RequestsMock() as http:
         http.get("https://api.twitter.com/2/users/me", json=ME)
@@ -23,8 +17,7 @@ def test_ok_and_problems_per_platform(monkeypatch, write_config, capsys):
     assert out[1].startswith("mastodon: not configured: missing publish.mastodon_url")
 
 
-def test_rejected_credentials_need_a_human(monkeypatch, write_config, capsys):
-    _x_secrets(monkeypatch)
+def test_rejected_credentials_need_a_human(x_credentials, write_config, capsys):
     config = write_config('[publish]\nplatforms = ["x"]\n')
     with responses.RequestsMock() as http:
         http.get("https://api.twitter.com/2/users/me", status=401,
@@ -33,8 +26,7 @@ def test_rejected_credentials_need_a_human(monkeypatch, write_config, capsys):
     assert capsys.readouterr().out.startswith("x: needs a human: ")
 
 
-def test_all_ok_exits_zero(monkeypatch, write_config, capsys):
-    _x_secrets(monkeypatch)
+def test_all_ok_exits_zero(x_credentials, write_config, capsys):
     config = write_config('[publish]\nplatforms = ["x"]\n')
     with responses.RequestsMock() as http:
         http.get("https://api.twitter.com/2/users/me", json=ME)

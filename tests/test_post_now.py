@@ -9,9 +9,7 @@ from state.store import open_store
 from state.works import list_works
 
 
-def test_post_now_posts_a_fresh_work_and_stores_the_outcome(monkeypatch, write_config, tmp_path, capsys):
-    for name in ("API_KEY", "API_SECRET", "ACCESS_TOKEN", "ACCESS_TOKEN_SECRET"):
-        monkeypatch.setenv(f"AURIA_X_{name}", f"fake-{name.lower()}")
+def test_post_now_posts_a_fresh_work_and_stores_the_outcome(x_credentials, write_config, tmp_path, capsys):
     config = write_config('data_dir = "data"\n[generator]\ndevice = "cpu"\n[publish]\nplatforms = ["x", "instagram"]\n')
     with responses.RequestsMock() as http:
         http.post("https://api.x.com/2/media/upload", json={"data": {"id": "1146654567674912769", "media_key": "3_1"}})

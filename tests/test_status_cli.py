@@ -50,15 +50,13 @@ def test_an_unposted_slot_is_overdue_only_after_the_grace_time(write_config, tmp
     assert cmd_status(Namespace(check=False), config, now=late) == 0, "without --check it only reports"
 
 
-def test_a_post_that_needs_a_human_fails_the_check_and_retry_posts_it(write_config, tmp_path, capsys, monkeypatch):
+def test_a_post_that_needs_a_human_fails_the_check_and_retry_posts_it(write_config, tmp_path, capsys, x_credentials):
     config = _config(write_config)
     db, work_id = _slot_work(config, tmp_path)
     mark_needs_human(db, start_sending(db, work_id, "x"), "x: HTTP 401 Unauthorized")
     assert cmd_status(Namespace(check=True), config, now=NOW) == 1
     assert f"PROBLEM: work {work_id} on x needs a human: x: HTTP 401 Unauthorized" in capsys.readouterr().out
 
-    for name in ("API_KEY", "API_SECRET", "ACCESS_TOKEN", "ACCESS_TOKEN_SECRET"):
-        monkeypatch.setenv(f"AURIA_X_{name}", f"fake-{name.lower()}")
     with responses.RequestsMock() as http:
         http.get("https://api.twitter.com/2/users/me", json={"data": {"id": "1", "name": "A", "username": "auria"}})
         http.get("https://api.twitter.com/2/users/1/tweets", json={"data": [], "meta": {"result_count": 0}})
