@@ -87,6 +87,10 @@ class PublishConfig:
     templates: dict[str, str] = field(default_factory=dict)
     mastodon_url: str = ""  # the instance, e.g. "https://mastodon.social"
     bluesky_handle: str = ""  # e.g. "auria.bsky.social"
+    require_approval: bool = False  # each slot's work waits for `auria approve ID` before posting
+    retry_first_minutes: float = 5.0  # a failed post's first retry; the wait doubles (±20% jitter)
+    retry_max_hours: float = 6.0  # ... up to this
+    retry_attempts: int = 8  # a post still failing after this many tries is marked failed
 
 
 @dataclass
@@ -295,6 +299,19 @@ def _parse(data: dict, path: Path, where: str) -> Config:
             if key == "mastodon_url" and value and not re.fullmatch(r"https://[\w.-]+(:\d+)?/?", value):
                 raise fail("publish.mastodon_url", f'must be the instance address like "https://mastodon.social", got {_show(value)}')
             setattr(publish, key, value.rstrip("/"))
+    if "require_approval" in table:
+        if not isinstance(table["require_approval"], bool):
+            raise fail("publish.require_approval", f"must be true or false, got {_show(table['require_approval'])}")
+        publish.require_approval = table["require_approval"]
+    if "retry_first_minutes" in table:
+        publish.retry_first_minutes = number("publish.retry_first_minutes", table["retry_first_minutes"], 0, 1440)
+    if "retry_max_hours" in table:
+        publish.retry_max_hours = number("publish.retry_max_hours", table["retry_max_hours"], 0, 168)
+    if "retry_attempts" in table:
+        value = table["retry_attempts"]
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+            raise fail("publish.retry_attempts", f"must be a whole number in [1, 100], got {_show(value)}")
+        publish.retry_attempts = value
 
     schedule, table = config.schedule, tables["schedule"]
     if "times" in table:

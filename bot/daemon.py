@@ -1,28 +1,37 @@
 """`auria run`: the daemon. One work per slot, posted once per platform, through restarts.
 
-At start and before each slot: posts left `sending` by a crash are reconciled with the
-platform (found -> posted, not found -> retry, cannot tell -> needs_human), and the newest
-slot missed inside `schedule.catch_up_hours` is made once; older ones are logged and
-skipped. Then APScheduler fires each slot of `schedule.times` in the configured time zone,
-one job at a time, and a minute timer sends the posts whose retry time has come. The
-slot is claimed in the store before anything else; generation runs in the pipeline's
-child process (torch is never imported here). A lock on the data folder keeps a second
-daemon out.
+At start: posts left `sending` by a crash are reconciled with the platform (found ->
+posted, not found -> retry, cannot tell -> needs_human), and the newest slot missed inside
+`schedule.catch_up_hours` is made once; older ones are logged and skipped. Then
+APScheduler fires each slot of `schedule.times` in the configured time zone, and a tick
+(every minute, or sooner with a short first retry) reconciles stale `sending` posts,
+finishes the latest slot's work when a crash or a passing error left it unmade or
+unposted, and sends the posts whose retry time has come. Both run on one worker thread,
+so nothing of the daemon's runs twice at once. The slot is claimed in the store before
+anything else; generation runs in the pipeline's child process (torch is never imported
+here). A lock on the data folder keeps a second daemon out.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import signal
+import sqlite3
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 from bot import sdnotify
+from bot.faults import fault_point
 from bot.lock import DataDirLock
 from bot.schedule import due_slots, slot_id, slots_between, zone
 from state.events import record_event
 
 log = logging.getLogger("auria.daemon")
+# A post `sending` for longer than this was left by a crashed process: adapters' calls time
+# out within minutes. Younger ones may be another process's (`auria post-now`) in flight.
+STALE_SENDING = timedelta(minutes=15)
 
 
 def slot_seed(slot: str) -> int:
@@ -34,6 +43,8 @@ class Daemon:
     def __init__(self, config):
         self.config = config
         self._local = threading.local()
+        self.unmade: set[str] = set()  # slots whose run stopped on a passing error (a locked store)
+        self.recovered = False  # every `sending` post reconciled once since start
 
     @property
     def db(self):
@@ -50,41 +61,80 @@ class Daemon:
 
         return [make_publisher(p, self.config) for p in (platforms or self.config.publish.platforms)]
 
+    # -- a slot ----------------------------------------------------------------------------
+
     def run_slot(self, slot: datetime) -> dict | None:
-        """Claim the slot, make its work if it has none yet, post it where it is not posted."""
+        """Claim the slot, make its work if it has none yet, post it where it is not posted.
+
+        A store locked by another process (or any SQLite or OS error) stops the slot with one
+        clear log line; the slot is tried again at the next tick, nothing stored is lost."""
+        sid = slot_id(slot)
+        started = time.perf_counter()
+        try:
+            work = self._run_slot(slot, sid)
+        except (sqlite3.OperationalError, OSError) as error:
+            self.unmade.add(sid)
+            log.error("slot %s: stopped: %s; trying again in %.0f s", sid, _explain(error), self.tick_seconds)
+            return None
+        self.unmade.discard(sid)
+        log.info("slot %s: work %d %s (%.1f s)", sid, work["id"], work["status"], time.perf_counter() - started)
+        return work
+
+    def _run_slot(self, slot: datetime, sid: str) -> dict:
         from generator.pipeline import Job, make_works
-        from publishers.posting import post_work
-        from state.slots import claim_slot
+        from state.slots import claim_slot, skip_older_slots
         from state.works import get_work
 
-        sid = slot_id(slot)
         work_id, created = claim_slot(self.db, sid, seed=slot_seed(sid), shape=self.config.poet.shape)
+        if created:
+            for old in skip_older_slots(self.db, sid, f"superseded by slot {sid}"):
+                log.warning("slot %s: work %d of an earlier slot was never made, approved or posted: skipped", sid, old)
         work = get_work(self.db, work_id)
         log.info("slot %s: work %d (%s)", sid, work_id, "claimed" if created else work["status"])
         if work["status"] in ("claimed", "generating", "failed"):
-            work = make_works(self.config, self.db, [Job(seed=work["seed"], status="ready", work_id=work_id)])[0]
-        if work["status"] != "ready":
+            status = "awaiting_approval" if self.config.publish.require_approval else "ready"
+            work = make_works(self.config, self.db, [Job(seed=work["seed"], status=status, work_id=work_id)])[0]
+            fault_point("stored")
+        if work["status"] == "awaiting_approval":
+            log.info("slot %s: work %d waits for approval: auria approve %d, or auria reject %d",
+                     sid, work_id, work_id, work_id)
+        elif work["status"] == "failed":
             log.error("slot %s: work %d not made: %s", sid, work_id, work["error"])
-            return work
-        outcomes = post_work(self.db, work, self.publishers(), self.config.publish)
-        for platform, outcome in outcomes.items():
-            log.info("slot %s: %s: %s", sid, platform, outcome)
+        elif work["status"] == "ready":
+            for platform, outcome in self._post_new(work).items():
+                log.info("slot %s: %s: %s", sid, platform, outcome)
         return get_work(self.db, work_id)
 
-    def recover(self) -> None:
-        """Posts left `sending` by a crash: ask the platform instead of sending blindly again."""
+    def _post_new(self, work: dict) -> dict[str, str]:
+        """Post to the enabled platforms that have no post for this work yet; those that do
+        are the retry queue's or recovery's."""
+        from publishers.posting import post_work
+        from state.posts import posts_for
+
+        posts = posts_for(self.db, work["id"])
+        fresh = [p for p in self.config.publish.platforms if p not in posts or posts[p]["state"] == "pending"]
+        return post_work(self.db, work, self.publishers(fresh), self.config.publish) if fresh else {}
+
+    # -- recovery --------------------------------------------------------------------------
+
+    def recover(self, older_than: timedelta = timedelta(0)) -> None:
+        """Posts left `sending` (for longer than `older_than`) by a crash: ask the platform
+        instead of sending blindly again."""
         from publishers.base import PublishError
         from publishers.posting import post_for
         from state.posts import mark_needs_human, mark_posted, mark_retry
         from state.works import get_work
 
-        for post in list(self.db.query("SELECT * FROM posts WHERE state = 'sending'")):
+        cutoff = (datetime.now(timezone.utc) - older_than).isoformat(timespec="seconds")
+        for post in list(self.db.query("SELECT * FROM posts WHERE state = 'sending' AND updated_at <= ?", [cutoff])):
             work = get_work(self.db, post["work_id"])
             publisher = self.publishers([post["platform"]])[0]
             try:
                 found = publisher.find_existing(post_for(post["platform"], work, self.config.publish))
             except PublishError as error:
                 mark_needs_human(self.db, post, f"left sending by a crash and the platform cannot tell: {error}")
+                log.warning("work %d on %s: left sending, the platform cannot tell: needs a human",
+                            post["work_id"], post["platform"])
                 continue
             if found:
                 mark_posted(self.db, post, found.remote_id, found.url)
@@ -94,6 +144,8 @@ class Daemon:
             log.info("recovered work %d on %s: %s", post["work_id"], post["platform"], "posted" if found else "retry")
 
     def catch_up(self, now: datetime) -> None:
+        """Slots that passed while Auria was down: the newest inside catch_up_hours is made
+        once, older ones are logged and skipped."""
         from state.slots import last_slot
 
         schedule = self.config.schedule
@@ -103,10 +155,33 @@ class Daemon:
                                   timedelta(hours=schedule.catch_up_hours))
         for slot in skip:
             log.warning("slot %s missed while Auria was down, older than catch_up_hours: skipped", slot_id(slot))
-            record_event(self.db, "slot_skipped", None, slot=slot_id(slot))
+            record_event(self.db, "slot_skipped", None, slot=slot_id(slot), reason="missed while Auria was down")
         for slot in produce:
             log.info("slot %s missed while Auria was down: making it now", slot_id(slot))
             self.run_slot(slot)
+
+    def resume(self, now: datetime) -> None:
+        """Finish what a crash or a passing error left: slots whose run stopped, and the latest
+        slot's work if it is unmade, failed (with backoff), or stored and approved but not
+        posted; inside catch_up_hours of its slot, or any time once a person approved it."""
+        from state.slots import last_slot, work_for_slot
+
+        window = timedelta(hours=self.config.schedule.catch_up_hours)
+        for sid in sorted(self.unmade):
+            if now - datetime.fromisoformat(sid) > window:
+                self.unmade.discard(sid)
+                log.warning("slot %s: could not be made within catch_up_hours: skipped", sid)
+                record_event(self.db, "slot_skipped", None, slot=sid, reason="the store or disk failed until too late")
+            else:
+                self.run_slot(datetime.fromisoformat(sid))
+        sid = last_slot(self.db)
+        work = work_for_slot(self.db, sid) if sid else None
+        if work is None or (now - datetime.fromisoformat(sid) > window and not self._approved(work)):
+            return
+        unfinished = work["status"] in ("claimed", "generating") or (
+            work["status"] == "failed" and self._generation_due(work, now))
+        if unfinished or (work["status"] == "ready" and self._has_unposted(work)):
+            self.run_slot(datetime.fromisoformat(sid))
 
     def retry_due(self, now: datetime | None = None) -> None:
         from publishers.posting import post_work
@@ -119,6 +194,69 @@ class Daemon:
             post_work(self.db, get_work(self.db, row["work_id"]), self.publishers([row["platform"]]),
                       self.config.publish)
 
+    def tick(self, now: datetime | None = None) -> None:
+        """The periodic job: stale `sending` posts, unfinished slots, due retries."""
+        now = now or datetime.now(timezone.utc)
+        try:
+            self.recover(older_than=STALE_SENDING if self.recovered else timedelta(0))
+            self.recovered = True
+            self.resume(now)
+            self.retry_due(now)
+        except (sqlite3.OperationalError, OSError) as error:
+            log.error("tick: stopped: %s; trying again in %.0f s", _explain(error), self.tick_seconds)
+
+    def start(self, now: datetime) -> None:
+        """At start: reconcile every `sending` post, catch up on missed slots, then a tick."""
+        try:
+            record_event(self.db, "daemon_started", None, pid=os.getpid())
+            self.recover()
+            self.recovered = True
+            self.catch_up(now)
+        except (sqlite3.OperationalError, OSError) as error:
+            log.error("start: stopped: %s; trying again in %.0f s", _explain(error), self.tick_seconds)
+        self.tick(now)
+
+    def slot_job(self) -> None:
+        """What the scheduler fires at each slot time."""
+        self.tick()
+        self.run_slot(current_slot(self.config))
+
+    @property
+    def tick_seconds(self) -> float:
+        """How often the tick runs: every minute, or as often as the first retry when that is sooner."""
+        return max(1.0, min(60.0, self.config.publish.retry_first_minutes * 60))
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _approved(self, work: dict) -> bool:
+        from state.events import events_for
+
+        return any(e["kind"] == "work_approved" for e in events_for(self.db, work["id"]))
+
+    def _has_unposted(self, work: dict) -> bool:
+        from state.posts import posts_for
+
+        return any(p not in posts_for(self.db, work["id"]) for p in self.config.publish.platforms)
+
+    def _generation_due(self, work: dict, now: datetime) -> bool:
+        """A failed generation is made again after the same backoff as a post, up to
+        publish.retry_attempts times."""
+        from publishers.posting import backoff_seconds
+        from state.events import events_for
+
+        failures = [e for e in events_for(self.db, work["id"]) if e["kind"] == "generation_failed"]
+        if not failures or len(failures) >= self.config.publish.retry_attempts:
+            return False
+        last = datetime.fromisoformat(failures[-1]["at"])
+        return now >= last + timedelta(seconds=backoff_seconds(len(failures), self.config.publish))
+
+
+def _explain(error: BaseException) -> str:
+    text = str(error)
+    if isinstance(error, sqlite3.OperationalError) and "locked" in text:
+        return f"the store is locked by another process ({text})"
+    return f"{type(error).__name__}: {text}"
+
 
 def current_slot(config, now: datetime | None = None) -> datetime:
     """The latest slot at or before now: the one a (possibly late) scheduler job is for."""
@@ -127,7 +265,11 @@ def current_slot(config, now: datetime | None = None) -> datetime:
 
 
 def run(config) -> int:
-    """The daemon's life: lock, recover, catch up, then the schedule until SIGTERM/SIGINT."""
+    """The daemon's life: lock, recover, catch up, then the schedule until SIGTERM/SIGINT.
+
+    A signal lets the step under way finish (a generation has its own timeout, a platform
+    call its own), then the daemon exits 0 and releases the lock; SIGKILL is what the
+    recovery at the next start is for."""
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
@@ -136,29 +278,41 @@ def run(config) -> int:
         daemon = Daemon(config)
         for publisher in daemon.publishers():
             publisher.validate()
-        daemon.recover()
-        daemon.catch_up(datetime.now(timezone.utc))
         tz = zone(config.timezone)
-        # One worker: a slot and the retries never run at the same time.
-        scheduler = BlockingScheduler(timezone=tz, executors={"default": ThreadPoolExecutor(1)},
+        # One worker for slots and ticks, so they never run at the same time; the watchdog
+        # has its own, so a long generation does not look like a hang to systemd.
+        worker, pinger = ThreadPoolExecutor(1), ThreadPoolExecutor(1)
+        scheduler = BlockingScheduler(timezone=tz, executors={"default": worker, "watchdog": pinger},
                                       job_defaults={"max_instances": 1, "coalesce": True})
-        for hhmm in config.schedule.times:
-            hour, minute = (int(x) for x in hhmm.split(":"))
-            scheduler.add_job(lambda: daemon.run_slot(current_slot(config)), CronTrigger(hour=hour, minute=minute, timezone=tz), id=f"slot-{hhmm}",
-                              misfire_grace_time=int(config.schedule.catch_up_hours * 3600) or None)
-        scheduler.add_job(daemon.retry_due, "interval", minutes=1, id="retries")
-        interval = sdnotify.watchdog_interval()
-        if interval:
-            scheduler.add_job(sdnotify.watchdog, "interval", seconds=max(interval / 2, 1), id="watchdog")
+        stopping = threading.Event()
 
         def stop(signum, _frame):
             log.info("signal %d: stopping after the current step", signum)
+            stopping.set()
             sdnotify.stopping()
-            scheduler.shutdown(wait=False)
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        interval = sdnotify.watchdog_interval()
+        if interval:
+            scheduler.add_job(sdnotify.watchdog, "interval", seconds=max(interval / 2, 1), id="watchdog",
+                              executor="watchdog")
+        for hhmm in config.schedule.times:
+            hour, minute = (int(x) for x in hhmm.split(":"))
+            scheduler.add_job(daemon.slot_job, CronTrigger(hour=hour, minute=minute, timezone=tz), id=f"slot-{hhmm}",
+                              misfire_grace_time=int(config.schedule.catch_up_hours * 3600) or None)
+        scheduler.add_job(daemon.tick, "interval", seconds=daemon.tick_seconds, id="tick")
+        # The start's recovery and catch-up run as the worker's first job: the scheduler (and
+        # the watchdog, and the signal handlers) are alive while a catch-up work is made.
+        scheduler.add_job(lambda: daemon.start(datetime.now(timezone.utc)), id="start")
         sdnotify.ready()
-        log.info("running: slots %s %s, data in %s", ", ".join(config.schedule.times), config.timezone, config.data_dir)
-        scheduler.start()
+        if not stopping.is_set():
+            log.info("running: slots %s %s, data in %s", ", ".join(config.schedule.times), config.timezone,
+                     config.data_dir)
+            scheduler.start()
+        worker.shutdown(wait=True)  # the job under way finishes before the lock is released
+        pinger.shutdown(wait=False)
+    log.info("stopped")
     return 0

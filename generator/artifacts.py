@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from bot.errors import AuriaError
+from bot.faults import fault_point
 
 
 class ArtifactStore:
@@ -28,14 +29,18 @@ class ArtifactStore:
         if target.exists():
             return sha
         target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = None
         try:
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as f:
+                fault_point("artifact")
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, target)
         except OSError as error:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)  # a full disk must not also keep half a file
             raise AuriaError(f"{target}: cannot write artifact ({error.strerror})") from None
         return sha
 

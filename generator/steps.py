@@ -16,13 +16,13 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 import random
 import sys
 import time
 from functools import lru_cache
 
 from bot.errors import AuriaError
+from bot.faults import fault_point
 from generator.artifacts import ArtifactStore
 
 STEPS = ("poet", "painter", "stylist", "finish")
@@ -43,7 +43,7 @@ def run(request: dict) -> dict:
             record = dict(previous[name], reused=True)
             _restore(name, record, store, state)
         else:
-            _fault_point(name)
+            fault_point(name)
             started = time.perf_counter()
             record = STEP_FUNCTIONS[name](request, store, state)
             record.update(step=name, reused=False, seconds=round(time.perf_counter() - started, 3))
@@ -224,17 +224,6 @@ def _torch_device(request: dict) -> str:
     if wanted == "cuda":
         raise AuriaError("generator.device is \"cuda\" but torch sees no CUDA device")
     return "cpu"
-
-
-def _fault_point(step: str) -> None:
-    """Fault injection for the tests of isolation: AURIA_FAULT=hang:painter or crash:stylist."""
-    fault = os.environ.get("AURIA_FAULT", "")
-    kind, _, where = fault.partition(":")
-    if where == step:
-        if kind == "hang":
-            time.sleep(3600)
-        elif kind == "crash":
-            os._exit(70)
 
 
 def main() -> int:

@@ -17,17 +17,21 @@ from publishers.captions import DEFAULT_TEMPLATE, caption
 from state.posts import mark_failed, mark_needs_human, mark_posted, mark_retry, start_sending
 
 log = logging.getLogger("auria.publish")
-FIRST_RETRY_SECONDS = 300  # then doubling, with jitter, up to MAX_RETRY_SECONDS
-MAX_RETRY_SECONDS = 6 * 3600
-MAX_ATTEMPTS = 8  # a post still failing after this many tries is marked failed
 
 
-def retry_delay(attempts: int, retry_after: float | None) -> float:
-    """Seconds until the next try: the platform's word when it gives one, else exponential
-    backoff with ±20% jitter so a recovering platform is not hit by every retry at once."""
+def backoff_seconds(attempts: int, publish_config) -> float:
+    """The wait after `attempts` failed tries: publish.retry_first_minutes, doubling each
+    time, up to retry_max_hours."""
+    first, most = publish_config.retry_first_minutes * 60, publish_config.retry_max_hours * 3600
+    return min(first * 2 ** (attempts - 1), most)
+
+
+def retry_delay(attempts: int, retry_after: float | None, publish_config) -> float:
+    """Seconds until a post's next try: the platform's word when it gives one, else the
+    backoff with ±20% jitter, so a recovering platform is not hit by every retry at once."""
     if retry_after:
         return retry_after
-    return min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1), MAX_RETRY_SECONDS) * random.uniform(0.8, 1.2)
+    return backoff_seconds(attempts, publish_config) * random.uniform(0.8, 1.2)
 
 
 def post_for(platform: str, work: dict, publish_config) -> Post:
@@ -54,11 +58,11 @@ def post_work(db, work: dict, publishers: list[Publisher], publish_config) -> di
             found = publisher.find_existing(post) if row["previous_state"] == "retry" else None
             result = found or publisher.publish(post)
         except RetryableError as error:
-            if row["attempts"] >= MAX_ATTEMPTS:
+            if row["attempts"] >= publish_config.retry_attempts:
                 mark_failed(db, row, f"gave up after {row['attempts']} attempts: {error}")
                 outcomes[publisher.name] = f"failed after {row['attempts']} attempts: {error}"
             else:
-                delay = retry_delay(row["attempts"], error.retry_after)
+                delay = retry_delay(row["attempts"], error.retry_after, publish_config)
                 when = (datetime.now(timezone.utc) + timedelta(seconds=delay)).isoformat(timespec="seconds")
                 mark_retry(db, row, str(error), when)
                 outcomes[publisher.name] = f"retry at {when}: {error}"

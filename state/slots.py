@@ -47,6 +47,25 @@ def work_for_slot(db: sqlite_utils.Database, slot: str) -> dict | None:
     return None if work_id is None else get_work(db, work_id)
 
 
+# A slot's work in one of these has not gone out: a newer slot supersedes it.
+UNFINISHED = ("claimed", "generating", "failed", "awaiting_approval")
+
+
+def skip_older_slots(db: sqlite_utils.Database, slot: str, reason: str) -> list[int]:
+    """Mark the unfinished works of slots before ``slot`` ``skipped`` (each with a
+    ``slot_skipped`` event): a slot's work is made and posted in its own time or never, so
+    the bot never posts two slots' works at once. Returns their ids."""
+    rows = db.execute(
+        f"SELECT id, slot FROM works WHERE slot IS NOT NULL AND status IN ({', '.join('?' * len(UNFINISHED))})",
+        UNFINISHED).fetchall()
+    skipped = [work_id for work_id, other in rows if _instant(other) < _instant(slot)]
+    for work_id in skipped:
+        with db.atomic():
+            db.execute("UPDATE works SET status = 'skipped', error = ? WHERE id = ?", [reason, work_id])
+            record_event(db, "slot_skipped", work_id, reason=reason)
+    return skipped
+
+
 def last_slot(db: sqlite_utils.Database) -> str | None:
     """The latest slot (as an instant, whatever its offset) that has a work, or None."""
     slots = [slot for (slot,) in db.execute("SELECT slot FROM works WHERE slot IS NOT NULL")]

@@ -108,5 +108,17 @@ def update_work(db: sqlite_utils.Database, work_id: int, event: str, **fields) -
         record_event(db, event, work_id, status=fields.get("status"), error=fields.get("error"))
 
 
+def decide(db: sqlite_utils.Database, work_id: int, approve: bool) -> bool:
+    """Approve (status ``ready``: the daemon posts it) or reject a work that waits for
+    approval, with its event; False when the work is not waiting (any more)."""
+    status = "ready" if approve else "rejected"
+    with db.atomic():
+        changed = db.execute("UPDATE works SET status = ? WHERE id = ? AND status = 'awaiting_approval'",
+                             [status, work_id]).rowcount
+        if changed:
+            record_event(db, "work_approved" if approve else "work_rejected", work_id, status=status)
+    return bool(changed)
+
+
 def _decoded(row: dict) -> dict:
     return {**row, **{f: json.loads(row[f]) for f in JSON_FIELDS if row.get(f) is not None}}

@@ -117,15 +117,18 @@ def test_a_crash_mid_call_leaves_the_post_sending(store):
 
 
 def test_retries_back_off_exponentially_then_give_up(store):
-    from publishers.posting import MAX_ATTEMPTS, retry_delay
+    from publishers.posting import retry_delay
 
-    assert retry_delay(1, 42) == 42
-    first, third = retry_delay(1, None), retry_delay(3, None)
+    publish = PublishConfig()
+    assert retry_delay(1, 42, publish) == 42
+    first, third = retry_delay(1, None, publish), retry_delay(3, None, publish)
     assert 240 <= first <= 360 and 960 <= third <= 1440
-    assert retry_delay(30, None) <= 6 * 3600 * 1.2
+    assert retry_delay(30, None, publish) <= 6 * 3600 * 1.2
+    quick = PublishConfig(retry_first_minutes=0.5, retry_max_hours=0.01)
+    assert 24 <= retry_delay(1, None, quick) <= 36 and retry_delay(9, None, quick) <= 36 * 1.2
     db, work = store
     down = Recording("x", RetryableError("x: 503"))
-    for _ in range(MAX_ATTEMPTS):
-        post_work(db, work, [down], PublishConfig())
+    for _ in range(publish.retry_attempts):
+        post_work(db, work, [down], publish)
     post = posts_for(db, work["id"])["x"]
-    assert post["state"] == "failed" and post["error"].startswith(f"gave up after {MAX_ATTEMPTS} attempts")
+    assert post["state"] == "failed" and post["error"].startswith(f"gave up after {publish.retry_attempts} attempts")
