@@ -44,7 +44,7 @@ class Daemon:
         self.config = config
         self._local = threading.local()
         self.unmade: set[str] = set()  # slots whose run stopped on a passing error (a locked store)
-        self.recovered = False  # every `sending` post reconciled once since start
+        self.started = False  # the start's recovery and catch-up have run through
 
     @property
     def db(self):
@@ -101,8 +101,7 @@ class Daemon:
         elif work["status"] == "failed":
             log.error("slot %s: work %d not made: %s", sid, work_id, work["error"])
         elif work["status"] == "ready":
-            for platform, outcome in self._post_new(work).items():
-                log.info("slot %s: %s: %s", sid, platform, outcome)
+            self._post_new(work)  # post_work logs each platform's outcome
         return get_work(self.db, work_id)
 
     def _post_new(self, work: dict) -> dict[str, str]:
@@ -195,25 +194,26 @@ class Daemon:
                       self.config.publish)
 
     def tick(self, now: datetime | None = None) -> None:
-        """The periodic job: stale `sending` posts, unfinished slots, due retries."""
+        """The periodic job. Its first run (and every run until that one got through: a
+        store locked by another process can stop it) reconciles every `sending` post and
+        catches up on missed slots; later runs reconcile only stale `sending` posts. Then
+        unfinished slots and due retries."""
         now = now or datetime.now(timezone.utc)
         try:
-            self.recover(older_than=STALE_SENDING if self.recovered else timedelta(0))
-            self.recovered = True
+            if not self.started:
+                record_event(self.db, "daemon_started", None, pid=os.getpid())
+                self.recover()
+                self.catch_up(now)
+                self.started = True
+            else:
+                self.recover(older_than=STALE_SENDING)
             self.resume(now)
             self.retry_due(now)
         except (sqlite3.OperationalError, OSError) as error:
             log.error("tick: stopped: %s; trying again in %.0f s", _explain(error), self.tick_seconds)
 
-    def start(self, now: datetime) -> None:
-        """At start: reconcile every `sending` post, catch up on missed slots, then a tick."""
-        try:
-            record_event(self.db, "daemon_started", None, pid=os.getpid())
-            self.recover()
-            self.recovered = True
-            self.catch_up(now)
-        except (sqlite3.OperationalError, OSError) as error:
-            log.error("start: stopped: %s; trying again in %.0f s", _explain(error), self.tick_seconds)
+    def start(self, now: datetime | None = None) -> None:
+        """What the daemon does first: recovery and catch-up (the first tick)."""
         self.tick(now)
 
     def slot_job(self) -> None:
@@ -264,6 +264,22 @@ def current_slot(config, now: datetime | None = None) -> datetime:
     return slots_between(config.schedule.times, config.timezone, now - timedelta(days=2), now)[-1]
 
 
+class _QuietTicks(logging.Filter):
+    """Drops APScheduler's warnings that the tick found the worker busy or ran late: while a
+    slot's work is made that is how it is meant to work, and it would fill the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Daemon.tick" not in record.getMessage()
+
+
+def _quiet_scheduler_logs() -> None:
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our own lines say what runs
+    for name in ("apscheduler.scheduler", "apscheduler.executors.default"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _QuietTicks) for f in logger.filters):
+            logger.addFilter(_QuietTicks())
+
+
 def run(config) -> int:
     """The daemon's life: lock, recover, catch up, then the schedule until SIGTERM/SIGINT.
 
@@ -274,6 +290,7 @@ def run(config) -> int:
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
 
+    _quiet_scheduler_logs()
     with DataDirLock(config.data_dir):
         daemon = Daemon(config)
         for publisher in daemon.publishers():
@@ -306,7 +323,7 @@ def run(config) -> int:
         scheduler.add_job(daemon.tick, "interval", seconds=daemon.tick_seconds, id="tick")
         # The start's recovery and catch-up run as the worker's first job: the scheduler (and
         # the watchdog, and the signal handlers) are alive while a catch-up work is made.
-        scheduler.add_job(lambda: daemon.start(datetime.now(timezone.utc)), id="start")
+        scheduler.add_job(daemon.start, id="start")
         sdnotify.ready()
         if not stopping.is_set():
             log.info("running: slots %s %s, data in %s", ", ".join(config.schedule.times), config.timezone,

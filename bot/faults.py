@@ -1,10 +1,11 @@
 """Fault injection, for the tests that kill, hang and starve Auria at chosen points.
 
 ``AURIA_FAULT`` lists ``KIND:POINT`` pairs, comma-separated, e.g. ``hang:stored`` or
-``crash:stylist,enospc:artifact``. Kinds: ``hang`` (sleep an hour, to be killed there),
+``crash:stylist,enospc:artifact.jpg``. Kinds: ``hang`` (sleep an hour, to be killed there),
 ``crash`` (exit at once with code 70, leaving everything as a power cut would) and
 ``enospc`` (raise the OSError of a full disk). Points: the generator steps ``poet``,
-``painter``, ``stylist``, ``finish``; ``artifact`` (writing a step's output file);
+``painter``, ``stylist``, ``finish``; ``artifact.EXT`` (writing a step's output file:
+``artifact.png`` a picture, ``artifact.jpg`` the finished image; ``artifact`` names them all);
 ``stored`` (the daemon, a slot's work stored and not yet posted).
 
 With ``AURIA_FAULT_ONCE=PATH`` a fault fires once: firing creates PATH, and a fault never
@@ -21,7 +22,7 @@ import time
 def fault_point(point: str) -> None:
     for fault in filter(None, os.environ.get("AURIA_FAULT", "").split(",")):
         kind, _, where = fault.strip().partition(":")
-        if where != point or not _first_time():
+        if not (where == point or point.startswith(where + ".")) or not _first_time():
             continue
         if kind == "hang":
             time.sleep(3600)

@@ -33,7 +33,7 @@ class ArtifactStore:
         try:
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as f:
-                fault_point("artifact")
+                fault_point(f"artifact.{ext}")
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())

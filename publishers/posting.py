@@ -75,6 +75,7 @@ def post_work(db, work: dict, publishers: list[Publisher], publish_config) -> di
         else:
             mark_posted(db, row, result.remote_id, result.url)
             outcomes[publisher.name] = f"posted: {result.url}"
-        log.info("work %d: %s %s (%.1f s)", work["id"], publisher.name, outcomes[publisher.name],
-                 time.perf_counter() - started)
+        level = logging.INFO if outcomes[publisher.name].startswith("posted") else logging.WARNING
+        log.log(level, "work %d: %s %s (%.1f s)", work["id"], publisher.name, outcomes[publisher.name],
+                time.perf_counter() - started)
     return outcomes
