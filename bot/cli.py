@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 
 from bot.config import LOG_LEVELS
@@ -163,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args, config)
     except AuriaError as e:
         print(f"auria: error: {e}", file=sys.stderr)
+        return 2
+    except sqlite3.OperationalError as e:  # the store locked by another process, a full disk
+        print(f"auria: error: the store: {e}" + ("; another process holds it, try again" if "locked" in str(e) else ""),
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

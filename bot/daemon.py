@@ -86,9 +86,10 @@ class Daemon:
         from state.works import get_work
 
         work_id, created = claim_slot(self.db, sid, seed=slot_seed(sid), shape=self.config.poet.shape)
-        if created:
-            for old in skip_older_slots(self.db, sid, f"superseded by slot {sid}"):
-                log.warning("slot %s: work %d of an earlier slot was never made, approved or posted: skipped", sid, old)
+        # On every run, not only the claiming one: a run stopped after its claim (a locked
+        # store) must not leave an earlier slot's work waiting for ever.
+        for old in skip_older_slots(self.db, sid, f"superseded by slot {sid}"):
+            log.warning("slot %s: work %d of an earlier slot was never made, approved or posted: skipped", sid, old)
         work = get_work(self.db, work_id)
         log.info("slot %s: work %d (%s)", sid, work_id, "claimed" if created else work["status"])
         if work["status"] in ("claimed", "generating", "failed"):

@@ -131,9 +131,9 @@ def _no_work(db, slot: datetime) -> str:
         return "no work"
     from bot.schedule import slot_id
 
-    skipped = db.execute("SELECT 1 FROM events WHERE kind = 'slot_skipped' AND json_extract(detail, '$.slot') = ?",
-                         [slot_id(slot)]).fetchone()
-    return "skipped (missed while Auria was down)" if skipped else "no work"
+    skipped = db.execute("SELECT json_extract(detail, '$.reason') FROM events WHERE kind = 'slot_skipped' "
+                         "AND json_extract(detail, '$.slot') = ?", [slot_id(slot)]).fetchone()
+    return f"skipped ({skipped[0] or 'no reason recorded'})" if skipped else "no work"
 
 
 def _was_due(db, work: dict | None, slot: datetime) -> bool:

@@ -52,11 +52,13 @@ UNFINISHED = ("claimed", "generating", "failed", "awaiting_approval")
 
 
 def skip_older_slots(db: sqlite_utils.Database, slot: str, reason: str) -> list[int]:
-    """Mark the unfinished works of slots before ``slot`` ``skipped`` (each with a
+    """Mark the unfinished works of slots before ``slot`` (and finished ones never sent to
+    any platform) ``skipped`` (each with a
     ``slot_skipped`` event): a slot's work is made and posted in its own time or never, so
     the bot never posts two slots' works at once. Returns their ids."""
     rows = db.execute(
-        f"SELECT id, slot FROM works WHERE slot IS NOT NULL AND status IN ({', '.join('?' * len(UNFINISHED))})",
+        f"SELECT id, slot FROM works WHERE slot IS NOT NULL AND (status IN ({', '.join('?' * len(UNFINISHED))})"
+        " OR (status = 'ready' AND id NOT IN (SELECT work_id FROM posts)))",  # made, never sent anywhere
         UNFINISHED).fetchall()
     skipped = [work_id for work_id, other in rows if _instant(other) < _instant(slot)]
     for work_id in skipped:

@@ -1,4 +1,7 @@
 """publish.require_approval: a slot's work waits for `auria approve ID` or `auria reject ID`."""
+import sqlite3
+import subprocess
+import sys
 from argparse import Namespace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -12,7 +15,7 @@ from bot.status_cli import cmd_status
 from publishers.base import Publisher, PublishResult
 from state.events import events_for
 from state.posts import posts_for
-from state.slots import claim_slot
+from state.slots import claim_slot, work_for_slot
 from state.works import decide, get_work, update_work
 
 SLOT = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
@@ -126,22 +129,27 @@ def test_deciding_an_unknown_work_exits_1(config, capsys, verb):
     assert capsys.readouterr().err == "auria: error: no work with id 404\n"
 
 
-def test_an_undecided_work_is_skipped_when_the_next_slot_claims_its_work(config, sent, tmp_path, monkeypatch, capsys):
+@pytest.fixture
+def made(monkeypatch, tmp_path):
+    """generator.pipeline.make_works replaced: records each job's work id and stores it finished."""
     import generator.pipeline
-    from state.slots import work_for_slot
 
-    daemon = Daemon(config)
-    old = _waiting_work(daemon.db, tmp_path, sid="2026-11-24T09:00+00:00")
-    made = []
+    work_ids = []
 
     def fake_make_works(config, db, jobs):
         for job in jobs:
-            made.append(job.work_id)
+            work_ids.append(job.work_id)
             update_work(db, job.work_id, "work_generated", status=job.status, haiku="new\nwork\nhere",
                         image_path=tmp_path / "new.jpg", alt_text="alt")
         return [get_work(db, job.work_id) for job in jobs]
 
     monkeypatch.setattr(generator.pipeline, "make_works", fake_make_works)
+    return work_ids
+
+
+def test_an_undecided_work_is_skipped_when_the_next_slot_claims_its_work(config, sent, made, tmp_path, capsys):
+    daemon = Daemon(config)
+    old = _waiting_work(daemon.db, tmp_path, sid="2026-11-24T09:00+00:00")
     new = daemon.run_slot(SLOT)
     assert made == [new["id"]] and new["id"] != old and new["status"] == "awaiting_approval"
     assert get_work(daemon.db, old)["status"] == "skipped"
@@ -152,6 +160,52 @@ def test_an_undecided_work_is_skipped_when_the_next_slot_claims_its_work(config,
     assert "(it is skipped)" in capsys.readouterr().err
     daemon.tick(SLOT + timedelta(minutes=5))
     assert sent == []
+
+
+def test_an_undecided_work_is_skipped_even_when_the_first_run_stopped_after_the_claim(
+        config, sent, made, tmp_path, monkeypatch):
+    import state.slots
+
+    daemon = Daemon(config)
+    old = _waiting_work(daemon.db, tmp_path, sid="2026-11-24T09:00+00:00")
+    real_skip = state.slots.skip_older_slots
+
+    def locked_once(*args, **kwargs):
+        monkeypatch.setattr(state.slots, "skip_older_slots", real_skip)
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(state.slots, "skip_older_slots", locked_once)
+    assert daemon.run_slot(SLOT) is None and daemon.unmade == {SID}
+    daemon.tick(SLOT + timedelta(minutes=1))  # the slot's run, tried again
+    assert work_for_slot(daemon.db, SID)["status"] == "awaiting_approval"
+    assert get_work(daemon.db, old)["status"] == "skipped"
+
+
+HOLD_LOCK = """
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_deciding_on_a_store_locked_by_another_process_is_a_one_line_error(config, tmp_path, monkeypatch, capsys):
+    import state.store
+
+    monkeypatch.setattr(state.store, "BUSY_TIMEOUT_MS", 300)
+    work_id = _waiting_work(Daemon(config).db, tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(config.db_path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        assert _cli(config, "approve", str(work_id)) == 2
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    err = capsys.readouterr().err
+    assert err.startswith("auria: error:") and "locked" in err and err.count("\n") == 1
+    assert get_work(Daemon(config).db, work_id)["status"] == "awaiting_approval"
 
 
 def test_status_lists_the_waiting_work_and_check_fails_after_the_grace_time(config, tmp_path, capsys):

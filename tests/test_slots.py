@@ -105,3 +105,21 @@ def test_last_slot_and_work_for_slot(db):
     assert last_slot(db) == "2026-10-25T09:00+01:00"
     claim_slot(db, SLOT)
     assert last_slot(db) == SLOT
+
+
+def test_a_newer_slot_skips_older_works_that_never_went_out(db):
+    from state.posts import mark_posted, start_sending
+    from state.slots import skip_older_slots
+    from state.works import get_work, update_work
+
+    ids = {}
+    for day, status in (("21", "claimed"), ("22", "awaiting_approval"), ("23", "ready"), ("24", "ready"),
+                        ("25", "failed")):
+        ids[day], _ = claim_slot(db, f"2026-11-{day}T09:00+00:00")
+        update_work(db, ids[day], "set", status=status)
+    mark_posted(db, start_sending(db, ids["24"], "x"), "1", "https://x.com/a/status/1")  # went out
+    later = "2026-11-25T10:00+01:00"  # 09:00 UTC: the same instant as the 25th's slot, not after it
+    assert skip_older_slots(db, later, "superseded") == [ids["21"], ids["22"], ids["23"]]
+    assert [get_work(db, ids[d])["status"] for d in sorted(ids)] == ["skipped"] * 3 + ["ready", "failed"]
+    assert events_for(db, ids["22"])[-1]["kind"] == "slot_skipped"
+    assert skip_older_slots(db, later, "superseded") == [], "already skipped: nothing more"

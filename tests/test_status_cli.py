@@ -2,6 +2,7 @@
 from argparse import Namespace
 from datetime import datetime, timezone
 
+import pytest
 import responses
 
 from bot.cli import main
@@ -67,3 +68,71 @@ def test_a_post_that_needs_a_human_fails_the_check_and_retry_posts_it(write_conf
     post = posts_for(db, work_id)["x"]
     assert post["state"] == "posted" and post["remote_id"] == "99" and post["attempts"] == 2
     assert main(["--config", str(config.source), "retry", "404"]) == 1
+
+
+LATE = datetime(2026, 11, 25, 11, 30, tzinfo=timezone.utc)  # the 09:00 UTC slot was 2h30 ago: past the grace time
+
+
+def _started(db, at):
+    """A `daemon_started` event at `at` (an ISO time), as `auria run` records at its start."""
+    from state.events import record_event
+
+    event_id = record_event(db, "daemon_started", None, pid=1)
+    with db.atomic():
+        db.execute("UPDATE events SET at = ? WHERE id = ?", [at, event_id])
+
+
+@pytest.mark.parametrize("started_at, code", [
+    (None, 0),  # a fresh install: never started, owes nothing
+    ("2026-11-25T10:00:00+00:00", 0),  # first started after the slot: owes nothing for it
+    ("2026-11-24T12:00:00+00:00", 1),  # running since before the slot: the slot is overdue
+    ("2026-11-25T09:00:00+00:00", 1),  # started at the slot's very time
+])
+def test_a_slot_without_a_work_is_overdue_only_if_the_daemon_ran_before_it(write_config, capsys, started_at, code):
+    config = _config(write_config)
+    db = open_store(config.db_path)
+    if started_at:
+        _started(db, started_at)
+    assert cmd_status(Namespace(check=True), config, now=LATE) == code
+    out = capsys.readouterr().out
+    assert "latest slot: 2026-11-25T09:00+00:00: no work; posted on nothing" in out
+    overdue = "PROBLEM: slot 2026-11-25T09:00+00:00 is overdue: not posted on x 2h 30m after its time"
+    assert (overdue in out) == bool(code)
+    assert out.rstrip().endswith("OK") == (not code)
+
+
+def test_a_slot_recorded_as_skipped_shows_so_and_is_not_a_problem(write_config, capsys):
+    from state.events import record_event
+
+    config = _config(write_config)
+    db = open_store(config.db_path)
+    _started(db, "2026-11-24T12:00:00+00:00")
+    record_event(db, "slot_skipped", None, slot="2026-11-25T09:00+00:00", reason="missed while Auria was down")
+    assert cmd_status(Namespace(check=True), config, now=LATE) == 0
+    out = capsys.readouterr().out
+    assert "latest slot: 2026-11-25T09:00+00:00: skipped" in out
+    assert "PROBLEM" not in out and out.rstrip().endswith("OK")
+
+
+def test_a_slot_skipped_event_for_another_slot_does_not_excuse_this_one(write_config, capsys):
+    from state.events import record_event
+
+    config = _config(write_config)
+    db = open_store(config.db_path)
+    _started(db, "2026-11-23T12:00:00+00:00")
+    record_event(db, "slot_skipped", None, slot="2026-11-24T09:00+00:00", reason="missed while Auria was down")
+    assert cmd_status(Namespace(check=True), config, now=LATE) == 1
+    assert "latest slot: 2026-11-25T09:00+00:00: no work" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("status, code", [("rejected", 0), ("skipped", 0), ("failed", 1), ("ready", 1)])
+def test_a_rejected_or_skipped_work_is_not_overdue(write_config, tmp_path, capsys, status, code):
+    config = _config(write_config)
+    db, work_id = _slot_work(config, tmp_path)
+    _started(db, "2026-11-24T12:00:00+00:00")
+    with db.atomic():
+        db.execute("UPDATE works SET status = ? WHERE id = ?", [status, work_id])
+    assert cmd_status(Namespace(check=True), config, now=LATE) == code
+    out = capsys.readouterr().out
+    assert f"latest slot: 2026-11-25T09:00+00:00: work {work_id} ({status}); posted on nothing" in out
+    assert ("is overdue" in out) == bool(code)
