@@ -26,7 +26,7 @@ from bot.config import load_config
 from bot.schedule import slot_id
 from fake_x import FakeX
 from state.events import events_for
-from state.posts import posts_for
+from state.posts import mark_posted, posts_for, start_sending
 from state.slots import claim_slot, work_for_slot
 from state.store import open_store
 from state.works import get_work, update_work
@@ -64,6 +64,7 @@ class Bot:
         """An earlier slot's work, made and finished: the store's history before the test."""
         work_id, _ = claim_slot(self.db, slot_id(slot))
         update_work(self.db, work_id, "work_generated", status="ready", haiku="an older haiku\nalready\nposted")
+        mark_posted(self.db, start_sending(self.db, work_id, "x"), "1000", "https://x.com/auria_bot/status/1000")
         return work_id
 
     def start(self, **env) -> subprocess.Popen:
