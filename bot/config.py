@@ -195,6 +195,17 @@ def _parse(data: dict, path: Path, where: str) -> Config:
             raise fail(key, f"must be a number in ({low:g}, {high:g}], got {_show(value)}")
         return float(value)
 
+    def whole(key: str, value: object, low: int, high: int | None = None) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < low or (high and value > high):
+            span = f">= {low}" if high is None else f"in [{low}, {high}]"
+            raise fail(key, f"must be a whole number {span}, got {_show(value)}")
+        return value
+
+    def flag(key: str, value: object) -> bool:
+        if not isinstance(value, bool):
+            raise fail(key, f"must be true or false, got {_show(value)}")
+        return value
+
     def choice(key: str, value: object, choices: tuple[str, ...]) -> str:
         if value not in choices:
             names = ", ".join(f'"{c}"' for c in choices)
@@ -233,10 +244,7 @@ def _parse(data: dict, path: Path, where: str) -> Config:
     if "top_p" in poet_table:
         poet.top_p = number("poet.top_p", poet_table["top_p"], 0, 1)
     if "max_attempts" in poet_table:
-        n = poet_table["max_attempts"]
-        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-            raise fail("poet.max_attempts", f"must be a whole number >= 1, got {_show(n)}")
-        poet.max_attempts = n
+        poet.max_attempts = whole("poet.max_attempts", poet_table["max_attempts"], 1)
 
     generator, table = config.generator, tables["generator"]
     if "painter" in table:
@@ -259,9 +267,7 @@ def _parse(data: dict, path: Path, where: str) -> Config:
     if "method" in table:
         stylist.method = choice("stylist.method", table["method"], STYLE_METHODS)
     if "use_paintings" in table:
-        if not isinstance(table["use_paintings"], bool):
-            raise fail("stylist.use_paintings", f"must be true or false, got {_show(table['use_paintings'])}")
-        stylist.use_paintings = table["use_paintings"]
+        stylist.use_paintings = flag("stylist.use_paintings", table["use_paintings"])
 
     publish, table = config.publish, tables["publish"]
     if "platforms" in table:
@@ -300,18 +306,13 @@ def _parse(data: dict, path: Path, where: str) -> Config:
                 raise fail("publish.mastodon_url", f'must be the instance address like "https://mastodon.social", got {_show(value)}')
             setattr(publish, key, value.rstrip("/"))
     if "require_approval" in table:
-        if not isinstance(table["require_approval"], bool):
-            raise fail("publish.require_approval", f"must be true or false, got {_show(table['require_approval'])}")
-        publish.require_approval = table["require_approval"]
+        publish.require_approval = flag("publish.require_approval", table["require_approval"])
     if "retry_first_minutes" in table:
         publish.retry_first_minutes = number("publish.retry_first_minutes", table["retry_first_minutes"], 0, 1440)
     if "retry_max_hours" in table:
         publish.retry_max_hours = number("publish.retry_max_hours", table["retry_max_hours"], 0, 168)
     if "retry_attempts" in table:
-        value = table["retry_attempts"]
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
-            raise fail("publish.retry_attempts", f"must be a whole number in [1, 100], got {_show(value)}")
-        publish.retry_attempts = value
+        publish.retry_attempts = whole("publish.retry_attempts", table["retry_attempts"], 1, 100)
 
     schedule, table = config.schedule, tables["schedule"]
     if "times" in table:

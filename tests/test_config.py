@@ -172,11 +172,24 @@ def test_unknown_key_and_table_list_the_known_keys(write_config):
         ('[publish]\nhashtags = ["two words"]', "publish.hashtags: must be a list of words"),
         ('[schedule]\ntimes = ["9am"]', "schedule.times: must be a list of"),
         ('[schedule]\ncatch_up_hours = -1', "schedule.catch_up_hours: must be a number of hours"),
+        ('[publish]\nrequire_approval = 1', "publish.require_approval: must be true or false, got 1"),
+        ('[publish]\nretry_first_minutes = 0', "publish.retry_first_minutes: must be a number in (0, 1440]"),
+        ('[publish]\nretry_max_hours = "6h"', "publish.retry_max_hours: must be a number in (0, 168]"),
+        ('[publish]\nretry_attempts = 0', "publish.retry_attempts: must be a whole number in [1, 100], got 0"),
+        ('[publish]\nretry_attempts = 2.5', "publish.retry_attempts: must be a whole number in [1, 100]"),
     ],
 )
 def test_generator_stylist_and_publish_values_are_checked(write_config, text, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         load_config(write_config(text + "\n"))
+
+
+def test_approval_and_retries_are_read(write_config):
+    config = load_config(write_config(
+        "[publish]\nrequire_approval = true\nretry_first_minutes = 0.5\nretry_max_hours = 2\nretry_attempts = 3\n"))
+    publish = config.publish
+    assert (publish.require_approval, publish.retry_first_minutes, publish.retry_max_hours, publish.retry_attempts) == (
+        True, 0.5, 2.0, 3)
 
 
 def test_malformed_toml_names_file_and_line(write_config):
