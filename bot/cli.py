@@ -71,9 +71,15 @@ def register_status(subparsers) -> None:
     register(subparsers)
 
 
+def register_gallery(subparsers) -> None:
+    from bot.gallery.cli import register
+
+    register(subparsers)
+
+
 COMMAND_GROUPS = [
     register_config, register_works, register_poet, register_making, register_styles, register_accounts,
-    register_status,
+    register_status, register_gallery,
 ]
 
 

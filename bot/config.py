@@ -101,6 +101,13 @@ class ScheduleConfig:
 
 
 @dataclass
+class GalleryConfig:
+    host: str = "127.0.0.1"  # `auria serve` listens here (--host overrides)
+    port: int = 8080  # ... and on this port (--port overrides)
+    generate_per_hour: int = 6  # POST /api/generate: works made per hour at most, all callers together
+
+
+@dataclass
 class Config:
     data_dir: Path = field(default_factory=default_data_dir)
     timezone: str = "UTC"
@@ -111,6 +118,7 @@ class Config:
     stylist: StylistConfig = field(default_factory=StylistConfig)
     publish: PublishConfig = field(default_factory=PublishConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    gallery: GalleryConfig = field(default_factory=GalleryConfig)
     # Not a key: the file this was loaded from, None for built-in defaults.
     source: Path | None = field(default=None, compare=False)
 
@@ -134,7 +142,8 @@ def as_dotted(config: Config) -> dict[str, object]:
     """Every key as it would be written in TOML: {"data_dir": "...", "poet.shape": "5-7-5", ...}."""
     out: dict[str, object] = {}
     tables = (("", config), ("poet.", config.poet), ("generator.", config.generator),
-              ("stylist.", config.stylist), ("publish.", config.publish), ("schedule.", config.schedule))
+              ("stylist.", config.stylist), ("publish.", config.publish), ("schedule.", config.schedule),
+              ("gallery.", config.gallery))
     for prefix, obj in tables:
         for f in dataclasses.fields(obj):
             value = getattr(obj, f.name)
@@ -175,7 +184,7 @@ def _parse(data: dict, path: Path, where: str) -> Config:
     defaults = Config()
     _reject_unknown(data, defaults, "", fail)
     tables = {}
-    for name in ("poet", "generator", "stylist", "publish", "schedule"):
+    for name in ("poet", "generator", "stylist", "publish", "schedule", "gallery"):
         tables[name] = data.get(name, {})
         if not isinstance(tables[name], dict):
             raise fail(name, f"must be a table ([{name}]), got {_show(tables[name])}")
@@ -196,7 +205,7 @@ def _parse(data: dict, path: Path, where: str) -> Config:
         return float(value)
 
     def whole(key: str, value: object, low: int, high: int | None = None) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < low or (high and value > high):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
             span = f">= {low}" if high is None else f"in [{low}, {high}]"
             raise fail(key, f"must be a whole number {span}, got {_show(value)}")
         return value
@@ -329,6 +338,16 @@ def _parse(data: dict, path: Path, where: str) -> Config:
         schedule.catch_up_hours = float(value)
     if "grace_hours" in table:
         schedule.grace_hours = number("schedule.grace_hours", table["grace_hours"], 0, 48)
+
+    gallery, table = config.gallery, tables["gallery"]
+    if "host" in table:
+        if not isinstance(table["host"], str) or not table["host"]:
+            raise fail("gallery.host", f'must be an address to listen on like "127.0.0.1", got {_show(table["host"])}')
+        gallery.host = table["host"]
+    if "port" in table:
+        gallery.port = whole("gallery.port", table["port"], 1, 65535)
+    if "generate_per_hour" in table:
+        gallery.generate_per_hour = whole("gallery.generate_per_hour", table["generate_per_hour"], 0, 3600)
     return config
 
 

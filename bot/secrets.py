@@ -22,6 +22,7 @@ SECRET_NAMES = (
     "instagram_password",
     "mastodon_access_token",
     "bluesky_app_password",
+    "gallery_token",  # the bearer token for the gallery's POST /api/generate
 )
 
 REDACTED = "***"

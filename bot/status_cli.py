@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 
 def register(subparsers) -> None:
@@ -29,56 +29,18 @@ def cmd_run(args, config) -> int:
 
 
 def cmd_status(args, config, now: datetime | None = None) -> int:
-    from bot.schedule import next_slot, slot_id, slots_between
-    from state.posts import last_posts, open_posts
-    from state.slots import work_for_slot
+    from bot.health import check
     from state.store import open_store
 
-    now = now or datetime.now(timezone.utc)
-    schedule = config.schedule
     db = open_store(config.db_path) if config.db_path.exists() else None
-    upcoming = next_slot(schedule.times, config.timezone, now)
-    print(f"next slot: {slot_id(upcoming)} (in {_span(upcoming - now)})")
-    problems = []
-    latest = slots_between(schedule.times, config.timezone, now - timedelta(days=2), now)
-    if latest:
-        slot = latest[-1]
-        work = work_for_slot(db, slot_id(slot)) if db else None
-        posted = _posted_platforms(db, work["id"]) if work else set()
-        missing = [p for p in config.publish.platforms if p not in posted]
-        state = f"work {work['id']} ({work['status']})" if work else _no_work(db, slot)
-        print(f"latest slot: {slot_id(slot)}: {state}; posted on {', '.join(sorted(posted)) or 'nothing'}")
-        late = now - slot > timedelta(hours=schedule.grace_hours)
-        if work and work["status"] == "awaiting_approval" and late:
-            problems.append(f"slot {slot_id(slot)}: work {work['id']} waits for approval "
-                            f"(auria approve {work['id']} or auria reject {work['id']})")
-        elif missing and late and _was_due(db, work, slot):
-            problems.append(f"slot {slot_id(slot)} is overdue: not posted on {', '.join(missing)} "
-                            f"{_span(now - slot)} after its time")
-    if db is None:
-        print("no store yet")
-    else:
-        print("last post per platform:")
-        for platform, post in last_posts(db).items():
-            where = post["url"] or post["error"] or ""
-            print(f"  {platform:<10} work {post['work_id']}: {post['state']} {post['updated_at']} {where}".rstrip())
-        pending = open_posts(db)
-        queue = [p for p in pending if p["state"] == "retry"]
-        print(f"retry queue: {len(queue)}" + "".join(
-            f"\n  work {p['work_id']} {p['platform']}: attempt {p['attempts']}, next {p['next_attempt_at']}: {p['error']}"
-            for p in queue))
-        for work_id, slot in db.execute("SELECT id, slot FROM works WHERE status = 'awaiting_approval' ORDER BY id"):
-            print(f"waiting for approval: work {work_id} (slot {slot}): auria approve {work_id} / auria reject {work_id}")
-        for post in pending:
-            if post["state"] == "needs_human":
-                problems.append(f"work {post['work_id']} on {post['platform']} needs a human: {post['error']}")
-            elif post["state"] == "sending":
-                print(f"in flight (or left by a crash): work {post['work_id']} {post['platform']} since {post['updated_at']}")
-    for problem in problems:
+    health = check(config, db, now or datetime.now(timezone.utc))
+    for line in health.lines:
+        print(line)
+    for problem in health.problems:
         print(f"PROBLEM: {problem}")
-    if not problems:
+    if health.ok:
         print("OK")
-    return 1 if args.check and problems else 0
+    return 1 if args.check and not health.ok else 0
 
 
 def cmd_retry(args, config) -> int:
@@ -124,36 +86,3 @@ def cmd_decide(args, config) -> int:
     else:
         print(f"work {work['id']} rejected: it will not be posted")
     return 0
-
-
-def _no_work(db, slot: datetime) -> str:
-    if db is None:
-        return "no work"
-    from bot.schedule import slot_id
-
-    skipped = db.execute("SELECT json_extract(detail, '$.reason') FROM events WHERE kind = 'slot_skipped' "
-                         "AND json_extract(detail, '$.slot') = ?", [slot_id(slot)]).fetchone()
-    return f"skipped ({skipped[0] or 'no reason recorded'})" if skipped else "no work"
-
-
-def _was_due(db, work: dict | None, slot: datetime) -> bool:
-    """Whether Auria owed this slot a post: a work that a person rejected, or that a newer
-    slot superseded, owes nothing; a slot with no work was owed only if the daemon was
-    already running then (a fresh install is not overdue for the slot before its start)."""
-    if work is not None:
-        return work["status"] not in ("rejected", "skipped")
-    if db is None:
-        return False
-    (first_start,) = db.execute("SELECT min(at) FROM events WHERE kind = 'daemon_started'").fetchone()
-    return first_start is not None and datetime.fromisoformat(first_start) <= slot and _no_work(db, slot) == "no work"
-
-
-def _posted_platforms(db, work_id: int) -> set[str]:
-    from state.posts import posts_for
-
-    return {p for p, row in posts_for(db, work_id).items() if row["state"] == "posted"}
-
-
-def _span(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    return f"{minutes // 60}h {minutes % 60:02d}m"

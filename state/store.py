@@ -102,6 +102,26 @@ def open_store(path: Path) -> sqlite_utils.Database:
     return db
 
 
+def open_store_readonly(path: Path) -> sqlite_utils.Database:
+    """Open the store for a reader that must never write (the gallery): SQLite's read-only
+    mode, so any write fails with "attempt to write a readonly database". The store must
+    exist and be migrated; readers never migrate."""
+    path = Path(path)
+    if not path.is_file():
+        raise AuriaError(f"{path}: no store yet (make a work first: auria preview, or run the daemon)")
+    try:
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db = sqlite_utils.Database(conn)
+        found = schema_version(db)
+    except sqlite3.DatabaseError as e:
+        raise AuriaError(f"{path}: not a usable SQLite database ({e})") from None
+    if found != len(MIGRATIONS):
+        raise AuriaError(f"{path}: schema version {found}, this Auria reads {len(MIGRATIONS)}: "
+                         + ("upgrade Auria" if found > len(MIGRATIONS) else "run `auria status` once to migrate it"))
+    return db
+
+
 def schema_version(db: sqlite_utils.Database) -> int:
     if not db["schema_version"].exists():
         return 0

@@ -1,0 +1,123 @@
+"""What the gallery shows of a work: the public view of store rows.
+
+Built field by field from what a visitor may see: the haiku, the picture, mood and style,
+the posts' links, and the creative process (each step's seed, parameters, model hashes,
+inputs, outputs, seconds). Never a server path (the image is a content-addressed URL), a
+secret or an error message (it may name files).
+"""
+from __future__ import annotations
+
+import re
+
+from state.posts import posts_for
+from state.works import get_work
+
+SHOWN = ("ready", "preview")  # finished works; drafts, failures and works awaiting approval stay private
+MAX_LIMIT = 100
+ARTIFACT = re.compile(r"[0-9a-f]{64}")
+STEP_ORDER = ("poet", "painter", "stylist", "finish")  # the pipeline's order
+IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
+# Where each step's images are (the others are text or JSON: not served).
+_IMAGE_OUTPUTS = {("painter", "image"): "png", ("stylist", "image"): "png", ("finish", "image"): "jpg"}
+
+
+class Urls:
+    """Links for the running server; the static export passes its own (relative files)."""
+
+    def work(self, work_id: int) -> str:
+        return f"/works/{work_id}"
+
+    def artifact(self, sha256: str, ext: str) -> str:
+        return f"/artifacts/{sha256}.{ext}"
+
+    def index(self, before: int | None = None) -> str:
+        return "/" if before is None else f"/?before={before}"
+
+
+def page_of_works(db, limit: int, before: int | None) -> tuple[list[dict], int | None]:
+    """Up to `limit` shown works, newest first, with ids below `before`; and the `before`
+    of the next page (None on the last)."""
+    marks = ", ".join("?" for _ in SHOWN)
+    sql = f"SELECT id FROM works WHERE status IN ({marks}) AND image_sha256 IS NOT NULL"
+    params: list = list(SHOWN)
+    if before is not None:
+        sql += " AND id < ?"
+        params.append(before)
+    ids = [row[0] for row in db.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit + 1])]
+    more = len(ids) > limit
+    ids = ids[:limit]
+    return [get_work(db, work_id) for work_id in ids], (ids[-1] if more else None)
+
+
+def shown_work(db, work_id: int) -> dict | None:
+    work = get_work(db, work_id)
+    if work is None or work["status"] not in SHOWN or not work.get("image_sha256"):
+        return None
+    return work
+
+
+def summary(db, work: dict, urls: Urls) -> dict:
+    """A work as the gallery's list shows it."""
+    posts = posts_for(db, work["id"])
+    return {
+        "id": work["id"],
+        "created_at": work["created_at"],
+        "slot": work["slot"],
+        "status": work["status"],
+        "haiku": work["haiku"].split("\n"),
+        "shape": work["shape"],
+        "seed": work["seed"],
+        "mood": work["mood"],
+        "style": work["style"],
+        "alt_text": work["alt_text"],
+        "image": urls.artifact(work["image_sha256"], "jpg"),
+        "page": urls.work(work["id"]),
+        "posts": [{"platform": platform, "state": post["state"], "url": post["url"] if post["state"] == "posted" else None}
+                  for platform, post in sorted(posts.items())],
+        "seconds": (work.get("timings") or {}).get("total"),
+    }
+
+
+def detail(db, work: dict, urls: Urls) -> dict:
+    """A work with its creative process: the plan and every step's record."""
+    steps = []
+    records = work.get("steps") or {}
+    for name in sorted(records, key=lambda n: STEP_ORDER.index(n) if n in STEP_ORDER else len(STEP_ORDER)):
+        record = records[name]
+        outputs = {}
+        for output, sha in (record.get("outputs") or {}).items():
+            ext = _IMAGE_OUTPUTS.get((name, output))
+            outputs[output] = {"sha256": sha, **({"url": urls.artifact(sha, ext)} if ext else {})}
+        steps.append({
+            "step": name,
+            "seed": record.get("seed"),
+            "seconds": record.get("seconds"),
+            "reused": record.get("reused", False),
+            "params": _without_paths(record.get("params") or {}),
+            "models": dict(record.get("models") or {}),
+            "inputs": dict(record.get("inputs") or {}),
+            "outputs": outputs,
+        })
+    plan = work.get("plan") or {}
+    return {
+        **summary(db, work, urls),
+        "params": _without_paths(work.get("params") or {}),
+        "plan": {key: plan.get(key) for key in ("time_of_day", "season", "placements") if key in plan},
+        "steps": steps,
+        "timings": work.get("timings") or {},
+    }
+
+
+def _without_paths(value):
+    """Parameters minus anything that names a file on the server (an imported painting's
+    path, a weights folder): a visitor sees the settings, not the machine."""
+    if isinstance(value, dict):
+        return {k: _without_paths(v) for k, v in value.items()
+                if not (k.endswith("path") or k in ("weights", "data_dir")) and not _is_path(v)}
+    if isinstance(value, list):
+        return [_without_paths(v) for v in value if not _is_path(v)]
+    return value
+
+
+def _is_path(value) -> bool:
+    return isinstance(value, str) and (value.startswith(("/", "~")) or re.match(r"[A-Za-z]:\\", value) is not None)
