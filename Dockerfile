@@ -30,5 +30,8 @@ HEALTHCHECK --interval=5m --timeout=30s --start-period=10m --retries=3 \
 # daemon (secrets as -e AURIA_X_API_KEY=... etc., a config via -e AURIA_CONFIG=PATH), and any
 # other auria command works the same way (`docker run ... IMAGE status`). docker stop sends
 # SIGTERM to auria itself (PID 1): give it --stop-timeout 120 to finish the current step.
+# The gallery: `docker run -p 8080:8080 -v auria-data:/var/lib/auria IMAGE serve --host 0.0.0.0`
+# (it opens the store read-only, so it can run beside the daemon on the same volume).
+EXPOSE 8080
 ENTRYPOINT ["auria"]
 CMD ["preview", "--out", "/var/lib/auria/preview"]
