@@ -16,6 +16,7 @@ UNIT_FILES = sorted(
     p for p in UNITS.iterdir() if p.suffix in {".service", ".timer", ".socket", ".path"}
 )
 SERVICE = UNITS / "auria.service"
+GALLERY = UNITS / "auria-gallery.service"
 INSTALLED = "/usr/local/bin/auria"
 
 
@@ -67,17 +68,28 @@ def test_systemd_analyze_verify_is_clean(tmp_path):
     assert complaints == []
 
 
-def test_service_loads_every_secret():
-    settings = _settings(SERVICE)
+@pytest.mark.parametrize("unit, secrets", [
+    (SERVICE, set(SECRET_NAMES) - {"gallery_token"}),
+    (GALLERY, {"gallery_token"}),
+])
+def test_each_service_loads_its_secrets(unit, secrets):
+    settings = _settings(unit)
     loaded = {value.split(":", 1)[0] for value in settings.get("LoadCredential", [])}
-    assert set(SECRET_NAMES) <= loaded
-    for name in SECRET_NAMES:
+    assert loaded == secrets
+    for name in secrets:
         assert f"{name}:/etc/auria/credentials/{name}" in settings["LoadCredential"]
     # Every LoadCredential has a fallback, so a missing file for an unused platform is not fatal,
     # and the fallback is blank (bot.secrets reads it as "not set").
     fallbacks = dict(value.split(":", 1) for value in settings.get("SetCredential", []))
     assert set(fallbacks) == loaded
     assert all(value.replace("\\n", "").strip() == "" for value in fallbacks.values())
+
+
+def test_the_gallery_runs_as_the_daemons_user_on_its_store():
+    daemon, gallery = _settings(SERVICE), _settings(GALLERY)
+    for key in ("User", "DynamicUser", "StateDirectory", "Environment"):
+        assert daemon[key] == gallery[key], key
+    assert gallery["ExecStart"] == [f"{INSTALLED} serve --host 127.0.0.1 --port 8080"]
 
 
 def test_service_is_a_hardened_notify_daemon():

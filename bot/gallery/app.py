@@ -32,7 +32,7 @@ from starlette.routing import Route
 from bot.gallery import pages
 from bot.gallery.generate import GenerationError, generate_preview
 from bot.gallery.metrics import metrics_text
-from bot.gallery.public import ARTIFACT, IMAGE_TYPES, MAX_LIMIT, Urls, detail, page_of_works, shown_work, summary
+from bot.gallery.public import ARTIFACT, IMAGE_TYPES, MAX_LIMIT, Urls, detail, page_of_works, shown_work, summaries
 
 log = logging.getLogger("auria.gallery")
 DEFAULT_LIMIT = 20
@@ -90,10 +90,14 @@ def create_app(config, db, *, token: str | None = None, clock=time.monotonic,
             return HTMLResponse(pages.not_found_page(str(error), urls), status_code=400)
         works, next_before = page_of_works(db, size, before)
         next_page = urls.index(next_before) if next_before else None
-        return HTMLResponse(pages.index_page([summary(db, w, urls) for w in works], urls, next_page))
+        return HTMLResponse(pages.index_page(summaries(db, works, urls), urls, next_page))
 
     async def work_page(request: Request) -> Response:
-        work = shown_work(db, request.path_params["work_id"])
+        try:
+            work_id = _whole(request.path_params["work_id"], "work id", 1, None, None)
+        except BadRequest:
+            work_id = None  # not an id at all: no such page
+        work = shown_work(db, work_id) if work_id else None
         if work is None:
             return HTMLResponse(pages.not_found_page("There is no such work.", urls), status_code=404)
         return HTMLResponse(pages.work_page(detail(db, work, urls), urls))
@@ -113,7 +117,7 @@ def create_app(config, db, *, token: str | None = None, clock=time.monotonic,
             return _error(400, str(error))
         works, next_before = page_of_works(db, size, before)
         return JSONResponse({
-            "works": [summary(db, w, urls) for w in works],
+            "works": summaries(db, works, urls),
             "next": f"/api/works?limit={size}&before={next_before}" if next_before else None,
         })
 
@@ -130,6 +134,8 @@ def create_app(config, db, *, token: str | None = None, clock=time.monotonic,
     async def api_generate(request: Request) -> Response:
         if not token:
             return _error(503, "generation is off: the server has no gallery_token secret")
+        if config.gallery.generate_per_hour == 0:
+            return _error(503, "generation is off: gallery.generate_per_hour is 0")
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
             return _error(401, "a bearer token is required", {"WWW-Authenticate": 'Bearer realm="auria"'})
@@ -155,7 +161,8 @@ def create_app(config, db, *, token: str | None = None, clock=time.monotonic,
         from bot.health import check
 
         health = check(config, db, datetime.now(timezone.utc))
-        return JSONResponse({"status": "ok" if health.ok else "unhealthy", "problems": health.problems},
+        problems = [_without_paths(problem, config) for problem in health.problems]
+        return JSONResponse({"status": "ok" if health.ok else "unhealthy", "problems": problems},
                             status_code=200 if health.ok else 503)
 
     async def metrics(request: Request) -> Response:
@@ -166,7 +173,7 @@ def create_app(config, db, *, token: str | None = None, clock=time.monotonic,
 
     routes = [
         Route("/", index),
-        Route("/works/{work_id:int}", work_page),
+        Route("/works/{work_id}", work_page),
         Route("/artifacts/{name}", artifact),
         Route("/api/works", api_works),
         Route("/api/works/{work_id}", api_work),
@@ -222,6 +229,17 @@ def _whole(text: str | None, name: str, low: int, high: int | None, default: int
         span = f"from {low} to {high}" if high is not None else f"of at least {low}"
         raise BadRequest(f"{name} must be a whole number {span}, got {text[:40]!r}")
     return int(text)
+
+
+# An absolute path that is not part of a URL or of "<data>/..." (no ":", "/", ".", ">" or
+# word character before it).
+_PATH = re.compile(r"(?<![\w:/.>])/(?:[\w.@+-]+/)*[\w.@+-]+")
+
+
+def _without_paths(text: str, config) -> str:
+    """A problem as a visitor may read it: platform errors can name files (a session file,
+    an image), which stay on the server."""
+    return _PATH.sub("<path>", text.replace(str(config.data_dir), "<data>"))
 
 
 def _error(status: int, message: str, headers: dict | None = None) -> JSONResponse:

@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 from bot.gallery import pages
-from bot.gallery.public import Urls, detail, page_of_works, summary
+from bot.gallery.public import Urls, detail, page_of_works, shown_work, summaries
 
 PAGE_SIZE = 48
 
@@ -40,24 +40,25 @@ def export_gallery(config, db, out: Path) -> dict[str, int]:
     """Write the gallery under `out`; returns counts of what was written."""
     top, below = StaticUrls(0), StaticUrls(1)
     counts = {"pages": 0, "works": 0, "pictures": 0}
-    summaries, before = [], None
+    everything, before = [], None
     while True:
-        works, next_before = page_of_works(db, PAGE_SIZE, before)
-        listed = [summary(db, work, top) for work in works]
+        rows, next_before = page_of_works(db, PAGE_SIZE, before)
+        listed = summaries(db, rows, top)
         page = pages.index_page(listed, top, top.index(next_before) if next_before else None)
         _write(out / Path(top.index(before)), page)
         counts["pages"] += 1
-        for work in works:
+        for row in rows:
+            work = shown_work(db, row["id"])
             shown = detail(db, work, below)
             _write(out / "works" / f"{work['id']}.html", pages.work_page(shown, below))
             _write(out / "api" / "works" / f"{work['id']}.json", json.dumps(detail(db, work, top), indent=1))
             counts["pictures"] += _copy_pictures(config, shown, out)
             counts["works"] += 1
-        summaries += listed
+        everything += listed
         if next_before is None:
             break
         before = next_before
-    _write(out / "api" / "works.json", json.dumps({"works": summaries, "next": None}, indent=1))
+    _write(out / "api" / "works.json", json.dumps({"works": everything, "next": None}, indent=1))
     return counts
 
 
