@@ -2,7 +2,6 @@
 three works made by the real pipeline."""
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -77,8 +76,6 @@ def test_the_gallery_shows_every_work_with_its_picture_haiku_and_alt_text(served
         screenshot = tmp_path / "gallery.png"
         page.screenshot(path=str(screenshot), full_page=True)
         assert screenshot.stat().st_size > 10_000
-        if os.environ.get("AURIA_SCREENSHOTS"):  # to refresh docs/gallery.png by hand
-            page.screenshot(path=os.environ["AURIA_SCREENSHOTS"] + "/gallery.png")
 
         # A work's page: the creative process, step by step, every picture decoded.
         page.click(f"#work-{works[0]['id']} a:text('how it was made')")
