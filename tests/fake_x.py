@@ -10,7 +10,11 @@ over real HTTP, kill and restart it, and then count what the platform received.
 
 Requests reach it through `RedirectAdapter` (mounted on a session) or `install_redirect`
 (a process-wide patch, for a daemon that builds its own session): both send what was meant
-for https://api.x.com or https://api.twitter.com here, same path and query.
+for https://api.x.com or https://api.twitter.com here, same path and query, and the hosts
+given in `extra` to theirs (tests/fake_mastodon.py: https://mastodon.test).
+
+`FakePlatform` holds what any such fake needs (the server on a kept port, the records of
+calls, scripted answers, holds); a platform adds its checks and routes (`FakeX` here).
 
 The fake checks what the adapter relies on (an OAuth header, the multipart fields, known
 media ids, X's duplicate-content 403, the timeline's shape) and nothing more: signatures
@@ -28,6 +32,7 @@ import socket
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from requests.adapters import HTTPAdapter
@@ -57,24 +62,26 @@ class _Hold:
         self.dropped = False  # stop() let it go: answer nothing
 
 
-class FakeX:
+class FakePlatform:
+    """A platform served on 127.0.0.1, with its life cycle, records and faults. Subclasses
+    say who is authorised, what a refusal and a failure look like, and answer the calls."""
+
+    name = "platform"  # for the server thread's name
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._tweets: list[dict] = []
-        self._uploads: dict[str, dict] = {}
         self._calls: list[tuple[str, str]] = []
         self._errors: list[str] = []  # exceptions inside the fake itself: a test should see none
         self._scripts: dict[str, list[tuple]] = {}
         self._holds: dict[str, _Hold] = {}  # armed, not reached by a call yet
         self._reached: list[_Hold] = []  # reached by a call, maybe released since
         self._last_hold: _Hold | None = None  # what wait_held() waits for
-        self._ids = itertools.count(1)
         self._server: _Server | None = None
         self.port = 0  # chosen by the system at the first start, kept for every restart
 
     # -- life cycle ------------------------------------------------------------------------
 
-    def start(self) -> FakeX:
+    def start(self) -> Self:
         if self._server is None:
             server = _Server(("127.0.0.1", self.port), _Handler)
             server.fake = self
@@ -82,7 +89,7 @@ class FakeX:
             self._server = server
             # A short poll interval: shutdown() waits up to one.
             threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                             name=f"fake-x-{self.port}", daemon=True).start()
+                             name=f"fake-{self.name}-{self.port}", daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -96,7 +103,7 @@ class FakeX:
             hold.dropped = True
             hold.released.set()
 
-    def __enter__(self) -> FakeX:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -106,19 +113,7 @@ class FakeX:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    # -- what the platform holds: copies, safe to read while a client is talking -----------
-
-    @property
-    def tweets(self) -> list[dict]:
-        """Posts accepted, oldest first: {"id", "text", "media_ids"}."""
-        with self._lock:
-            return [dict(t, media_ids=list(t["media_ids"])) for t in self._tweets]
-
-    @property
-    def uploads(self) -> list[dict]:
-        """Media accepted, oldest first: {"id", "size", "media_category", "alt_text" (None until set)}."""
-        with self._lock:
-            return [dict(u) for u in self._uploads.values()]
+    # -- records: copies, safe to read while a client is talking ---------------------------
 
     @property
     def calls(self) -> list[tuple[str, str]]:
@@ -165,7 +160,23 @@ class FakeX:
             self._reached = [hold for hold in self._reached if not hold.released.is_set()]
             return list(self._reached)
 
-    # -- the platform ----------------------------------------------------------------------
+    # -- what a platform provides ------------------------------------------------------------
+
+    def _authorised(self, headers) -> bool:
+        raise NotImplementedError
+
+    def _unauthorised(self) -> tuple[int, dict, object]:
+        raise NotImplementedError
+
+    def _failed(self) -> tuple[int, dict, object]:
+        """The answer when the fake itself fails (recorded in errors)."""
+        return 500, {}, None
+
+    def _route(self, method: str, path: str, query: dict, headers, body: bytes) -> tuple:
+        """(status, headers, JSON body or None) for an authorised call neither scripted nor dropped."""
+        raise NotImplementedError
+
+    # -- the server's side -------------------------------------------------------------------
 
     def _arrive(self, method: str, path: str, authorised: bool) -> tuple[tuple | None, _Hold | None]:
         """Record the call; an authorised one takes its scripted answer and hold, if armed."""
@@ -179,13 +190,48 @@ class FakeX:
                 self._reached.append(hold)
             return (queue.pop(0) if queue else None), hold
 
+
+class FakeX(FakePlatform):
+    name = "x"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._tweets: list[dict] = []
+        self._uploads: dict[str, dict] = {}
+        self._ids = itertools.count(1)
+
+    # -- what the platform holds: copies, safe to read while a client is talking -----------
+
+    @property
+    def tweets(self) -> list[dict]:
+        """Posts accepted, oldest first: {"id", "text", "media_ids"}."""
+        with self._lock:
+            return [dict(t, media_ids=list(t["media_ids"])) for t in self._tweets]
+
+    @property
+    def uploads(self) -> list[dict]:
+        """Media accepted, oldest first: {"id", "size", "media_category", "alt_text" (None until set)}."""
+        with self._lock:
+            return [dict(u) for u in self._uploads.values()]
+
+    # -- the platform ----------------------------------------------------------------------
+
+    def _authorised(self, headers) -> bool:
+        return headers.get("Authorization", "").startswith("OAuth ")
+
+    def _unauthorised(self) -> tuple:
+        return 401, {}, UNAUTHORIZED
+
+    def _failed(self) -> tuple:
+        return 500, {}, {"title": "Internal Server Error", "detail": "fake X failed", "status": 500}
+
     def _new_id(self) -> str:
         # Snowflake-sized decimal strings like X's, unique across media and posts.
         return str(1_880_000_000_000_000_000 + next(self._ids))
 
-    def _route(self, method: str, path: str, query: dict, content_type: str, body: bytes) -> tuple:
+    def _route(self, method: str, path: str, query: dict, headers, body: bytes) -> tuple:
         if (method, path) == ("POST", "/2/media/upload"):
-            return self._upload(content_type, body)
+            return self._upload(headers.get("Content-Type", ""), body)
         if (method, path) == ("POST", "/2/media/metadata"):
             return self._metadata(body)
         if (method, path) == ("POST", "/2/tweets"):
@@ -289,7 +335,7 @@ def _client_gone(sock: socket.socket) -> bool:
 class _Server(ThreadingHTTPServer):
     allow_reuse_address = True  # restart on the same port despite connections in TIME_WAIT
     daemon_threads = True  # a held call must not keep the test process alive
-    fake: FakeX
+    fake: FakePlatform
 
     def handle_error(self, request, client_address):
         # A client killed mid-call leaves a dead socket: expected here, not a server error.
@@ -322,22 +368,21 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.server.fake
         url = urlsplit(self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        authorised = self.headers.get("Authorization", "").startswith("OAuth ")
+        authorised = fake._authorised(self.headers)
         scripted, hold = fake._arrive(method, url.path, authorised)
         if not authorised:
-            return self._answer(401, {}, UNAUTHORIZED)
+            return self._answer(*fake._unauthorised())
         if hold and not hold.after_commit and not self._wait(hold):
             return  # the client left, or the platform went down, before anything happened
         if scripted:
             answer = scripted
         else:
             try:
-                answer = fake._route(method, url.path, parse_qs(url.query),
-                                     self.headers.get("Content-Type", ""), body)
+                answer = fake._route(method, url.path, parse_qs(url.query), self.headers, body)
             except Exception as error:  # noqa: BLE001 - a bug in the fake: tell the test, answer 500
                 with fake._lock:
                     fake._errors.append(f"{method} {url.path}: {type(error).__name__}: {error}")
-                answer = (500, {}, {"title": "Internal Server Error", "detail": "fake X failed", "status": 500})
+                answer = fake._failed()
         if hold and hold.after_commit and not self._wait(hold):
             return
         self._answer(*answer)
@@ -369,22 +414,26 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class UnexpectedHost(RuntimeError):
-    """A request for a host that is neither X's nor loopback: the fake will not let it out."""
+    """A request for a host that is neither faked nor loopback: the fake will not let it out."""
 
 
-def redirected_url(url: str, base_url: str) -> str:
+def redirected_url(url: str, base_url: str, extra: dict[str, str] | None = None) -> str:
+    """`url` with X's hosts sent to base_url and each host in `extra` (a name, no port) to
+    its base URL; loopback unchanged; anything else refused."""
     parts = urlsplit(url)
-    if parts.hostname in X_HOSTS:
-        base = urlsplit(base_url)
+    targets = {**dict.fromkeys(X_HOSTS, base_url), **(extra or {})}
+    if parts.hostname in targets:
+        base = urlsplit(targets[parts.hostname])
         return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ""))
     if parts.hostname in LOOPBACK:
         return url
+    faked = list(targets)
     raise UnexpectedHost(f"fake X: refusing a request to {parts.scheme}://{parts.netloc} "
-                         f"(only {' and '.join(X_HOSTS)} are faked)")
+                         f"(only {', '.join(faked[:-1])} and {faked[-1]} are faked)")
 
 
-def _send_redirected(send, adapter, request, base_url: str, kwargs: dict):
-    url = redirected_url(request.url, base_url)
+def _send_redirected(send, adapter, request, base_url: str, kwargs: dict, extra: dict[str, str] | None = None):
+    url = redirected_url(request.url, base_url, extra)
     if url != request.url:
         request = request.copy()
         request.url = url
@@ -393,28 +442,32 @@ def _send_redirected(send, adapter, request, base_url: str, kwargs: dict):
 
 
 class RedirectAdapter(HTTPAdapter):
-    """Mount on a session for https:// to send X's calls to the fake at base_url."""
+    """Mount on a session for https:// to send X's calls to the fake at base_url (and the
+    hosts in `extra`, {"mastodon.test": URL}, to theirs)."""
 
-    def __init__(self, base_url: str, **kwargs):
+    def __init__(self, base_url: str, extra: dict[str, str] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.base_url = base_url
+        self.extra = dict(extra or {})
 
     def send(self, request, **kwargs):
-        return _send_redirected(HTTPAdapter.send, self, request, self.base_url, kwargs)
+        return _send_redirected(HTTPAdapter.send, self, request, self.base_url, kwargs, self.extra)
 
 
 _original_send = None
 
 
-def install_redirect(base_url: str) -> None:
+def install_redirect(base_url: str, extra: dict[str, str] | None = None) -> None:
     """Patch HTTPAdapter.send for the whole process (every session and adapter subclass,
-    timeouts and other arguments kept): X's calls go to base_url, other hosts are refused."""
+    timeouts and other arguments kept): X's calls go to base_url, those for a host in
+    `extra` to its base URL, other hosts are refused."""
     global _original_send
     if _original_send is None:
         _original_send = HTTPAdapter.send
     original = _original_send
+    extra = dict(extra or {})
 
     def send(self, request, **kwargs):
-        return _send_redirected(original, self, request, base_url, kwargs)
+        return _send_redirected(original, self, request, base_url, kwargs, extra)
 
     HTTPAdapter.send = send
