@@ -109,10 +109,8 @@ class Daemon:
         """Post to the enabled platforms that have no post for this work yet; those that do
         are the retry queue's or recovery's."""
         from publishers.posting import post_work
-        from state.posts import posts_for
 
-        posts = posts_for(self.db, work["id"])
-        fresh = [p for p in self.config.publish.platforms if p not in posts or posts[p]["state"] == "pending"]
+        fresh = self._unposted(work)
         return post_work(self.db, work, self.publishers(fresh), self.config.publish) if fresh else {}
 
     # -- recovery --------------------------------------------------------------------------
@@ -180,7 +178,7 @@ class Daemon:
             return
         unfinished = work["status"] in ("claimed", "generating") or (
             work["status"] == "failed" and self._generation_due(work, now))
-        if unfinished or (work["status"] == "ready" and self._has_unposted(work)):
+        if unfinished or (work["status"] == "ready" and self._unposted(work)):
             self.run_slot(datetime.fromisoformat(sid))
 
     def retry_due(self, now: datetime | None = None) -> None:
@@ -234,10 +232,12 @@ class Daemon:
 
         return any(e["kind"] == "work_approved" for e in events_for(self.db, work["id"]))
 
-    def _has_unposted(self, work: dict) -> bool:
+    def _unposted(self, work: dict) -> list[str]:
+        """The enabled platforms this work has not been sent to yet (no post, or one not started)."""
         from state.posts import posts_for
 
-        return any(p not in posts_for(self.db, work["id"]) for p in self.config.publish.platforms)
+        posts = posts_for(self.db, work["id"])
+        return [p for p in self.config.publish.platforms if p not in posts or posts[p]["state"] == "pending"]
 
     def _generation_due(self, work: dict, now: datetime) -> bool:
         """A failed generation is made again after the same backoff as a post, up to

@@ -95,6 +95,15 @@ class Bot:
         os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait(10)
 
+    def kill_during(self, fake, path: str, after_commit: bool = False) -> None:
+        """Start the daemon, kill it while `fake` holds its call to `path` (before or after
+        the platform took it in), then let the held call go to the dead client."""
+        fake.hold(path, after_commit=after_commit)
+        self.start()
+        assert fake.wait_held(90), self.logged()
+        self.kill()
+        fake.release()
+
     def stop(self) -> None:
         """SIGTERM, as systemd stops a service: the daemon must exit 0."""
         os.kill(self.proc.pid, signal.SIGTERM)
@@ -172,11 +181,7 @@ def test_killed_after_the_work_is_stored_it_is_posted_once_after_restart(due):
 
 def test_killed_after_the_upload_before_the_post_it_is_posted_once_after_restart(due):
     bot, slot = due
-    bot.fake.hold("/2/tweets")
-    bot.start()
-    assert bot.fake.wait_held(90), bot.logged()
-    bot.kill()
-    bot.fake.release()  # the client is gone: X never got the post
+    bot.kill_during(bot.fake, "/2/tweets")  # the client is gone: X never got the post
     assert len(bot.fake.uploads) == 1 and bot.fake.tweets == []
     assert bot.post_state(slot) == "sending"
     finish_after_restart(bot, slot)
@@ -185,11 +190,7 @@ def test_killed_after_the_upload_before_the_post_it_is_posted_once_after_restart
 
 def test_killed_after_x_accepted_the_post_the_restart_finds_it_and_does_not_post_again(due):
     bot, slot = due
-    bot.fake.hold("/2/tweets", after_commit=True)
-    bot.start()
-    assert bot.fake.wait_held(90), bot.logged()
-    bot.kill()
-    bot.fake.release()
+    bot.kill_during(bot.fake, "/2/tweets", after_commit=True)
     assert len(bot.fake.tweets) == 1 and bot.post_state(slot) == "sending"
     finish_after_restart(bot, slot)
     assert len(bot.fake.uploads) == 1, "found on X: nothing was uploaded again"

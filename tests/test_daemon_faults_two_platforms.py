@@ -166,11 +166,7 @@ def test_the_fake_mastodon_refuses_a_wrong_token_and_other_hosts_stay_refused(pu
 
 def test_killed_after_x_accepted_before_mastodon_the_restart_finds_x_and_posts_mastodon_once(due):
     bot, slot = due
-    bot.fake.hold("/2/tweets", after_commit=True)
-    bot.start()
-    assert bot.fake.wait_held(90), bot.logged()
-    bot.kill()
-    bot.fake.release()
+    bot.kill_during(bot.fake, "/2/tweets", after_commit=True)
     assert len(bot.fake.tweets) == 1 and bot.post_state(slot) == "sending"
     assert bot.mastodon.calls == [] and bot.post_state(slot, "mastodon") is None
     bot.start()
@@ -205,11 +201,7 @@ def test_mastodon_down_x_posts_at_once_and_mastodon_is_retried_until_it_is_up(du
 
 def test_killed_after_mastodon_accepted_the_status_the_restart_finds_it(due):
     bot, slot = due
-    bot.mastodon.hold("/api/v1/statuses", after_commit=True)
-    bot.start()
-    assert bot.mastodon.wait_held(90), bot.logged()
-    bot.kill()
-    bot.mastodon.release()
+    bot.kill_during(bot.mastodon, "/api/v1/statuses", after_commit=True)
     assert len(bot.mastodon.statuses) == 1 and bot.post_state(slot, "mastodon") == "sending"
     assert bot.post_state(slot) == "posted"
     x_calls = bot.fake.calls
