@@ -50,11 +50,14 @@ def default_data_dir() -> Path:
 class PoetConfig:
     weights: Path | None = None  # None: the weights shipped in generator/poet/weights
     shape: str = "5-7-5"  # syllables per line, validated: 1..5 counts of 1..16 (the model's limit)
+    register: str = "literary"  # the register the poet writes in: literary (the journals) or social
+    candidates: int = 256  # sampled in one batch; the critic keeps the best
     temperature: float = 0.8
     top_p: float = 0.95
-    max_attempts: int = 50
+    max_attempts: int = 4  # batches of candidates before giving up, when filters reject all
 
 
+POET_REGISTERS = ("literary", "social")
 PAINTERS = ("scene",)
 DEVICES = ("auto", "cpu", "cuda")
 STYLE_METHODS = ("network", "colour")
@@ -253,7 +256,11 @@ def _parse(data: dict, path: Path, where: str) -> Config:
     if "top_p" in poet_table:
         poet.top_p = number("poet.top_p", poet_table["top_p"], 0, 1)
     if "max_attempts" in poet_table:
-        poet.max_attempts = whole("poet.max_attempts", poet_table["max_attempts"], 1)
+        poet.max_attempts = whole("poet.max_attempts", poet_table["max_attempts"], 1, 100)
+    if "register" in poet_table:
+        poet.register = choice("poet.register", poet_table["register"], POET_REGISTERS)
+    if "candidates" in poet_table:
+        poet.candidates = whole("poet.candidates", poet_table["candidates"], 1, 4096)
 
     generator, table = config.generator, tables["generator"]
     if "painter" in table:

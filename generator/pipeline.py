@@ -139,7 +139,7 @@ def _request(config, job: Job, previous: dict | None, known_keys: list[str], pai
 
 def _params(config, mood) -> dict:
     return {
-        "poet": {"shape": config.poet.shape, "temperature": config.poet.temperature, "top_p": config.poet.top_p},
+        "poet": {k: getattr(config.poet, k) for k in ("shape", "register", "candidates", "temperature", "top_p")},
         "stylist": asdict(config.stylist) | ({"mood": mood} if mood else {}),
         "generator": asdict(config.generator),
     }

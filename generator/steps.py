@@ -71,6 +71,7 @@ def poet_step(request: dict, store: ArtifactStore, state: dict) -> dict:
     seed = request["seed"]
     warnings = []
     device = None
+    choice: dict = {}
     if request.get("haiku"):
         lines = request["haiku"]
         models: dict = {}
@@ -83,16 +84,22 @@ def poet_step(request: dict, store: ArtifactStore, state: dict) -> dict:
         poet = _poet(settings.get("weights") or "", device)
         loaded = poet.loaded
         report = poet.write(
-            1, seed=seed, shape=shape, temperature=settings["temperature"], top_p=settings["top_p"],
+            1, seed=seed, shape=shape, register=settings["register"], candidates=settings["candidates"],
+            temperature=settings["temperature"], top_p=settings["top_p"],
             max_attempts=settings["max_attempts"], known_keys=set(request.get("known_keys", [])),
         )
-        lines = report.haiku[0].lines
+        haiku = report.haiku[0]
+        lines = haiku.lines
+        choice = haiku.record()
+        log.info("poet: best of %d candidates (%d passed the filters), critic %.2f, score %.2f, rank %d",
+                 haiku.candidates, haiku.passed, haiku.critic, haiku.score, haiku.rank)
         models = loaded.file_hashes
     state["lines"] = lines
     return {
         "seed": seed,
-        "params": {k: settings[k] for k in ("shape", "temperature", "top_p")}
+        "params": {k: settings[k] for k in ("shape", "register", "candidates", "temperature", "top_p")}
         | {"given": bool(request.get("haiku")), "device": device},
+        "choice": choice,  # candidates, passed, rank, score, critic, likelihood (empty for a given haiku)
         "models": models,
         "inputs": {},
         "outputs": {"haiku": store.put("\n".join(lines).encode("utf-8"), "txt")},

@@ -3,8 +3,11 @@
 `build_corpus(src, out)` reads every raw file in `src` (see the data folder's SOURCES.md)
 with one small reader per file format, normalises each poem, keeps English three-line
 poems, drops duplicates across sources, splits by a hash of the poem, and writes
-`train.txt`, `valid.txt`, `test.txt` and `report.json` to `out`. Sources are read in sorted
-file-name order, so the same input always gives the same bytes.
+`train.txt`, `valid.txt`, `test.txt`, `report.json` and, beside each split, the source and
+register of every poem in it (`train.registers.tsv`: one `register<TAB>source` line per
+poem, in the split's order). Sources are read in sorted file-name order, so the same input
+always gives the same bytes. The split is a hash of the poem's normalised words alone, so a
+poem stays in the split it was in when the corpus was smaller.
 """
 from __future__ import annotations
 
@@ -23,6 +26,13 @@ from typing import Callable, Iterator
 from bot.errors import AuriaError
 from generator.poet.content import find_problem
 
+REGISTERS = ("literary", "social")
+# Where a poem was published says how it was written: the haiku journals, awards and their
+# archives are edited literary haiku; Reddit, Twitter and writeahaiku.com are social media.
+SOCIAL_SOURCES = frozenset({
+    "haiku-scraper__reddit_haiku", "haiku-scraper__twitter_haiku", "haiku-scraper__write_a_haiku",
+    "poe-m__reddit_haiku",
+})
 DROP_REASONS = ("empty", "not english", "not three lines", "too long", "content", "duplicate")
 SPLITS = ("train", "valid", "test")
 MAX_LINE_CHARS = 60
@@ -148,6 +158,18 @@ def read_tempslibres(data: bytes) -> Iterator[RawPoem]:
             yield RawPoem(row["haiku"].splitlines(), lang=(row["lang"] or "").strip())
 
 
+def read_slash_csv(data: bytes) -> Iterator[RawPoem]:
+    """poe-m reddit_haiku.csv: header `,id,processed_title,ups,keywords`; the poem is
+    `processed_title`, its lines joined by `/`."""
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    if "processed_title" not in (reader.fieldnames or ()):
+        raise ValueError(f"expected a processed_title column, found {reader.fieldnames}")
+    for row in reader:
+        title = (row["processed_title"] or "").strip()
+        if title:
+            yield RawPoem(title.split("/"))
+
+
 Reader = Callable[[bytes], Iterator[RawPoem]]
 
 
@@ -157,6 +179,8 @@ def reader_for(name: str) -> Reader | None:
         "haikurnn__sballas8.csv": read_sballas,
         "haikurnn__haikuzao.txt": read_blank_line_separated,
         "haikurnn__tempslibres.csv": read_tempslibres,
+        "notgnoshi-research__haiku.txt": read_blank_line_separated,
+        "poe-m__reddit_haiku.csv": read_slash_csv,
     }
     if name in exact:
         return exact[name]
@@ -193,6 +217,11 @@ def normalise_poem(lines: list[str]) -> list[str]:
 def dedup_key(lines: list[str]) -> str:
     """Lowercase letters and digits only, so case and punctuation variants collide."""
     return " ".join(re.findall(r"[^\W_]+", " ".join(lines).lower()))
+
+
+def register_of(source: str) -> str:
+    """'social' for the social-media collections, 'literary' for the rest."""
+    return "social" if source in SOCIAL_SOURCES else "literary"
 
 
 def split_of(key: str) -> str:
@@ -275,7 +304,10 @@ def _list_sources(src: Path) -> tuple[list[tuple[Path, Reader]], list[str]]:
         else:
             sources.append((path, reader))
     if not sources:
-        raise CorpusError(f"{src}: no recognised corpus files (haiku-scraper__*.csv/.txt, haikurnn__*)")
+        raise CorpusError(
+            f"{src}: no recognised corpus files (haiku-scraper__*.csv/.txt, haikurnn__*, notgnoshi-research__haiku.txt, "
+            "poe-m__reddit_haiku.csv)"
+        )
     return sources, skipped
 
 
@@ -289,9 +321,14 @@ def _read(path: Path, reader: Reader) -> tuple[str, list[RawPoem]]:
         raise CorpusError(f"{path}: malformed ({e})") from e
 
 
-def _write_split(path: Path, poems: list[list[str]]) -> None:
+def write_poems(path: Path, poems: list[list[str]]) -> None:
+    """A split file: the lines of each poem, poems separated by a blank line."""
     text = "\n\n".join("\n".join(lines) for lines in poems)
     path.write_text(text + "\n" if text else "", encoding="utf-8", newline="\n")
+
+
+def registers_path(split_path: Path) -> Path:
+    return Path(split_path).with_suffix(".registers.tsv")
 
 
 def build_corpus(src: Path, out: Path) -> CorpusReport:
@@ -301,6 +338,7 @@ def build_corpus(src: Path, out: Path) -> CorpusReport:
     report = CorpusReport(sources={}, splits={}, inputs={}, skipped=skipped)
     seen: set[str] = set()
     splits: dict[str, list[list[str]]] = {name: [] for name in SPLITS}
+    origins: dict[str, list[str]] = {name: [] for name in SPLITS}  # "register\tsource" per poem
     for path, reader in sources:
         digest, poems = _read(path, reader)
         report.inputs[path.name] = digest
@@ -317,14 +355,18 @@ def build_corpus(src: Path, out: Path) -> CorpusReport:
                 continue
             seen.add(key)
             counts.kept += 1
-            splits[split_of(key)].append(lines)
+            split = split_of(key)
+            splits[split].append(lines)
+            origins[split].append(f"{register_of(path.stem)}\t{path.stem}")
     if not seen:
         raise CorpusError(f"{src}: no poem survived the filters (read {report.total().read})")
     report.splits = {name: len(poems) for name, poems in splits.items()}
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name, poems in splits.items():
-            _write_split(out / f"{name}.txt", poems)
+            write_poems(out / f"{name}.txt", poems)
+            text = "\n".join(origins[name])
+            registers_path(out / f"{name}.txt").write_text(text + "\n" if text else "", encoding="utf-8")
         (out / "report.json").write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
     except OSError as e:
         raise CorpusError(f"{out}: cannot write the corpus ({e.strerror or e})") from e
@@ -333,15 +375,18 @@ def build_corpus(src: Path, out: Path) -> CorpusReport:
 
 def format_report(report: CorpusReport) -> str:
     """A plain-text table: one row per source and a total, then the split sizes."""
-    header = ["source", "read", *DROP_REASONS, "kept"]
+    header = ["source", "register", "read", *DROP_REASONS, "kept"]
     rows = [
-        [name, str(c.read), *(str(c.dropped[r]) for r in DROP_REASONS), str(c.kept)]
-        for name, c in [*report.sources.items(), ("total", report.total())]
+        [name, register, str(c.read), *(str(c.dropped[r]) for r in DROP_REASONS), str(c.kept)]
+        for name, register, c in [
+            *((name, register_of(name), c) for name, c in report.sources.items()), ("total", "", report.total())
+        ]
     ]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
 
     def fmt(row: list[str]) -> str:
-        cells = [row[0].ljust(widths[0])] + [cell.rjust(w) for cell, w in zip(row[1:], widths[1:])]
+        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
+        cells += [cell.rjust(w) for cell, w in zip(row[2:], widths[2:])]
         return "  ".join(cells)
 
     rule = "-" * len(fmt(header))
@@ -370,3 +415,18 @@ def load_split(path: Path) -> list[list[str]]:
             raise CorpusError(f"{path}: malformed, poem {number} has {len(lines)} lines instead of 3")
         poems.append(lines)
     return poems
+
+
+def load_registers(split_path: Path, count: int) -> list[str]:
+    """The register of each of the `count` poems of a split file; 'literary' for all of them
+    when the corpus was built before registers were recorded."""
+    path = registers_path(split_path)
+    if not path.exists():
+        return ["literary"] * count
+    try:
+        registers = [line.split("\t")[0] for line in path.read_text(encoding="utf-8").splitlines() if line]
+    except (OSError, UnicodeDecodeError) as e:
+        raise CorpusError(f"{path}: cannot read ({e})") from e
+    if len(registers) != count or not set(registers) <= set(REGISTERS):
+        raise CorpusError(f"{path}: malformed, expected {count} lines of literary/social, found {len(registers)}")
+    return registers

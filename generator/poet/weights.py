@@ -1,8 +1,11 @@
 """The poet's shipped files: weights, novelty fingerprints and model card.
 
 generator/poet/weights/
-  poet.safetensors     LSTM weights; metadata holds the model config, alphabet and training record
+  poet.safetensors     LSTM weights in float16; metadata holds the model config, the
+                       vocabulary and the training record
   novelty.safetensors  fingerprints of corpus poems and lines (see novelty.py)
+  critic.safetensors   the critic that ranks candidates (critic.py); optional for a
+                       folder the user trained: without it candidates rank by likelihood
   MODEL_CARD.md        sources, counts, training command, metrics, date
 safetensors, never pickle: loading a pickle runs whatever code it carries.
 """
@@ -20,20 +23,26 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
 from bot.errors import AuriaError
-from generator.poet.model import SYMBOLS, PoetLSTM, PoetModelConfig
+from generator.poet.corpus import register_of
+from generator.poet.critic import Critic
+from generator.poet.model import PoetLSTM, PoetModelConfig
 from generator.poet.novelty import NoveltyIndex, build_fingerprints
+from generator.poet.tokens import SPECIAL, Vocabulary
 
 SHIPPED = Path(__file__).parent / "weights"
 MODEL_FILE = "poet.safetensors"
 NOVELTY_FILE = "novelty.safetensors"
+CRITIC_FILE = "critic.safetensors"
 CARD_FILE = "MODEL_CARD.md"
-FORMAT = "auria-poet-lstm/1"
+FORMAT = "auria-poet-word-lstm/2"
 
 
 @dataclass
 class LoadedPoet:
     model: PoetLSTM
+    vocab: Vocabulary
     novelty: NoveltyIndex
+    critic: Critic | None  # None: the folder has no critic; candidates rank by likelihood
     metadata: dict
     file_hashes: dict[str, str]  # file name -> sha256, recorded with every work
 
@@ -63,12 +72,19 @@ def load(weights_dir: str | Path | None = None) -> LoadedPoet:
         raise AuriaError(f"{folder}: poet weights folder does not exist")
     model_path, novelty_path = folder / MODEL_FILE, folder / NOVELTY_FILE
     state, metadata = _read_tensors(model_path)
-    if metadata.get("format") != FORMAT or metadata.get("symbols") != SYMBOLS:
-        raise AuriaError(f"{model_path}: not an Auria poet model of format {FORMAT} with this alphabet")
+    if metadata.get("format") != FORMAT:
+        found = metadata.get("format", "none")
+        raise AuriaError(f"{model_path}: not an Auria poet model of format {FORMAT} (found {found}); retrain it with `auria poet train`")
     try:
+        tokens = metadata["vocabulary"].split("\n")
+        if tuple(tokens[: len(SPECIAL)]) != SPECIAL:
+            raise ValueError("the vocabulary does not start with the special tokens")
+        vocab = Vocabulary(tokens)
         config = PoetModelConfig.from_json(metadata["config"])
+        if config.vocab_size != len(vocab):
+            raise ValueError(f"{len(vocab)} vocabulary tokens for a model of {config.vocab_size}")
         model = PoetLSTM(config)
-        model.load_state_dict(state)
+        model.load_state_dict({k: v.float() for k, v in state.items()})
     except (KeyError, TypeError, ValueError, RuntimeError) as error:
         detail = next((line.strip() for line in str(error).splitlines()[1:] if line.strip()), str(error))
         raise AuriaError(f"{model_path}: weights do not match the model they describe ({detail})") from None
@@ -76,11 +92,15 @@ def load(weights_dir: str | Path | None = None) -> LoadedPoet:
     fingerprints, _ = _read_tensors(novelty_path)
     if set(fingerprints) != {"poems", "lines"}:
         raise AuriaError(f"{novelty_path}: expected 'poems' and 'lines' fingerprint tensors")
-    hashes = {name: sha256_file(folder / name) for name in (MODEL_FILE, NOVELTY_FILE)}
-    return LoadedPoet(model, NoveltyIndex(fingerprints), metadata, hashes)
+    critic = None
+    if (folder / CRITIC_FILE).exists():
+        critic = Critic.from_file(*_read_tensors(folder / CRITIC_FILE), path=str(folder / CRITIC_FILE))
+    names = [MODEL_FILE, NOVELTY_FILE] + ([CRITIC_FILE] if critic else [])
+    hashes = {name: sha256_file(folder / name) for name in names}
+    return LoadedPoet(model, vocab, NoveltyIndex(fingerprints), critic, metadata, hashes)
 
 
-def export(model: PoetLSTM, out: Path, *, corpus: Path, training: dict) -> None:
+def export(model: PoetLSTM, vocab: Vocabulary, out: Path, *, corpus: Path, training: dict) -> None:
     """Write the weights, the fingerprints of every corpus poem, and the model card."""
     from generator.poet.corpus import load_split  # training-time only
 
@@ -89,12 +109,14 @@ def export(model: PoetLSTM, out: Path, *, corpus: Path, training: dict) -> None:
     command = "auria poet train " + " ".join(sys.argv[3:]) if sys.argv[1:3] == ["poet", "train"] else ""
     metadata = {
         "format": FORMAT,
-        "symbols": SYMBOLS,
+        "vocabulary": "\n".join(vocab.tokens),
         "config": model.config.to_json(),
         "trained_at": trained_at,
         "training": json.dumps(training, sort_keys=True),
     }
-    state = {k: v.detach().cpu().float().contiguous() for k, v in model.state_dict().items()}
+    # float16 halves the file; the decoder computes in float32, and samples do not change
+    # in a way a reader could tell (the benchmark scores the shipped file).
+    state = {k: v.detach().cpu().half().contiguous() for k, v in model.state_dict().items()}
     save_file(state, str(out / MODEL_FILE), metadata=metadata)
     poems = [p for split in ("train", "valid", "test") for p in load_split(corpus / f"{split}.txt")]
     fingerprints = build_fingerprints(poems)
@@ -108,57 +130,78 @@ def export(model: PoetLSTM, out: Path, *, corpus: Path, training: dict) -> None:
 def model_card(model, training, report, fingerprints, trained_at, command) -> str:
     params = sum(p.numel() for p in model.parameters())
     c = model.config
-    history = "\n".join(f"| {h['epoch']} | {h['valid_bpc']:.4f} |" for h in training["history"])
+    history = "\n".join(
+        f"| {h['stage']} | {h['epoch']} | {h['valid_bits_per_token']:.4f} | {h['valid_bpc']:.4f} |" for h in training["history"]
+    )
     sources = report.get("sources", {})
     source_rows = "\n".join(
-        f"| {name} | {row.get('read', '')} | {row.get('kept', '')} |" for name, row in sorted(sources.items())
+        f"| {name} | {register_of(name)} | {row.get('read', '')} | {row.get('kept', '')} |" for name, row in sorted(sources.items())
     )
     splits = report.get("splits", {})
+    poems, tokens = training["poems"], training["tokens"]
+    best = training["best"]
     return f"""# Auria poet: model card
 
-A character-level LSTM language model that writes haiku, conditioned on the syllable count
-of each line (the target shape sets the initial state; every step sees the syllables its
-line still needs and the lines left). Trained {trained_at} by the Auria project.
+A word-level LSTM language model that writes haiku, conditioned on the syllable count of
+each line and on a register (literary haiku, social-media haiku, or verse): the target
+shape and register set the initial state; every step sees the syllables its line still
+needs and the lines left. Every token is a word of the CMU Pronouncing Dictionary (or a
+punctuation mark, the line break, the end), so every line can be held to its count
+exactly. Pretrained on public-domain verse, fine-tuned on haiku. Trained {trained_at} by
+the Auria project.
 
 ## Model
-- {c.layers}-layer LSTM, hidden {c.hidden}, character embedding {c.char_embed}, syllables-left
-  embedding {c.syllable_embed}, lines-left embedding {c.lines_embed}, dropout {c.dropout}
-- {params:,} parameters, float32, safetensors; alphabet of {len(SYMBOLS)} symbols
-  (lowercase letters, space, `!',-.:;?`, newline, end of poem)
+- {c.layers}-layer LSTM, hidden {c.hidden}, word embedding {c.embed} (tied with the output
+  layer), syllables-left embedding {c.syllable_embed}, lines-left embedding {c.lines_embed},
+  register embedding {c.register_embed}, dropout {c.dropout}
+- {params:,} parameters, stored in float16, safetensors; a vocabulary of {c.vocab_size:,}
+  tokens (the most frequent dictionary words of both corpora, `,` `.` `...` `?` `!` `:` `;`,
+  a spaced dash, an in-word hyphen, line break, end, unknown word; the unknown word is
+  learnt from but never written)
 - Lines of up to {c.max_syllables} syllables, poems of up to {c.max_lines} lines
 
 ## Data
-Public haiku collections, not redistributed with the model (see the corpus builder):
-github.com/docmarionum1/haikurnn (`input/poems/raw/`) and github.com/ytixu/haiku-scraper
-(`data/`): Daily Haiku, The Heron's Nest, Temps Libres, Reddit r/haiku, Twitter #haiku,
-The Haiku Foundation, Haiku Society of America, Modern Haiku, Basho/Buson translations,
-Sam Ballas' PoetRNN collection, haikuzao. English three-line poems only, normalised,
-deduplicated, content-filtered; split by a hash of the normalised text
-(train {splits.get('train', '?')}, validation {splits.get('valid', '?')}, test {splits.get('test', '?')} poems).
+Pretraining: public-domain verse from Project Gutenberg (the Oxford Book of English Verse,
+the Home Book of Verse vol. 1, Emily Dickinson, poem-o-matic's Gutenberg books, the
+deepspeare sonnets, detokenized), cut into passages of three consecutive lines of a
+stanza: {poems.get('pretrain', 0):,} passages, {tokens.get('pretrain', 0):,} tokens.
 
-| source | read | kept |
-|---|---|---|
+Fine-tuning: public haiku collections, not redistributed with the model (see the corpus
+builder): github.com/docmarionum1/haikurnn, github.com/ytixu/haiku-scraper,
+github.com/Notgnoshi/research (the haiku journals' literary poems) and
+github.com/akira-nair/csci1470-final-project-POE-M (r/haiku). English three-line poems
+only, normalised, deduplicated, content-filtered; split by a hash of the normalised text
+(train {splits.get('train', '?')}, validation {splits.get('valid', '?')}, test {splits.get('test', '?')} poems):
+{poems.get('finetune', 0):,} training poems, {tokens.get('finetune', 0):,} tokens.
+
+| source | register | read | kept |
+|---|---|---|---|
 {source_rows}
 
-Trained on {training['training_poems']:,} poems (those of the training split inside the
-alphabet). Novelty fingerprints: {len(fingerprints['poems']):,} poems, {len(fingerprints['lines']):,} lines
-of three or more words.
+Novelty fingerprints: {len(fingerprints['poems']):,} poems, {len(fingerprints['lines']):,} lines of
+three or more words (every split).
 
 ## Training
 ```
 {command or 'auria poet train --corpus CORPUS --run RUN --weights-out generator/poet/weights'}
 ```
-Device {training['device']}, seed {training['seed']}, batch {training['batch_size']}, Adam at
-{training['learning_rate']} with cosine decay, {training['epochs']} epochs; the weights are
-those of epoch {training['best_epoch']}, the best on validation.
+Device {training['device']} ({training['processes']} process(es)), seed {training['seed']}, batch
+{training['batch_size']}, Adam at {training['learning_rate']} with cosine decay in each stage,
+{training['pretrain_epochs']} pretraining and {training['epochs']} fine-tuning epochs; the
+weights are those of {best['stage']} epoch {best['epoch']}, the best on validation.
+Bits per character divide the bits of every token (the end of each poem included) by the
+characters of the text plus one; an unknown word counts as one token, so these numbers are
+for following training, not for comparing models (the benchmark does that on texts written
+in known words only).
 
-| epoch | validation bits per character |
-|---|---|
+| stage | epoch | validation bits per token | bits per character |
+|---|---|---|---|
 {history}
 
 ## Use and limits
-Writes short English poems in the style of modern and Reddit/Twitter haiku. Output is
-filtered for exact syllable shape, novelty against the corpus, profanity, slurs,
-mentions, URLs and hashtags, but a language model can still write something unkind or
-meaningless: `require_approval` (later) lets a human look first.
+Writes short English poems in the manner of modern literary haiku (or, asked for the social
+register, of Reddit and Twitter haiku). Output is filtered for exact syllable shape,
+novelty against the corpus, profanity, slurs, mentions, URLs and hashtags, then ranked by
+the critic, but a language model can still write something unkind or meaningless:
+`publish.require_approval` lets a person look first.
 """

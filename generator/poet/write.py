@@ -1,12 +1,13 @@
-"""Writing haiku: syllable-constrained sampling, then the filters.
+"""Writing haiku: many candidates in one batch under the shape mask, the filters, the critic.
 
-Sampling is character by character with temperature and top-p, under a mask that keeps
-every line on its syllable count: while the words of a line still fall short of the
-target, the line cannot end; once the last word reaches it exactly, only punctuation and
-the line end may follow; a word that overshoots must grow into a word that fits or is
-abandoned (backtracking to the word's start). Each accepted sample then passes the
-filters: exact shape by the syllable counter, content, novelty against the corpus, and no
-repeat of a haiku already in the store.
+Decoding samples `candidates` poems at once, word by word, with temperature and top-p,
+under a mask that keeps every line on its syllable count: a word may only be chosen when
+its syllables fit what the line still needs, the line ends exactly when they are used up,
+punctuation follows a word, and an in-word hyphen is followed by a word. Every token of
+the vocabulary is a dictionary word with a known count, so no sample can miss its shape or
+run into a dead end. Each candidate then passes the filters (exact shape by the syllable
+counter, form, content, novelty against the corpus, no repeat of a stored haiku or of
+another candidate); the survivors are ranked by the critic, and the best one is the haiku.
 """
 from __future__ import annotations
 
@@ -19,23 +20,17 @@ import torch
 
 from bot.errors import AuriaError
 from generator.poet.content import find_problem
-from generator.poet.model import SYMBOL_ID, SYMBOLS, WORD_CHARS, Stepper
-from generator.poet.syllables import count_word, counts, in_dictionary, words
-from generator.poet.vocab import END, NEWLINE
+from generator.poet.critic import Critic
+from generator.poet.model import REGISTERS
+from generator.poet.syllables import counts, in_dictionary, words
+from generator.poet.tokens import ATTACHED, DASH, SPECIAL
+from generator.poet.vocab import NEWLINE
 from generator.poet.weights import LoadedPoet
 from state.works import haiku_key
 
-MAX_WORD = 18  # letters; a longer word is a dead end and is resampled
-WORD_RETRIES = 12  # resamples of one word before the whole line starts again
-LINE_RETRIES = 6  # restarts of one line before the sample is given up
-PUNCTUATION = frozenset(",.;:!?-")
-CLOSING = frozenset(",.;:!?")  # a word never follows one of these without a space
-MAX_PUNCTUATION_RUN = 3  # "..." at most
 # A line ending on one of these reads as cut off mid-phrase ("the moon and it is for the").
-DANGLING = frozenset("a an the and of my your our their its".split())
-_LETTER_IDS = [SYMBOL_ID[ch] for ch in SYMBOLS if ch in WORD_CHARS]
-_PUNCTUATION_IDS = [SYMBOL_ID[ch] for ch in SYMBOLS if ch in PUNCTUATION]
-_SPACE_ID, _HYPHEN_ID = SYMBOL_ID[" "], SYMBOL_ID["-"]
+DANGLING = frozenset("a an the and of my your our their its to with in on at from by for is".split())
+FILTERS = ("shape", "lexicon", "form", "content", "novelty", "repeat")
 _SHAPE = re.compile(r"^\d{1,2}(-\d{1,2}){0,4}$")
 _LONE_I = re.compile(r"\bi\b")
 
@@ -50,13 +45,19 @@ def parse_shape(text: str, max_syllables: int = 16, max_lines: int = 5) -> tuple
     return shape
 
 
+def parse_register(text: str) -> str:
+    if text not in REGISTERS[:2]:
+        raise AuriaError(f"unknown register {text!r}: literary or social")
+    return text
+
+
 @dataclass
-class Haiku:
+class Candidate:
     lines: list[str]
-    shape: tuple[int, ...]
-    seed: int
-    attempts: int  # raw samples drawn for this haiku, the accepted one included
-    seconds: float
+    likelihood: float  # the language model's mean log-probability per token (nats)
+    critic: float = 0.0  # the critic's score, higher reads more like a person's haiku
+    score: float = 0.0  # what candidates are ranked by (critic.py)
+    problem: str | None = None  # the first filter it failed
 
     @property
     def text(self) -> str:
@@ -64,135 +65,109 @@ class Haiku:
 
 
 @dataclass
+class Haiku:
+    lines: list[str]
+    shape: tuple[int, ...]
+    seed: int
+    attempts: int  # batches of candidates drawn for this haiku
+    seconds: float
+    candidates: int  # candidates sampled
+    passed: int  # candidates that passed every filter
+    score: float  # the chosen candidate's ranking score
+    critic: float  # ... and its critic score
+    likelihood: float  # ... and its mean log-probability per token
+    rank: int  # its place among all candidates by score, filtered ones included (1: the best)
+    top: list[Candidate] = field(default_factory=list)  # the best candidates that passed, best first
+
+    @property
+    def text(self) -> str:
+        return NEWLINE.join(self.lines)
+
+    def record(self) -> dict:
+        """What a work stores about how its haiku was chosen."""
+        return {
+            "candidates": self.candidates, "passed": self.passed, "rank": self.rank,
+            "score": round(self.score, 4), "critic": round(self.critic, 4), "likelihood": round(self.likelihood, 4),
+            "batches": self.attempts,
+        }
+
+
+@dataclass
 class WriteReport:
     haiku: list[Haiku] = field(default_factory=list)
-    samples: int = 0  # raw samples completed by the decoder
-    gave_up: int = 0  # samples the decoder abandoned (dead ends)
-    rejected: Counter = field(default_factory=Counter)  # filter name -> samples rejected
+    samples: int = 0  # candidates sampled
+    rejected: Counter = field(default_factory=Counter)  # filter name -> candidates rejected
     seconds: float = 0.0
 
 
-class _Line:
-    """What the decoder knows of the line being written."""
-
-    def __init__(self, target: int):
-        self.target, self.used, self.word, self.last = target, 0, "", ""
-        self.punctuation_run = 0
-
-    def word_syllables(self) -> int:
-        return count_word(self.word) if self.word else 0
-
-    def allowed(self, last_line: bool) -> list[int]:
-        """The symbols that keep this line able to end exactly on its syllable count."""
-        total = self.used + self.word_syllables()
-        started = bool(self.last)
-        allowed = []
-        if len(self.word) < MAX_WORD and self.last not in CLOSING and (self.word or self.used < self.target):
-            allowed += _LETTER_IDS
-        if started and self.last != " " and total < self.target:
-            allowed.append(_SPACE_ID)
-        if started and total <= self.target and self.punctuation_run < MAX_PUNCTUATION_RUN:
-            allowed += _PUNCTUATION_IDS if self.last != " " else [_HYPHEN_ID]
-        if started and total == self.target and self.last != " ":
-            allowed.append(SYMBOL_ID[END if last_line else NEWLINE])
-        return allowed
-
-    def push(self, ch: str) -> None:
-        if ch in WORD_CHARS:
-            self.word += ch
-        else:
-            self.used += self.word_syllables()
-            self.word = ""
-        self.last = ch
-        self.punctuation_run = self.punctuation_run + 1 if ch in PUNCTUATION else 0
-
-
 class Poet:
-    def __init__(self, loaded: LoadedPoet, device: str = "cpu"):
+    def __init__(self, loaded: LoadedPoet, device: str = "cpu", critic: Critic | None = None):
         self.loaded = loaded
+        self.vocab = loaded.vocab
         self.device = torch.device(device)
         self.model = loaded.model.to(self.device).eval()
-        self.stepper = Stepper(self.model)
-        count_word("warm")  # loads the pronouncing dictionary now, not inside the first haiku's time
+        self.critic = critic if critic is not None else loaded.critic
         self.max_lines = self.model.config.max_lines
-
-    def _step(self, symbol: int, syllables_left: int, lines_left: int, state):
-        """Feed one symbol with its conditioning; the logits for the next symbol and the new state."""
-        logits, state = self.stepper(symbol, syllables_left, lines_left, state)
-        return logits.float().cpu(), state
-
-    @torch.no_grad()
-    def sample(self, shape: tuple[int, ...], generator: torch.Generator, temperature: float, top_p: float) -> list[str] | None:
-        """One constrained sample, or None when the decoder ran into a dead end."""
-        shapes = torch.zeros(1, self.max_lines, dtype=torch.long, device=self.device)
-        shapes[0, : len(shape)] = torch.tensor(shape)
-        position = self._step(0, shape[0], len(shape) - 1, self.model.initial_state(shapes))
-        lines: list[str] = []
-        for index, target in enumerate(shape):
-            for _ in range(LINE_RETRIES):
-                written = self._sample_line(shape, index, position, generator, temperature, top_p)
-                if written is not None:
-                    break
-            else:
-                return None
-            text, position = written
-            lines.append(text)
-        return lines
-
-    def _sample_line(self, shape, index, start, generator, temperature, top_p):
-        """(line text, model position after its line end), or None after too many dead ends."""
-        last_line = index == len(shape) - 1
-        lines_left = len(shape) - 1 - index
-        position = start  # (logits for the next symbol, recurrent state)
-        line, chars = _Line(shape[index]), []
-        word_start, word_retries = (start, 0), 0
-        while True:
-            allowed = line.allowed(last_line)
-            if not allowed:
-                # Dead end (a word that overshoots and cannot grow): resample it from its first letter.
-                word_retries += 1
-                if word_retries > WORD_RETRIES:
-                    return None
-                position, keep = word_start
-                chars = chars[:keep]
-                line = _replay(shape[index], chars)
-                continue
-            symbol = _choose(position[0], allowed, generator, temperature, top_p)
-            ch = SYMBOLS[symbol]
-            if ch == END:
-                return "".join(chars), position
-            if ch == NEWLINE:
-                return "".join(chars), self._step(symbol, shape[index + 1], lines_left - 1, position[1])
-            if ch in WORD_CHARS and not line.word:
-                word_start = (position, len(chars))
-            line.push(ch)
-            chars.append(ch)
-            position = self._step(symbol, line.target - line.used, lines_left, position[1])
+        v = self.vocab
+        ids = torch.arange(len(v))
+        self.syllables = torch.tensor(v.syllables, device=self.device)
+        self.is_word = (ids >= len(SPECIAL)).to(self.device)
+        self.is_mark = torch.zeros(len(v), dtype=torch.bool, device=self.device)  # punctuation after a word
+        self.is_mark[[v.ids[t] for t in (*ATTACHED, DASH)]] = True
 
     @torch.no_grad()
-    def sample_unconstrained(
-        self, shape: tuple[int, ...], generator: torch.Generator, temperature: float, top_p: float, max_chars: int = 200
-    ) -> list[str]:
-        """A sample with the shape conditioning but no mask: how well the model alone keeps the count."""
-        shapes = torch.zeros(1, self.max_lines, dtype=torch.long, device=self.device)
-        shapes[0, : len(shape)] = torch.tensor(shape)
-        index, line = 0, _Line(shape[0])
-        position = self._step(0, shape[0], len(shape) - 1, self.model.initial_state(shapes))
-        chars: list[str] = []
-        everything = list(range(len(SYMBOLS)))
-        while len(chars) < max_chars:
-            symbol = _choose(position[0], everything, generator, temperature, top_p)
-            ch = SYMBOLS[symbol]
-            if ch == END:
+    def sample(
+        self, count: int, shape: tuple[int, ...], register: str, generator: torch.Generator,
+        temperature: float = 0.8, top_p: float = 0.95,
+    ) -> list[Candidate]:
+        """`count` candidates decoded side by side, each exactly in `shape`."""
+        v, device = self.vocab, self.device
+        targets = torch.tensor(list(shape) + [0], device=device)
+        shapes = torch.zeros(count, self.max_lines, dtype=torch.long, device=device)
+        shapes[:, : len(shape)] = torch.tensor(shape, device=device)
+        registers = torch.full((count,), REGISTERS.index(register), dtype=torch.long, device=device)
+        state = self.model.initial_state(shapes, registers)
+        token = torch.full((count,), v.end, dtype=torch.long, device=device)
+        line = torch.zeros(count, dtype=torch.long, device=device)
+        left = targets[line].clone()  # syllables the current line still needs
+        done = torch.zeros(count, dtype=torch.bool, device=device)
+        log_prob = torch.zeros(count, device=device)
+        length = torch.zeros(count, device=device)
+        chosen: list[torch.Tensor] = []
+        last_line = len(shape) - 1
+        # Each step writes a word (at least one syllable) or a mark after a word, so a poem
+        # ends within twice its syllables plus its line ends.
+        for _ in range(2 * sum(shape) + len(shape)):
+            lines_left = (last_line - line).clamp(min=0)
+            logits, state = self.model(token[:, None], left[:, None], lines_left[:, None], state)
+            logits = logits[:, 0].float()
+            after_word = self.is_word[token]
+            allowed = self.is_word[None, :] & (self.syllables[None, :] <= left[:, None]) & (left[:, None] > 0)
+            allowed &= (token != v.joiner)[:, None] | self.is_word[None, :]
+            allowed |= self.is_mark[None, :] & after_word[:, None]
+            allowed[:, v.joiner] = after_word & (left > 0)
+            at_end = (left == 0) & (token != v.joiner)
+            allowed[:, v.br] = at_end & (line < last_line)
+            allowed[:, v.end] = at_end & (line == last_line)
+            pick = _choose(logits, allowed, generator, temperature, top_p)
+            pick = torch.where(done, torch.full_like(pick, v.end), pick)
+            natural = torch.log_softmax(logits, dim=-1).gather(1, pick[:, None])[:, 0]
+            log_prob += torch.where(done, torch.zeros_like(natural), natural)
+            length += (~done).float()
+            chosen.append(pick)
+            done |= pick == v.end
+            if bool(done.all()):
                 break
-            chars.append(ch)
-            if ch == NEWLINE:
-                index += 1
-                line = _Line(shape[index] if index < len(shape) else 0)
-            else:
-                line.push(ch)
-            position = self._step(symbol, line.target - line.used, len(shape) - 1 - index, position[1])
-        return "".join(chars).split(NEWLINE)
+            is_break = pick == v.br
+            line = line + is_break.long()
+            left = torch.where(is_break, targets[line], left - self.syllables[pick])
+            token = pick
+        rows = torch.stack(chosen, dim=1).tolist()
+        likelihood = (log_prob / length).tolist()
+        return [Candidate(self._lines(row), mean) for row, mean in zip(rows, likelihood)]
+
+    def _lines(self, ids: list[int]) -> list[str]:
+        return [_LONE_I.sub("I", line) for line in self.vocab.decode(ids)]
 
     def write(
         self,
@@ -200,49 +175,73 @@ class Poet:
         *,
         seed: int,
         shape: tuple[int, ...] = (5, 7, 5),
+        register: str = "literary",
+        candidates: int = 256,
         temperature: float = 0.8,
         top_p: float = 0.95,
-        max_attempts: int = 50,
+        max_attempts: int = 4,
         known_keys: frozenset[str] | set[str] = frozenset(),
+        keep_top: int = 0,
     ) -> WriteReport:
-        """n haiku; the k-th comes from seed + k alone, so any one can be written again."""
+        """n haiku; the k-th comes from seed + k alone, so any one can be written again.
+
+        Each is the best of `candidates` sampled in one batch; another batch is drawn only
+        when every candidate of a batch failed a filter, up to `max_attempts` batches.
+        """
         report = WriteReport()
         started = time.perf_counter()
         taken = set(known_keys)
         for k in range(n):
             haiku_started = time.perf_counter()
-            generator = torch.Generator().manual_seed(seed + k)
+            generator = torch.Generator(device=self.device).manual_seed(seed + k)
             for attempt in range(1, max_attempts + 1):
-                lines = self.sample(shape, generator, temperature, top_p)
-                if lines is None:
-                    report.gave_up += 1
-                    continue
-                report.samples += 1
-                lines = [_LONE_I.sub("I", line) for line in lines]
-                problem = self.filter(lines, shape, taken)
-                if problem:
-                    report.rejected[problem] += 1
-                    continue
-                taken.add(haiku_key(" ".join(lines)))
-                report.haiku.append(Haiku(lines, shape, seed + k, attempt, time.perf_counter() - haiku_started))
-                break
+                batch = self.sample(candidates, shape, register, generator, temperature, top_p)
+                report.samples += len(batch)
+                self._judge(batch, shape, taken)
+                for candidate in batch:
+                    if candidate.problem:
+                        report.rejected[candidate.problem] += 1
+                passed = sorted((c for c in batch if not c.problem), key=lambda c: -c.score)
+                if passed:
+                    best = passed[0]
+                    ranked = sorted(batch, key=lambda c: -c.score)
+                    taken.add(haiku_key(" ".join(best.lines)))
+                    report.haiku.append(Haiku(
+                        best.lines, shape, seed + k, attempt, time.perf_counter() - haiku_started, len(batch),
+                        len(passed), best.score, best.critic, best.likelihood,
+                        next(i for i, c in enumerate(ranked, start=1) if c is best), passed[:keep_top],
+                    ))
+                    break
             else:
                 raise AuriaError(
-                    f"no acceptable haiku for seed {seed + k} in {max_attempts} attempts "
-                    f"(rejected: {dict(report.rejected) or 'none'}); try another seed or raise poet.max_attempts"
+                    f"no acceptable haiku for seed {seed + k} in {max_attempts} batches of {candidates} "
+                    f"(rejected: {dict(report.rejected) or 'none'}); try another seed or raise poet.candidates"
                 )
         report.seconds = time.perf_counter() - started
         return report
 
+    def _judge(self, batch: list[Candidate], shape: tuple[int, ...], taken: set[str]) -> None:
+        """Filter every candidate (a duplicate of an earlier one is a repeat), then score them."""
+        seen = set(taken)
+        for candidate in batch:
+            candidate.problem = self.filter(candidate.lines, shape, seen)
+            if candidate.problem is None:
+                seen.add(haiku_key(" ".join(candidate.lines)))
+        if self.critic is not None:
+            self.critic.score(batch)
+        else:  # a weights folder without a critic: rank by likelihood alone
+            for candidate in batch:
+                candidate.score = candidate.likelihood
+
     def filter(self, lines: list[str], shape: tuple[int, ...], taken: set[str]) -> str | None:
-        """The first filter a sample fails, or None: 'shape', 'lexicon' (a word the pronouncing
-        dictionary does not know: a character model's invented words), 'form', 'content',
-        'novelty', 'repeat'."""
+        """The first filter a haiku fails, or None: 'shape', 'lexicon' (a word the pronouncing
+        dictionary does not know), 'form' (a line ending on a word that needs a next one),
+        'content', 'novelty', 'repeat'."""
         if counts(lines) != shape:
             return "shape"
         if not all(_known_word(word) for line in lines for word in words(line)):
             return "lexicon"
-        if any(line.split()[-1].strip(",.;:!?-") in DANGLING for line in lines):
+        if any(line.split()[-1].strip(",.;:!?-").lower() in DANGLING for line in lines):
             return "form"
         if find_problem(" ".join(lines)):
             return "content"
@@ -257,21 +256,16 @@ def _known_word(word: str) -> bool:
     return in_dictionary(word) or (word.endswith("'s") and in_dictionary(word[:-2]))
 
 
-def _replay(target: int, chars: list[str]) -> _Line:
-    line = _Line(target)
-    for ch in chars:
-        line.push(ch)
-    return line
+TOP_K = 200  # the nucleus is looked for among this many likeliest tokens (a full sort costs 10x)
 
 
-def _choose(logits: torch.Tensor, allowed: list[int], generator: torch.Generator, temperature: float, top_p: float) -> int:
-    """Sample among the allowed symbols: temperature, then the top-p nucleus of what is left."""
-    masked = torch.full_like(logits, float("-inf"))
-    masked[allowed] = logits[allowed] / max(temperature, 1e-6)
+def _choose(logits: torch.Tensor, allowed: torch.Tensor, generator: torch.Generator, temperature: float, top_p: float) -> torch.Tensor:
+    """One token per row among the allowed ones: temperature, then the top-p nucleus."""
+    masked = torch.where(allowed, logits / max(temperature, 1e-6), torch.full_like(logits, float("-inf")))
     probs = torch.softmax(masked, dim=-1)
-    sorted_probs, order = torch.sort(probs, descending=True)
+    sorted_probs, order = torch.topk(probs, min(TOP_K, probs.size(-1)), dim=-1)
     cumulative = torch.cumsum(sorted_probs, dim=-1)
-    keep = cumulative - sorted_probs < top_p  # always keeps the most likely symbol
+    keep = cumulative - sorted_probs < top_p  # always keeps the most likely token
     sorted_probs = torch.where(keep, sorted_probs, torch.zeros_like(sorted_probs))
-    pick = torch.multinomial(sorted_probs / sorted_probs.sum(), 1, generator=generator)
-    return int(order[pick])
+    pick = torch.multinomial(sorted_probs, 1, generator=generator)
+    return order.gather(1, pick)[:, 0]
