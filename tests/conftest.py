@@ -66,8 +66,9 @@ def write_config(tmp_path):
 
 @pytest.fixture
 def config_file(write_config, data_dir):
-    """A config file whose data_dir is the tmp data folder."""
-    return write_config(f'data_dir = "{data_dir}"\n')
+    """A config file whose data_dir is the tmp data folder, with 32 poet candidates per haiku
+    instead of 256: the same code, an eighth of the decoding time."""
+    return write_config(f'data_dir = "{data_dir}"\n[poet]\ncandidates = 32\n')
 
 
 @pytest.fixture

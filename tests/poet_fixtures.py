@@ -41,13 +41,26 @@ def write_split(path: Path, poems: list[list[str]]) -> None:
     path.write_text(text + "\n" if text else "", encoding="utf-8", newline="\n")
 
 
+VERSE = [
+    ["the sun is gone beyond the western hill", "and all the birds are quiet in the wood", "the evening wind is cold upon the sea"],
+    ["o gentle night that comes upon the land", "and lays a silver hand on every tree", "we wait for you beside the sleeping stream"],
+    ["i wandered lonely by the river side", "and heard the water singing to the stones", "a song of summer and of fading days"],
+    ["my heart is like a bird upon the bough", "that sings although the winter wind is near", "and knows the spring will come again to me"],
+]
+
+
 def write_corpus(folder: Path, train: int = 48, valid: int = 12, test: int = 8, seed: int = 0) -> dict[str, list[list[str]]]:
-    """Write train/valid/test.txt and report.json into `folder`; returns the poems per split."""
+    """Write train/valid/test.txt (every fourth poem social, the rest literary), their
+    registers, verse-train/valid.txt and report.json into `folder`; returns the poems per split."""
     folder.mkdir(parents=True, exist_ok=True)
     poems = tiny_poems(train + valid + test, seed)
     splits = {"train": poems[:train], "valid": poems[train : train + valid], "test": poems[train + valid :]}
     for name, split in splits.items():
         write_split(folder / f"{name}.txt", split)
+        registers = ["social\ttiny" if i % 4 == 3 else "literary\ttiny" for i in range(len(split))]
+        (folder / f"{name}.registers.tsv").write_text("\n".join(registers) + "\n", encoding="utf-8")
+    write_split(folder / "verse-train.txt", VERSE * 3)
+    write_split(folder / "verse-valid.txt", VERSE[:2])
     total = train + valid + test
     dropped = {r: 0 for r in ("empty", "not english", "not three lines", "too long", "content", "duplicate")}
     report = {
@@ -64,7 +77,7 @@ def write_corpus(folder: Path, train: int = 48, valid: int = 12, test: int = 8, 
 def tiny_model_config():
     from generator.poet.model import PoetModelConfig
 
-    return PoetModelConfig(hidden=24, char_embed=8, syllable_embed=4, lines_embed=4, dropout=0.0)
+    return PoetModelConfig(hidden=24, embed=8, syllable_embed=4, lines_embed=4, register_embed=4, dropout=0.0)
 
 
 @contextmanager

@@ -92,7 +92,8 @@ def test_config_check_defaults(tmp_path, monkeypatch, capsys):
     assert 'timezone = "UTC"' in lines
     assert 'poet.shape = "5-7-5"' in lines
     assert "poet.temperature = 0.8" in lines
-    assert "poet.max_attempts = 50" in lines
+    assert "poet.max_attempts = 4" in lines
+    assert 'poet.register = "literary"' in lines and "poet.candidates = 256" in lines
     assert "secret x_api_key: not set" in lines
     assert lines[-1] == "config OK"
 

@@ -24,8 +24,8 @@ def test_defaults_without_any_file(tmp_path, monkeypatch):
     assert config.source is None
     assert config.data_dir == tmp_path / "xdg-data" / "auria"
     assert config.timezone == "UTC"
-    assert config.poet == PoetConfig(weights=None, shape="5-7-5", temperature=0.8,
-                                     top_p=0.95, max_attempts=50)
+    assert config.poet == PoetConfig(weights=None, shape="5-7-5", register="literary", candidates=256,
+                                     temperature=0.8, top_p=0.95, max_attempts=4)
 
 
 def test_default_data_dir_without_xdg(monkeypatch):
@@ -86,12 +86,13 @@ def test_absolute_and_home_data_dir(write_config, tmp_path):
 def test_full_file(write_config):
     config = load_config(write_config(
         'timezone = "Europe/Berlin"\nlog_level = "debug"\nlog_format = "json"\n'
-        '[poet]\nshape = "3-5-3"\ntemperature = 1\ntop_p = 0.5\nmax_attempts = 7\n'
+        '[poet]\nshape = "3-5-3"\ntemperature = 1\ntop_p = 0.5\nmax_attempts = 7\nregister = "social"\ncandidates = 64\n'
     ))
     assert (config.timezone, config.log_level, config.log_format) == ("Europe/Berlin", "debug", "json")
     assert config.poet.shape == "3-5-3"
     assert config.poet.temperature == 1.0 and isinstance(config.poet.temperature, float)
     assert (config.poet.top_p, config.poet.max_attempts) == (0.5, 7)
+    assert (config.poet.register, config.poet.candidates) == ("social", 64)
 
 
 # Validation: every message names the file, the dotted key and the problem.
@@ -120,7 +121,10 @@ def test_full_file(write_config):
         ('[poet]\ntemperature = nan', "poet.temperature", "got NaN"),
         ('[poet]\ntemperature = true', "poet.temperature", "got true"),
         ('[poet]\ntop_p = 1.5', "poet.top_p", "must be a number in (0, 1], got 1.5"),
-        ('[poet]\nmax_attempts = 0', "poet.max_attempts", "must be a whole number >= 1, got 0"),
+        ('[poet]\nmax_attempts = 0', "poet.max_attempts", "must be a whole number in [1, 100], got 0"),
+        ('[poet]\nregister = "verse"', "poet.register", 'must be one of "literary", "social", got "verse"'),
+        ('[poet]\ncandidates = 0', "poet.candidates", "must be a whole number in [1, 4096], got 0"),
+        ('[poet]\ncandidates = 5000', "poet.candidates", "got 5000"),
         ('[poet]\nmax_attempts = 2.5', "poet.max_attempts", "got 2.5"),
         ('[poet]\nmax_attempts = "9"', "poet.max_attempts", 'got "9"'),
     ],

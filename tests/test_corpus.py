@@ -17,12 +17,16 @@ from generator.poet.corpus import (
     load_split,
     normalise_line,
     normalise_poem,
+    load_registers,
     read_blank_line_separated,
     read_sballas,
     read_scraper_csv,
     read_scraper_txt,
+    read_slash_csv,
     read_tempslibres,
     reader_for,
+    register_of,
+    registers_path,
     split_of,
 )
 
@@ -128,6 +132,8 @@ def test_reader_dispatch_by_file_name():
     assert reader_for("haikurnn__sballas8.csv") is read_sballas
     assert reader_for("haikurnn__haikuzao.txt") is read_blank_line_separated
     assert reader_for("haikurnn__tempslibres.csv") is read_tempslibres
+    assert reader_for("notgnoshi-research__haiku.txt") is read_blank_line_separated
+    assert reader_for("poe-m__reddit_haiku.csv") is read_slash_csv
     for name in ("SOURCES.md", "haikurnn__other.csv", "haiku-scraper__x.json", "notes.txt"):
         assert reader_for(name) is None
 
@@ -301,14 +307,79 @@ def test_format_report_has_a_row_per_source_a_total_and_the_splits(raw, tmp_path
     report = build_corpus(raw, tmp_path / "out")
     text = format_report(report)
     lines = text.splitlines()
-    assert lines[0].split()[:2] == ["source", "read"] and lines[0].split()[-1] == "kept"
+    assert lines[0].split()[:3] == ["source", "register", "read"] and lines[0].split()[-1] == "kept"
     assert all(reason in lines[0] for reason in DROP_REASONS)
     for name, counts in report.sources.items():
         row = next(line for line in lines if line.startswith(name + " "))
-        assert row.split()[1] == str(counts.read) and row.split()[-1] == str(counts.kept)
+        assert row.split()[1] == register_of(name)
+        assert row.split()[2] == str(counts.read) and row.split()[-1] == str(counts.kept)
     total = next(line for line in lines if line.startswith("total"))
     assert total.split()[-1] == str(report.total().kept)
     assert f"train {report.splits['train']}" in text and "SOURCES.md" in text
+
+
+# --- the journals, r/haiku and registers ------------------------------------------------
+
+POE_M = (
+    ",id,processed_title,ups,keywords\r\n"
+    "0,1020ac,There's nothing inside/There is nothing outside me/I search on in hope.,5,\"[('inside', 0.5)]\"\r\n"
+    '1,107cob,"From whole we crumble, slow/Forever lost to chaos/Never one again",1,[]\r\n'
+    "2,109a51,,3,[]\r\n"
+)
+
+
+def test_slash_csv_reader_reads_the_title_column():
+    poems = list(read_slash_csv(POE_M.encode()))
+    assert [p.lines for p in poems] == [
+        ["There's nothing inside", "There is nothing outside me", "I search on in hope."],
+        ["From whole we crumble, slow", "Forever lost to chaos", "Never one again"],
+    ]
+    with pytest.raises(ValueError, match="processed_title"):
+        list(read_slash_csv(b"a,b\r\n1,2\r\n"))
+
+
+def test_registers_by_source():
+    for name in ("notgnoshi-research__haiku", "haiku-scraper__herons_nest", "haikurnn__tempslibres", "haikurnn__sballas8"):
+        assert register_of(name) == "literary"
+    for name in ("poe-m__reddit_haiku", "haiku-scraper__reddit_haiku", "haiku-scraper__twitter_haiku"):
+        assert register_of(name) == "social"
+
+
+def test_new_sources_keep_register_and_the_old_test_split(raw, tmp_path):
+    before = build_corpus(raw, tmp_path / "before")
+    (raw / "notgnoshi-research__haiku.txt").write_text(
+        "sun-bleached billboard\nthe gravel road ends\nat peaches\n\nflute notes\nfluttering\npetals\n\n"
+        "watermelon flesh\ndeep in summer\n\nwinter rain\nthe old dog sleeps\nby the door\n"
+    )
+    (raw / "poe-m__reddit_haiku.csv").write_bytes(POE_M.encode())
+    after = build_corpus(raw, tmp_path / "after")
+    notgnoshi = after.sources["notgnoshi-research__haiku"]
+    assert (notgnoshi.read, notgnoshi.kept, notgnoshi.dropped["not three lines"]) == (4, 2, 1)
+    assert notgnoshi.dropped["duplicate"] == 1  # the winter rain is haiku-scraper's
+    assert after.sources["poe-m__reddit_haiku"].kept == 2
+    for split in ("train", "valid", "test"):
+        old = _poems(tmp_path / "before" / f"{split}.txt")
+        new = _poems(tmp_path / "after" / f"{split}.txt")
+        assert all(poem in new for poem in old)  # a poem never moves to another split
+        registers = load_registers(tmp_path / "after" / f"{split}.txt", len(new))
+        origins = registers_path(tmp_path / "after" / f"{split}.txt").read_text().splitlines()
+        for poem, register, origin in zip(new, registers, origins):
+            assert origin.split("\t")[0] == register == register_of(origin.split("\t")[1])
+            if poem[0] == "There's nothing inside":
+                assert origin == "social\tpoe-m__reddit_haiku"
+    assert sum(before.splits.values()) + 4 == sum(after.splits.values())
+
+
+def test_load_registers_without_or_with_a_broken_file(tmp_path):
+    split = tmp_path / "train.txt"
+    assert load_registers(split, 3) == ["literary"] * 3  # a corpus built before registers
+    registers_path(split).write_text("literary\ta\nsocial\tb\n")
+    assert load_registers(split, 2) == ["literary", "social"]
+    with pytest.raises(CorpusError, match="malformed, expected 3 lines"):
+        load_registers(split, 3)
+    registers_path(split).write_text("verse\ta\n")
+    with pytest.raises(CorpusError, match="literary/social"):
+        load_registers(split, 1)
 
 
 # --- load_split ------------------------------------------------------------------------

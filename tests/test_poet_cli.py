@@ -13,7 +13,9 @@ from generator.poet.syllables import counts
 from state.store import open_store
 from state.works import list_works
 
-FOOTER = re.compile(r"^    \(seed (\d+), 5-7-5, \d+\.\d\d s(, saved as work (\d+))?\)$")
+FOOTER = re.compile(
+    r"^    \(seed (\d+), 5-7-5, best of \d+: score -?\d+\.\d\d, critic -?\d+\.\d\d, \d+\.\d\d s(, saved as work (\d+))?\)$"
+)
 
 
 def run(capsys, *argv):
@@ -26,6 +28,8 @@ def poems(out: str) -> list[tuple[list[str], int]]:
     """The haiku printed by `poet write` (without --json), each with its seed."""
     found = []
     for block in out.strip("\n").split("\n\n"):
+        if block.startswith("     #"):  # the --explain table
+            continue
         *lines, footer = block.split("\n")
         match = FOOTER.match(footer)
         assert match, footer
@@ -69,6 +73,28 @@ def test_write_json(config_file, capsys):
     for row in rows:
         assert counts(row["lines"]) == (3, 5, 3)
         assert (row["shape"], row["temperature"], row["top_p"], row["work_id"]) == ("3-5-3", 0.7, 0.9, None)
+        assert (row["register"], row["candidates"]) == ("literary", 32)
+        assert 1 <= row["rank"] <= 32 and isinstance(row["critic"], float) and isinstance(row["score"], float)
+
+
+def test_write_explain_shows_the_ranked_candidates(config_file, capsys):
+    code, out, err = run(capsys, "--config", config_file, "poet", "write", "--seed", 5, "--explain", "--candidates", 64)
+    assert code == 0, err
+    (lines, seed), = poems(out)
+    table = out.split("\n\n")[1].splitlines()
+    assert table[0].split() == ["#", "score", "critic", "log", "p", "candidate"]
+    rows = [line.split(None, 4) for line in table[1:-1]]
+    assert len(rows) == 8 and [int(r[0]) for r in rows] == list(range(1, 9))
+    assert rows[0][4] == " / ".join(lines)  # the first candidate is the haiku
+    scores = [float(r[1]) for r in rows]
+    assert scores == sorted(scores, reverse=True)
+    assert "of 64 candidates passed the filters" in table[-1]
+
+
+def test_write_in_the_social_register(config_file, capsys):
+    literary = run(capsys, "--config", config_file, "poet", "write", "--seed", 5, "--json")[1]
+    social = run(capsys, "--config", config_file, "poet", "write", "--seed", 5, "--json", "--register", "social")[1]
+    assert json.loads(social)["register"] == "social" and json.loads(social)["lines"] != json.loads(literary)["lines"]
 
 
 def test_write_uses_the_configured_shape(write_config, data_dir, capsys):
@@ -112,7 +138,11 @@ def test_save_stores_works_and_never_repeats_them(config_file, data_dir, capsys)
         works = list_works(db)
         assert len(works) == 4 and len({w["haiku_key"] for w in works}) == 4
         assert {w["seed"] for w in works} == {5, 6}
-        assert all(w["params"] == {"shape": "5-7-5", "temperature": 0.8, "top_p": 0.95} for w in works)
+        for work in works:
+            choice = work["params"].pop("choice")
+            assert work["params"] == {"shape": "5-7-5", "temperature": 0.8, "top_p": 0.95, "register": "literary",
+                                      "candidates": 32}
+            assert choice["candidates"] == 32 and 1 <= choice["rank"] <= 32 and "critic" in choice
     finally:
         db.close()
 
@@ -127,6 +157,8 @@ def test_save_stores_works_and_never_repeats_them(config_file, data_dir, capsys)
         (["--temperature", "2.5"], "--temperature must be in (0, 2]"),
         (["--top-p", "0"], "--top-p must be in (0, 1], got 0.0"),
         (["--n", "0"], "--n must be at least 1, got 0"),
+        (["--register", "verse"], "unknown register 'verse': literary or social"),
+        (["--candidates", "0"], "--candidates must be 1 to 4096, got 0"),
     ],
 )
 def test_write_bad_options_exit_2(config_file, data_dir, capsys, args, fragment):

@@ -1,4 +1,5 @@
-"""The poet's model (conditioning, batches, the LSTM), its shipped files and the novelty index."""
+"""The poet's unit and model (tokens, conditioning, batches, the LSTM), its shipped files and
+the novelty index."""
 import hashlib
 import json
 
@@ -9,18 +10,12 @@ from safetensors.torch import save_file
 
 from bot.errors import AuriaError
 from generator.poet import weights
-from generator.poet.model import (
-    SYMBOL_ID,
-    SYMBOLS,
-    PoetLSTM,
-    PoetModelConfig,
-    conditioning,
-    make_batch,
-    sequence_loss,
-    shape_of,
-)
+from generator.poet.model import REGISTERS, PoetLSTM, PoetModelConfig, conditioning, make_batch, sequence_loss, shape_of
 from generator.poet.novelty import NoveltyIndex, build_fingerprints, checked_lines, fingerprint, normalise
-from generator.poet.vocab import END, NEWLINE
+from generator.poet.tokens import BREAK, END, JOINER, SPECIAL, UNKNOWN, Vocabulary, build_vocabulary, detokenize_line, split_line
+
+WORDS = "an old silent pond a frog jumps into the splash silence again cold moon rises half crow's nest".split()
+VOCAB = Vocabulary([*SPECIAL, *dict.fromkeys(WORDS)])
 
 
 @pytest.fixture(scope="module")
@@ -28,74 +23,78 @@ def shipped():
     return weights.load()
 
 
-def example(text):
-    shape = shape_of(text)
-    return (*conditioning(text, shape), shape)
+def example(text, register="literary"):
+    ids = VOCAB.encode(text)
+    shape = shape_of(ids, VOCAB)
+    return (*conditioning(ids, shape, VOCAB), shape, REGISTERS.index(register))
+
+
+def small_model():
+    config = tiny_model_config()
+    config.vocab_size = len(VOCAB)
+    return PoetLSTM(config).eval()
+
+
+# tokens
+
+
+def test_split_line_keeps_words_marks_and_in_word_hyphens():
+    assert split_line("half-moon - the old, pond...") == ["half", JOINER, "moon", "-", "the", "old", ",", "pond", "..."]
+    assert split_line("crow's nest?!") == ["crow's", "nest", "?", "!"]
+    assert split_line('a "quoted" (word)') == ["a", "quoted", "word"]  # other characters are dropped
+
+
+@pytest.mark.parametrize("line", ["half-moon - the old, pond...", "is it? yes!", "a; b: c", "- cut"])
+def test_detokenize_inverts_split(line):
+    assert detokenize_line(split_line(line)) == line
+
+
+def test_encode_decode_and_lossless():
+    ids = VOCAB.encode("an old silent pond\nhalf-moon, again")
+    assert ids.count(VOCAB.br) == 1 and VOCAB.unknown not in ids
+    assert VOCAB.decode(ids + [VOCAB.end, VOCAB.ids["moon"]]) == ["an old silent pond", "half-moon, again"]
+    assert VOCAB.lossless("an old silent pond\nhalf-moon, again")
+    assert not VOCAB.lossless("an old quiet pond")  # "quiet" is not in this vocabulary
+    assert VOCAB.encode("an old quiet pond")[2] == VOCAB.unknown
+    assert not VOCAB.lossless("an  old pond")  # two spaces are not written back
+
+
+def test_special_tokens_come_first_and_have_no_syllables():
+    assert VOCAB.tokens[: len(SPECIAL)] == list(SPECIAL)
+    assert (VOCAB.end, VOCAB.br, VOCAB.unknown) == (0, 1, 2)
+    assert all(VOCAB.syllables[i] == 0 for i in range(len(SPECIAL)))
+    assert VOCAB.syllables[VOCAB.ids["silent"]] == 2 and VOCAB.syllables[VOCAB.ids["silence"]] == 2
+    assert not VOCAB.is_word(VOCAB.ids[JOINER]) and VOCAB.is_word(VOCAB.ids["pond"])
+
+
+def test_build_vocabulary_keeps_frequent_dictionary_words():
+    texts = ["the pond\nthe frog", "the pond\nzzxqv zzxqv", "a frog\nthe moon"]
+    vocab = build_vocabulary(texts, max_words=3)
+    assert vocab.tokens[len(SPECIAL):] == ["the", "frog", "pond"]  # by count, ties by spelling
+    assert "zzxqv" not in vocab.ids  # not in the pronouncing dictionary, however frequent
+    assert "moon" not in build_vocabulary(texts, max_words=100).ids  # seen once: under min_count
+    assert {END, BREAK, UNKNOWN} <= set(vocab.ids)
 
 
 # conditioning and shape_of
 
 
-def test_symbols_start_with_end():
-    assert SYMBOLS[0] == END and SYMBOL_ID[END] == 0
-    assert NEWLINE in SYMBOL_ID and " " in SYMBOL_ID and "'" in SYMBOL_ID
-    assert PoetModelConfig().vocab_size == len(SYMBOLS)
-
-
-def test_shape_of_counts_words_per_line():
-    assert shape_of("an old silent pond\na frog jumps into the pond\nsplash! silence again") == (5, 7, 5)
-    assert shape_of("old pond\nfrog") == (2, 1)
-    # Dashes and commas split words, apostrophes do not: moon / lit / crow's / nest.
-    assert shape_of("moon-lit, crow's nest") == (4,)
+def test_shape_of_counts_syllables_per_line():
+    assert shape_of(VOCAB.encode("an old silent pond\na frog jumps into the pond\nsplash silence again"), VOCAB) == (5, 7, 5)
+    assert shape_of(VOCAB.encode("half-moon, crow's nest"), VOCAB) == (4,)
 
 
 def test_conditioning_step_by_step():
-    text = "old pond\nfrog"
-    inputs, syllables_left, lines_left, targets = conditioning(text, (2, 1))
-    assert inputs == [0] + [SYMBOL_ID[ch] for ch in text]
-    assert targets == [SYMBOL_ID[ch] for ch in text] + [0]
-    assert len(inputs) == len(syllables_left) == len(lines_left) == len(targets) == len(text) + 1
-    # position:       END o  l  d  ' ' p  o  n  d  \n f  r  o  g
-    assert syllables_left == [2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
-    assert lines_left == [1] * 9 + [0] * 5
-
-
-def test_conditioning_counts_a_word_only_once_it_is_complete():
-    text = "silent pond, a frog\nsplash"
-    _, syllables_left, _, _ = conditioning(text, (5, 2))
-    by_char = dict(zip(range(len(text) + 1), syllables_left))
-    # While "silent" is being spelled the line still needs all 5; the space completes it.
-    assert [by_char[i] for i in range(0, 7)] == [5] * 7  # END and "silent"
-    assert by_char[7] == 3  # the space after "silent"
-    comma = text.index(",") + 1  # +1: position 0 reads END
-    assert by_char[comma] == 2  # the comma completes "pond"
-    assert by_char[comma + 1] == 2  # the space after it changes nothing
-    assert by_char[text.index("frog") + 1] == 1  # the a is counted by the space after it
-    newline = text.index(NEWLINE) + 1
-    assert syllables_left[newline] == 2  # reset to the next line's target, not 1 - 1
-    assert syllables_left[-1] == 2  # "splash" is never completed before END
-
-
-def test_conditioning_resets_at_every_newline_and_ends_with_end():
-    text = "an old silent pond\na frog jumps into the pond\nsplash! silence again"
-    shape = shape_of(text)
-    inputs, syllables_left, lines_left, targets = conditioning(text, shape)
-    newlines = [i + 1 for i, ch in enumerate(text) if ch == NEWLINE]
-    assert [syllables_left[i] for i in newlines] == [7, 5]
-    assert [lines_left[i] for i in newlines] == [1, 0]
-    assert syllables_left[0] == 5 and lines_left[0] == 2
-    assert targets[-1] == 0 and inputs[0] == 0
-    assert targets.count(0) == 1 and inputs.count(0) == 1
-    assert min(syllables_left) >= 0
-    # Just before each line ends, its words are all counted but one: the last word is
-    # completed by the newline itself, which already shows the next line's target.
-    assert syllables_left[newlines[0] - 1] == 5 - 4  # "an old silent" counted, "pond" still open
-    assert syllables_left[newlines[1] - 1] == 7 - 6
+    ids = VOCAB.encode("old pond\nfrog")
+    inputs, syllables_left, lines_left, targets = conditioning(ids, (2, 1), VOCAB)
+    assert inputs == [VOCAB.end] + ids and targets == ids + [VOCAB.end]
+    # position:      END old pond <br> frog
+    assert syllables_left == [2, 1, 0, 1, 0]
+    assert lines_left == [1, 1, 1, 0, 0]
 
 
 def test_conditioning_never_goes_below_zero():
-    # A longer poem than its target: the feature is clipped at zero, not negative.
-    _, syllables_left, _, _ = conditioning("an old silent pond", (2,))
+    _, syllables_left, _, _ = conditioning(VOCAB.encode("an old silent pond"), (2,), VOCAB)
     assert min(syllables_left) == 0 and syllables_left[0] == 2
 
 
@@ -103,53 +102,60 @@ def test_conditioning_never_goes_below_zero():
 
 
 def test_make_batch_pads_with_minus_one_targets():
-    short, long = example("old pond\nfrog\nsplash"), example("an old silent pond\na frog jumps in\nsplash! again")
+    short, long = example("old pond\nfrog\nsplash"), example("an old silent pond\na frog jumps in\nsplash again", "social")
     batch = make_batch([short, long], max_lines=5)
     n_short, n_long = len(short[0]), len(long[0])
-    assert batch["inputs"].shape == (2, n_long)
     for key in ("inputs", "syllables_left", "lines_left", "targets"):
         assert batch[key].dtype == torch.long and batch[key].shape == (2, n_long)
     assert batch["inputs"][0, :n_short].tolist() == short[0]
     assert batch["targets"][0, :n_short].tolist() == short[3]
     assert (batch["targets"][0, n_short:] == -1).all()
-    assert (batch["inputs"][0, n_short:] == 0).all()
-    assert (batch["targets"][1] >= 0).all()
-    assert batch["shapes"].tolist() == [[2, 1, 1, 0, 0], [5, 4, 3, 0, 0]]
+    assert batch["shapes"].tolist() == [[2, 1, 1, 0, 0], [5, 3, 3, 0, 0]]  # "in" is unknown here: 0 syllables
+    assert batch["registers"].tolist() == [0, 1]
 
 
-def test_initial_state_and_forward_shapes():
-    config = tiny_model_config()
-    model = PoetLSTM(config).eval()
-    batch = make_batch([example("old pond\nfrog"), example("a cold moon\nrises")], config.max_lines)
-    h, c = model.initial_state(batch["shapes"])
-    assert h.shape == c.shape == (config.layers, 2, config.hidden)
-    assert not torch.equal(h[:, 0], h[:, 1])  # different shapes, different starting states
-    logits, (h2, c2) = model(batch["inputs"], batch["syllables_left"], batch["lines_left"], (h, c))
-    assert logits.shape == (2, batch["inputs"].shape[1], len(SYMBOLS))
-    assert h2.shape == c2.shape == (config.layers, 2, config.hidden)
+def test_initial_state_depends_on_shape_and_register():
+    model = small_model()
+    c = model.config
+    shapes = torch.tensor([[5, 7, 5, 0, 0], [3, 5, 3, 0, 0], [5, 7, 5, 0, 0]])
+    h, cell = model.initial_state(shapes, torch.tensor([0, 0, 1]))
+    assert h.shape == cell.shape == (c.layers, 3, c.hidden)
+    assert not torch.equal(h[:, 0], h[:, 1]) and not torch.equal(h[:, 0], h[:, 2])
+    batch = make_batch([example("old pond\nfrog"), example("a cold moon\nrises")], c.max_lines)
+    logits, _ = model(batch["inputs"], batch["syllables_left"], batch["lines_left"],
+                      model.initial_state(batch["shapes"], batch["registers"]))
+    assert logits.shape == (2, batch["inputs"].shape[1], len(VOCAB))
+
+
+def test_output_layer_is_tied_to_the_embedding():
+    model = small_model()
+    names = [name for name, _ in model.named_parameters()]
+    assert "embedding.weight" in names and not any(name.startswith("head") for name in names)
+    with torch.no_grad():
+        model.embedding.weight[5] += 1.0
+        hidden = torch.zeros(1, model.config.hidden)
+        logits = model.logits(hidden)
+    assert logits.shape == (1, len(VOCAB))
 
 
 def test_forward_clamps_out_of_range_conditioning():
-    config = tiny_model_config()
-    model = PoetLSTM(config).eval()
-    state = model.initial_state(torch.tensor([[5, 7, 5, 0, 0]]))
-    chars = torch.tensor([[0, 1]])
-    logits, _ = model(chars, torch.tensor([[99, -3]]), torch.tensor([[-1, 99]]), state)
+    model = small_model()
+    state = model.initial_state(torch.tensor([[5, 7, 5, 0, 0]]), torch.tensor([2]))
+    logits, _ = model(torch.tensor([[0, 4]]), torch.tensor([[99, -3]]), torch.tensor([[-1, 99]]), state)
     assert torch.isfinite(logits).all()
 
 
 @torch.no_grad()
 def test_loss_ignores_padding():
     torch.manual_seed(0)
-    model = PoetLSTM(tiny_model_config()).eval()
-    short, long = example("old pond\nfrog"), example("an old silent pond\na frog jumps in\nsplash! again")
+    model = small_model()
+    short, long = example("old pond\nfrog"), example("an old silent pond\na frog jumps in\nsplash again")
     loss_short, n_short = sequence_loss(model, make_batch([short], 5))
     loss_long, n_long = sequence_loss(model, make_batch([long], 5))
     batch = make_batch([short, long], 5)
     loss_both, n_both = sequence_loss(model, batch)
     assert (n_short, n_long, n_both) == (len(short[3]), len(long[3]), len(short[3]) + len(long[3]))
     assert float(loss_both) == pytest.approx(float(loss_short) + float(loss_long), rel=1e-5)
-    # Whatever sits in the padding changes nothing.
     pad = batch["targets"] < 0
     for key, value in (("inputs", 7), ("syllables_left", 3), ("lines_left", 2)):
         batch[key] = batch[key].masked_fill(pad, value)
@@ -166,18 +172,29 @@ def test_model_config_json_round_trip():
 
 
 def test_shipped_weights_load(shipped):
-    assert isinstance(shipped.model, PoetLSTM)
-    assert not shipped.model.training
+    assert isinstance(shipped.model, PoetLSTM) and not shipped.model.training
     assert shipped.metadata["format"] == weights.FORMAT
-    assert shipped.metadata["symbols"] == SYMBOLS
     assert PoetModelConfig.from_json(shipped.metadata["config"]) == shipped.model.config
-    assert json.loads(shipped.metadata["training"])["valid_bpc"] > 0
-    assert len(shipped.novelty.poems) > 1000 and len(shipped.novelty.lines) > 1000
+    assert len(shipped.vocab) == shipped.model.config.vocab_size > 10000
+    training = json.loads(shipped.metadata["training"])
+    assert training["best"]["stage"] == "finetune" and training["best"]["valid_bpc"] > 0
+    assert {h["stage"] for h in training["history"]} == {"pretrain", "finetune"}
+    assert len(shipped.novelty.poems) > 70000 and len(shipped.novelty.lines) > 100000
+    assert shipped.critic is not None
     assert (weights.SHIPPED / weights.CARD_FILE).is_file()
 
 
+def test_shipped_files_are_small_and_half_precision(shipped):
+    total = sum(f.stat().st_size for f in weights.SHIPPED.iterdir())
+    assert total <= 40 * 1024 * 1024
+    from safetensors import safe_open
+
+    with safe_open(str(weights.SHIPPED / weights.MODEL_FILE), framework="pt") as f:
+        assert {f.get_tensor(k).dtype for k in f.keys()} == {torch.float16}
+
+
 def test_file_hashes_are_sha256_of_the_files(shipped):
-    assert set(shipped.file_hashes) == {weights.MODEL_FILE, weights.NOVELTY_FILE}
+    assert set(shipped.file_hashes) == {weights.MODEL_FILE, weights.NOVELTY_FILE, weights.CRITIC_FILE}
     for name, digest in shipped.file_hashes.items():
         assert digest == hashlib.sha256((weights.SHIPPED / name).read_bytes()).hexdigest()
 
@@ -187,7 +204,7 @@ def weights_dir(tmp_path):
     """A writable copy of the shipped weights folder."""
     folder = tmp_path / "weights"
     folder.mkdir()
-    for name in (weights.MODEL_FILE, weights.NOVELTY_FILE):
+    for name in (weights.MODEL_FILE, weights.NOVELTY_FILE, weights.CRITIC_FILE):
         (folder / name).write_bytes((weights.SHIPPED / name).read_bytes())
     return folder
 
@@ -201,24 +218,24 @@ def load_error(folder) -> str:
 
 
 def test_load_the_copy(weights_dir, shipped):
+    assert weights.load(weights_dir).file_hashes == shipped.file_hashes
+
+
+def test_a_folder_without_a_critic_loads_and_ranks_by_likelihood(weights_dir):
+    (weights_dir / weights.CRITIC_FILE).unlink()
     loaded = weights.load(weights_dir)
-    assert loaded.file_hashes == shipped.file_hashes
+    assert loaded.critic is None and weights.CRITIC_FILE not in loaded.file_hashes
 
 
 def test_load_missing_folder(tmp_path):
     assert "does not exist" in load_error(tmp_path / "nowhere")
 
 
-def test_load_missing_model_file(weights_dir):
-    (weights_dir / weights.MODEL_FILE).unlink()
+@pytest.mark.parametrize("name", [weights.MODEL_FILE, weights.NOVELTY_FILE])
+def test_load_missing_file(weights_dir, name):
+    (weights_dir / name).unlink()
     message = load_error(weights_dir)
-    assert weights.MODEL_FILE in message and "missing" in message
-
-
-def test_load_missing_novelty_file(weights_dir):
-    (weights_dir / weights.NOVELTY_FILE).unlink()
-    message = load_error(weights_dir)
-    assert weights.NOVELTY_FILE in message and "missing" in message
+    assert name in message and "missing" in message
 
 
 @pytest.mark.parametrize(
@@ -226,7 +243,7 @@ def test_load_missing_novelty_file(weights_dir):
     [
         lambda data: b"garbage bytes, not a safetensors file",
         lambda data: b"",
-        lambda data: data[:5000],  # truncated inside the tensors
+        lambda data: data[:5000],
         lambda data: data[:-1000],
     ],
     ids=["garbage", "empty", "truncated-early", "truncated-late"],
@@ -234,12 +251,12 @@ def test_load_missing_novelty_file(weights_dir):
 def test_load_corrupt_model_file(weights_dir, corrupt):
     path = weights_dir / weights.MODEL_FILE
     path.write_bytes(corrupt(path.read_bytes()))
-    message = load_error(weights_dir)
-    assert message.startswith(f"{path}: not a readable safetensors file")
+    assert load_error(weights_dir).startswith(f"{path}: not a readable safetensors file")
 
 
-def test_load_corrupt_novelty_file(weights_dir):
-    path = weights_dir / weights.NOVELTY_FILE
+@pytest.mark.parametrize("name", [weights.NOVELTY_FILE, weights.CRITIC_FILE])
+def test_load_corrupt_side_file(weights_dir, name):
+    path = weights_dir / name
     path.write_bytes(path.read_bytes()[:100])
     assert load_error(weights_dir).startswith(f"{path}: not a readable safetensors file")
 
@@ -249,10 +266,13 @@ def test_load_novelty_file_with_other_tensors(weights_dir):
     assert "'poems' and 'lines'" in load_error(weights_dir)
 
 
+def test_load_a_critic_of_another_kind(weights_dir):
+    save_file({"weights": torch.zeros(7), "bias": torch.zeros(1)}, str(weights_dir / weights.CRITIC_FILE))
+    assert "not a usable critic" in load_error(weights_dir)
+
+
 @pytest.mark.parametrize(
-    "metadata",
-    [None, {"format": "pytorch"}, {"format": weights.FORMAT, "symbols": "abc"}],
-    ids=["no-metadata", "other-format", "other-alphabet"],
+    "metadata", [None, {"format": "pytorch"}, {"format": "auria-poet-lstm/1"}], ids=["none", "other", "the-first-poet"],
 )
 def test_load_wrong_format_metadata(weights_dir, shipped, metadata):
     state = {k: v.contiguous() for k, v in shipped.model.state_dict().items()}
@@ -261,22 +281,28 @@ def test_load_wrong_format_metadata(weights_dir, shipped, metadata):
 
 
 def test_load_weights_of_the_wrong_shape(weights_dir, shipped):
-    small = PoetLSTM(tiny_model_config())
-    state = {k: v.contiguous() for k, v in small.state_dict().items()}
+    config = tiny_model_config()
+    config.vocab_size = len(shipped.vocab)
+    state = {k: v.contiguous() for k, v in PoetLSTM(config).state_dict().items()}
     save_file(state, str(weights_dir / weights.MODEL_FILE), metadata=dict(shipped.metadata))
     assert "weights do not match the model they describe" in load_error(weights_dir)
 
 
 def test_load_missing_tensor(weights_dir, shipped):
-    state = {k: v.contiguous() for k, v in shipped.model.state_dict().items() if k != "head.bias"}
+    state = {k: v.contiguous() for k, v in shipped.model.state_dict().items() if k != "output_bias"}
     save_file(state, str(weights_dir / weights.MODEL_FILE), metadata=dict(shipped.metadata))
     assert "weights do not match the model they describe" in load_error(weights_dir)
 
 
-@pytest.mark.parametrize("config", ["{not json", '{"bogus": 1}', "[1, 2]"])
-def test_load_bad_config_metadata(weights_dir, shipped, config):
+@pytest.mark.parametrize(
+    "change",
+    [{"config": "{not json"}, {"config": '{"bogus": 1}'}, {"config": "[1, 2]"}, {"vocabulary": "a\nb\nc"}, {"vocabulary": None}],
+    ids=["bad-json", "unknown-key", "not-an-object", "vocabulary-without-specials", "no-vocabulary"],
+)
+def test_load_bad_metadata(weights_dir, shipped, change):
     state = {k: v.contiguous() for k, v in shipped.model.state_dict().items()}
-    save_file(state, str(weights_dir / weights.MODEL_FILE), metadata={**shipped.metadata, "config": config})
+    metadata = {k: v for k, v in {**shipped.metadata, **change}.items() if v is not None}
+    save_file(state, str(weights_dir / weights.MODEL_FILE), metadata=metadata)
     assert "weights do not match the model they describe" in load_error(weights_dir)
 
 

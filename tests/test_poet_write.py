@@ -1,4 +1,5 @@
-"""Writing haiku with the shipped weights: shapes, seeds, the constrained decoder, the filters."""
+"""Writing haiku with the shipped weights: batched decoding under the shape mask, seeds,
+the filters, the critic's ranking."""
 import dataclasses
 
 import pytest
@@ -7,14 +8,14 @@ from poet_fixtures import single_torch_thread  # noqa: F401
 
 from bot.errors import AuriaError
 from generator.poet import weights
-from generator.poet.model import PoetLSTM, Stepper
 from generator.poet.novelty import NoveltyIndex, build_fingerprints
 from generator.poet.syllables import counts
 from generator.poet.vocab import ALPHABET
-from generator.poet.write import DANGLING, Haiku, Poet, WriteReport, parse_shape
+from generator.poet.write import DANGLING, Haiku, Poet, WriteReport, parse_register, parse_shape
 from state.works import haiku_key
 
 SEED = 11
+FEW = 48  # candidates per haiku in these tests: enough to choose, quick on one thread
 
 
 @pytest.fixture(scope="module")
@@ -23,11 +24,11 @@ def poet():
 
 
 @pytest.fixture(scope="module")
-def twenty(poet) -> WriteReport:
-    return poet.write(20, seed=SEED)
+def ten(poet) -> WriteReport:
+    return poet.write(10, seed=SEED, candidates=FEW, keep_top=5)
 
 
-# shapes
+# shapes and registers
 
 
 @pytest.mark.parametrize(
@@ -51,12 +52,18 @@ def test_parse_shape_follows_the_model_limits():
         parse_shape("5-7-5", max_syllables=12, max_lines=2)
 
 
+def test_parse_register():
+    assert parse_register("literary") == "literary" and parse_register("social") == "social"
+    with pytest.raises(AuriaError, match="unknown register 'verse': literary or social"):
+        parse_register("verse")  # pretraining only
+
+
 # writing
 
 
-def test_twenty_haiku_all_exactly_five_seven_five(twenty):
-    assert len(twenty.haiku) == 20
-    for k, haiku in enumerate(twenty.haiku):
+def test_ten_haiku_all_exactly_five_seven_five(ten):
+    assert len(ten.haiku) == 10
+    for k, haiku in enumerate(ten.haiku):
         assert isinstance(haiku, Haiku)
         assert counts(haiku.lines) == (5, 7, 5) == haiku.shape, haiku.lines
         assert haiku.seed == SEED + k
@@ -64,89 +71,101 @@ def test_twenty_haiku_all_exactly_five_seven_five(twenty):
         assert haiku.text == "\n".join(haiku.lines)
         assert all(line == line.strip() and line for line in haiku.lines)
         assert all(ch in ALPHABET + "I" for ch in haiku.text)  # lowercase, but "I" alone
-    assert len({haiku_key(h.text) for h in twenty.haiku}) == 20
-    accepted = len(twenty.haiku)
-    assert twenty.samples == accepted + sum(twenty.rejected.values())
-    assert twenty.seconds > 0
+    assert len({haiku_key(h.text) for h in ten.haiku}) == 10
+    assert ten.samples == FEW * sum(h.attempts for h in ten.haiku)
+    assert ten.seconds > 0
 
 
-def test_haiku_k_is_haiku_0_of_seed_plus_k(poet, twenty):
-    for k in (0, 7, 19):
-        alone = poet.write(1, seed=SEED + k).haiku[0]
-        assert alone.lines == twenty.haiku[k].lines and alone.seed == SEED + k
+def test_every_candidate_is_in_shape_before_the_filters(poet):
+    """The mask alone keeps the count: no candidate of a batch misses its shape."""
+    for shape in [(5, 7, 5), (3, 5, 3), (2, 3, 4, 3, 2)]:
+        batch = poet.sample(64, shape, "literary", torch.Generator().manual_seed(1))
+        assert len(batch) == 64
+        assert all(counts(c.lines) == shape for c in batch), [c.lines for c in batch if counts(c.lines) != shape]
+        assert all(c.likelihood < 0 for c in batch)
+
+
+def test_the_chosen_haiku_is_the_best_scored_that_passed(ten):
+    for haiku in ten.haiku:
+        assert haiku.top and haiku.top[0].lines == haiku.lines
+        scores = [c.score for c in haiku.top]
+        assert scores == sorted(scores, reverse=True) and haiku.score == scores[0]
+        assert all(c.problem is None for c in haiku.top)
+        assert 1 <= haiku.rank <= haiku.candidates == FEW and 1 <= haiku.passed <= FEW
+        record = haiku.record()
+        assert set(record) == {"candidates", "passed", "rank", "score", "critic", "likelihood", "batches"}
+        assert record["critic"] == round(haiku.critic, 4) and record["candidates"] == FEW
+
+
+def test_the_critic_prefers_a_person_to_word_salad(poet):
+    person = ["first snow", "the neighbour's dog follows", "its own breath"]
+    salad = ["the the moon of of", "pond frog and the in the on", "is is a a the"]
+    better, worse = poet.critic.logits([person, salad])
+    assert better > worse
+
+
+def test_without_a_critic_candidates_rank_by_likelihood(poet):
+    bare = Poet(dataclasses.replace(poet.loaded, critic=None))
+    haiku = bare.write(1, seed=SEED, candidates=FEW, keep_top=3).haiku[0]
+    assert [c.score for c in haiku.top] == [c.likelihood for c in haiku.top]
+
+
+def test_haiku_k_is_haiku_0_of_seed_plus_k(poet, ten):
+    for k in (0, 9):
+        alone = poet.write(1, seed=SEED + k, candidates=FEW).haiku[0]
+        assert alone.lines == ten.haiku[k].lines and alone.seed == SEED + k
 
 
 def test_same_seed_same_haiku_other_seed_other_haiku(poet):
-    first = poet.write(2, seed=123)
-    again = poet.write(2, seed=123)
+    first = poet.write(2, seed=123, candidates=FEW)
+    again = poet.write(2, seed=123, candidates=FEW)
     assert [h.lines for h in first.haiku] == [h.lines for h in again.haiku]
-    other = poet.write(2, seed=124)
-    assert other.haiku[0].lines != first.haiku[0].lines  # seed 124 is haiku 1 of the first run
+    other = poet.write(1, seed=124, candidates=FEW)
     assert other.haiku[0].lines == first.haiku[1].lines
 
 
 @pytest.mark.parametrize("shape", [(3, 5, 3), (7, 7), (4,), (2, 3, 4, 3, 2)])
 def test_other_shapes_come_out_exact(poet, shape):
-    report = poet.write(3, seed=5, shape=shape)
-    assert [counts(h.lines) for h in report.haiku] == [shape] * 3
+    report = poet.write(2, seed=5, shape=shape, candidates=16)
+    assert [counts(h.lines) for h in report.haiku] == [shape] * 2
 
 
-def test_sampling_settings_change_the_haiku(poet):
-    base = poet.write(1, seed=40).haiku[0].lines
-    cold = poet.write(1, seed=40, temperature=0.3).haiku[0].lines
-    assert counts(cold) == (5, 7, 5)
-    narrow = poet.write(1, seed=40, top_p=0.3).haiku[0].lines
-    assert counts(narrow) == (5, 7, 5)
-    assert cold != base or narrow != base
+def test_settings_and_register_change_the_haiku(poet):
+    base = poet.write(1, seed=40, candidates=FEW).haiku[0].lines
+    changed = [
+        poet.write(1, seed=40, candidates=FEW, **settings).haiku[0].lines
+        for settings in ({"temperature": 0.3}, {"top_p": 0.3}, {"register": "social"}, {"candidates": 8})
+    ]
+    assert all(counts(lines) == (5, 7, 5) for lines in changed)
+    assert sum(lines != base for lines in changed) >= 3
 
 
 def test_known_keys_are_not_written_again(poet):
-    first = poet.write(1, seed=77)
-    written = first.haiku[0]
-    again = poet.write(1, seed=77, known_keys={haiku_key(written.text)})
+    written = poet.write(1, seed=77, candidates=FEW).haiku[0]
+    again = poet.write(1, seed=77, candidates=FEW, known_keys={haiku_key(written.text)})
     assert again.haiku[0].lines != written.lines
     assert again.rejected["repeat"] >= 1
-    assert again.haiku[0].attempts > written.attempts
     assert counts(again.haiku[0].lines) == (5, 7, 5)
 
 
 def test_no_acceptable_haiku_is_a_one_line_error(poet):
-    written = poet.write(1, seed=3).haiku[0]
-    # The same samples again, the accepted one now a repeat: nothing is left within the attempts.
-    with pytest.raises(AuriaError, match=rf"no acceptable haiku for seed 3 in {written.attempts} attempts") as info:
-        poet.write(1, seed=3, max_attempts=written.attempts, known_keys={haiku_key(written.text)})
-    assert "\n" not in str(info.value) and "'repeat': 1" in str(info.value)
-
-
-def test_sample_returns_lines_or_none(poet):
-    generator = torch.Generator().manual_seed(2)
-    lines = poet.sample((5, 7, 5), generator, 0.8, 0.95)
-    assert lines is not None and len(lines) == 3
-    assert counts(lines) == (5, 7, 5)
-
-
-def test_sample_unconstrained_returns_lines(poet):
+    blocked = set()
     generator = torch.Generator().manual_seed(3)
-    lines = poet.sample_unconstrained((5, 7, 5), generator, 0.8, 0.95)
-    assert isinstance(lines, list) and lines and all(isinstance(line, str) for line in lines)
-    assert all(ch in ALPHABET for line in lines for ch in line)
-    short = poet.sample_unconstrained((5, 7, 5), torch.Generator().manual_seed(3), 0.8, 0.95, max_chars=10)
-    assert len("\n".join(short)) <= 10
+    for _ in range(2):  # every candidate of the first two batches of seed 3, now "already posted"
+        blocked |= {haiku_key(" ".join(c.lines)) for c in poet.sample(4, (5, 7, 5), "literary", generator)}
+    with pytest.raises(AuriaError, match=r"no acceptable haiku for seed 3 in 2 batches of 4") as info:
+        poet.write(1, seed=3, candidates=4, max_attempts=2, known_keys=blocked)
+    assert "\n" not in str(info.value) and "'repeat'" in str(info.value)
 
 
-def test_stepper_matches_the_lstm(poet):
-    model: PoetLSTM = poet.model
-    text = [0, 5, 12, 1, 20]
-    syllables = [5, 5, 4, 4, 3]
-    lines = [2, 2, 2, 2, 1]
-    shapes = torch.tensor([[5, 7, 5, 0, 0]])
-    with torch.no_grad():
-        state = model.initial_state(shapes)
-        logits, _ = model(torch.tensor([text]), torch.tensor([syllables]), torch.tensor([lines]), state)
-        stepper, step_state = Stepper(model), model.initial_state(shapes)
-        for t in range(len(text)):
-            step_logits, step_state = stepper(text[t], syllables[t], lines[t], step_state)
-            torch.testing.assert_close(step_logits, logits[0, t], rtol=1e-4, atol=1e-4)
+def test_filters_run_before_ranking(poet):
+    """A candidate that copies the corpus is never chosen, however well it scores."""
+    batch = poet.sample(FEW, (5, 7, 5), "literary", torch.Generator().manual_seed(SEED))
+    poet._judge(batch, (5, 7, 5), set())
+    best = max((c for c in batch if not c.problem), key=lambda c: c.score)
+    copying = Poet(dataclasses.replace(poet.loaded, novelty=NoveltyIndex(build_fingerprints([best.lines]))))
+    chosen = copying.write(1, seed=SEED, candidates=FEW).haiku[0]
+    assert chosen.lines != best.lines and chosen.rank >= 2
 
 
 # the filters

@@ -24,7 +24,8 @@ def register(subparsers) -> None:
 
     train = commands.add_parser("train", help="train the LSTM (resumes from the run folder's checkpoint)")
     train.add_argument("--corpus", required=True, metavar="DIR", help="output folder of `auria poet corpus`")
-    train.add_argument("--run", required=True, metavar="DIR", help="checkpoints and progress go here")
+    # --run-dir as well: under torchrun, "--run" is taken for an abbreviation of its --run-path.
+    train.add_argument("--run", "--run-dir", dest="run", required=True, metavar="DIR", help="checkpoints and progress go here")
     train.add_argument("--weights-out", metavar="DIR", help="export the best epoch here (default RUN/weights)")
     train.add_argument("--pretrain-epochs", type=int, default=2, help="epochs on the verse passages first (default 2; 0: none)")
     train.add_argument("--epochs", type=int, default=7, help="fine-tuning epochs on the haiku (default 7)")

@@ -250,6 +250,10 @@ def train(config: TrainConfig) -> dict:
             raise AuriaError(f"{run}: holds a checkpoint of a different model size; use another --run folder")
         progress = _load_checkpoint(run, core, optimizer, config.device)
         progress["config"] = asdict(config)
+        last = len(stages) - 1
+        done = sum(h["stage"] == stages[last].name for h in progress["history"])
+        if progress["stage"] > last and done < stages[last].epochs:  # asked for more epochs than before
+            progress["stage"], progress["epoch"], progress["step_in_epoch"] = last, done, 0
         log.info("resuming from %s at stage %d, epoch %d, step %d", checkpoint, progress["stage"] + 1,
                  progress["epoch"] + 1, progress["step_in_epoch"])
 
