@@ -21,7 +21,7 @@ POND = ["an old silent pond", "a frog jumps into the pond", "splash! silence aga
 @pytest.fixture
 def config(write_config, tmp_path):
     def make(data_dir="data", extra=""):
-        path = write_config(f'data_dir = "{data_dir}"\n[generator]\ndevice = "cpu"\ntimeout = 120\n{extra}',
+        path = write_config(f'data_dir = "{data_dir}"\n[poet]\ncandidates = 32\n[generator]\ndevice = "cpu"\ntimeout = 120\n{extra}',
                             name=f"auria-{data_dir}.toml")
         return load_config(path)
 
@@ -77,7 +77,12 @@ def test_the_poet_writes_the_haiku_when_none_is_given(config):
     work = make_work(cfg, db, seed=3)
     assert work["status"] == "preview"
     assert len(work["haiku"].split("\n")) == 3
-    assert "poet.safetensors" in work["steps"]["poet"]["models"]
+    poet = work["steps"]["poet"]
+    assert {"poet.safetensors", "novelty.safetensors", "critic.safetensors"} <= set(poet["models"])
+    assert poet["params"]["register"] == "literary" and poet["params"]["candidates"] == cfg.poet.candidates
+    choice = poet["choice"]  # how the haiku was chosen among its candidates
+    assert choice["candidates"] == cfg.poet.candidates and 1 <= choice["passed"] <= choice["candidates"]
+    assert 1 <= choice["rank"] <= choice["candidates"] and isinstance(choice["critic"], float)
 
 
 def test_remake_from_the_stylist_keeps_the_earlier_steps(config):
