@@ -36,18 +36,7 @@ DANGLING = frozenset("a an the and of my your our their its".split())
 _LETTER_IDS = [SYMBOL_ID[ch] for ch in SYMBOLS if ch in WORD_CHARS]
 _PUNCTUATION_IDS = [SYMBOL_ID[ch] for ch in SYMBOLS if ch in PUNCTUATION]
 _SPACE_ID, _HYPHEN_ID = SYMBOL_ID[" "], SYMBOL_ID["-"]
-_SHAPE = re.compile(r"^\d{1,2}(-\d{1,2}){0,4}$")
 _LONE_I = re.compile(r"\bi\b")
-
-
-def parse_shape(text: str, max_syllables: int = 16, max_lines: int = 5) -> tuple[int, ...]:
-    """'5-7-5' -> (5, 7, 5), with a one-line error for anything the model cannot write."""
-    if not _SHAPE.match(text or ""):
-        raise AuriaError(f"unknown shape {text!r}: give syllables per line joined by '-', e.g. 5-7-5")
-    shape = tuple(int(n) for n in text.split("-"))
-    if not all(1 <= n <= max_syllables for n in shape) or len(shape) > max_lines:
-        raise AuriaError(f"unknown shape {text!r}: 1 to {max_lines} lines of 1 to {max_syllables} syllables")
-    return shape
 
 
 @dataclass
