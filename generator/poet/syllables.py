@@ -18,7 +18,7 @@ from functools import lru_cache
 
 __all__ = [
     "words", "count_word", "count_line", "counts", "in_dictionary", "fallback_count",
-    "number_words", "is_held_out", "dictionary_counts",
+    "number_words", "is_held_out", "dictionary_counts", "starts_with_vowel_sound",
 ]
 
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212]+")
@@ -80,6 +80,13 @@ def dictionary_counts() -> dict[str, int]:
         for word, phones in _pronunciations().items()
         if re.fullmatch(r"[a-z']*[a-z][a-z']*", word)
     }
+
+
+def starts_with_vowel_sound(word: str) -> bool | None:
+    """Whether the dictionary says `word` begins with a vowel sound ("an hour", "a unicorn"),
+    or None for a word it does not know."""
+    phones = _pronunciations().get(_EDGE_PUNCTUATION.sub("", _normalise(word)))
+    return None if not phones else phones.split()[0][-1].isdigit()
 
 
 def is_held_out(word: str) -> bool:

@@ -22,7 +22,7 @@ from bot.errors import AuriaError
 from generator.poet.content import find_problem
 from generator.poet.critic import Critic
 from generator.poet.model import REGISTERS
-from generator.poet.syllables import counts, in_dictionary, words
+from generator.poet.syllables import counts, in_dictionary, starts_with_vowel_sound, words
 from generator.poet.tokens import ATTACHED, DASH, SPECIAL
 from generator.poet.vocab import NEWLINE
 from generator.poet.weights import LoadedPoet
@@ -235,13 +235,14 @@ class Poet:
 
     def filter(self, lines: list[str], shape: tuple[int, ...], taken: set[str]) -> str | None:
         """The first filter a haiku fails, or None: 'shape', 'lexicon' (a word the pronouncing
-        dictionary does not know), 'form' (a line ending on a word that needs a next one),
+        dictionary does not know), 'form' (a line ending on a word that needs a next one, or
+        "a" / "an" before the wrong sound),
         'content', 'novelty', 'repeat'."""
         if counts(lines) != shape:
             return "shape"
         if not all(_known_word(word) for line in lines for word in words(line)):
             return "lexicon"
-        if any(line.split()[-1].strip(",.;:!?-").lower() in DANGLING for line in lines):
+        if any(line.split()[-1].strip(",.;:!?-").lower() in DANGLING for line in lines) or _wrong_article(lines):
             return "form"
         if find_problem(" ".join(lines)):
             return "content"
@@ -250,6 +251,18 @@ class Poet:
         if haiku_key(" ".join(lines)) in taken:
             return "repeat"
         return None
+
+
+def _wrong_article(lines: list[str]) -> bool:
+    """'a apple' or 'an tree': the article does not fit the sound of the next word."""
+    for line in lines:
+        tokens = line.lower().split()
+        for article, following in zip(tokens, tokens[1:]):
+            if article in ("a", "an") and following[0].isalpha():
+                vowel = starts_with_vowel_sound(following.strip(",.;:!?-"))
+                if vowel is not None and vowel != (article == "an"):
+                    return True
+    return False
 
 
 def _known_word(word: str) -> bool:
