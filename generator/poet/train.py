@@ -67,10 +67,11 @@ class Stage:
     valid_chars: int  # characters of the validation texts, each poem's end counted as one
 
 
-def poem_texts(path: Path, registers: list[str] | None = None) -> list[tuple[str, str]]:
-    """(model text, register) of every poem of a split file inside the model's alphabet."""
+def poem_texts(path: Path, register: str | None = None) -> list[tuple[str, str]]:
+    """(model text, register) of every poem of a split file inside the model's alphabet; the
+    registers recorded beside the split, or `register` for all of them."""
     poems = load_split(path)
-    registers = registers or load_registers(path, len(poems))
+    registers = [register] * len(poems) if register else load_registers(path, len(poems))
     texts = [(model_text(lines), register) for lines, register in zip(poems, registers)]
     return [(text, register) for text, register in texts if text]
 
@@ -161,19 +162,24 @@ def _vocabulary(config: TrainConfig, run: Path, haiku: list[tuple[str, str]], ve
     return vocab
 
 
+def _first(items: list, n: int) -> list:
+    """The first n items; all of them when n is 0."""
+    return items[:n] if n else items
+
+
 def _stages(config: TrainConfig, run: Path) -> tuple[Vocabulary, list[Stage]]:
     corpus = Path(config.corpus)
-    limit = config.max_poems or None
-    haiku_train = poem_texts(corpus / "train.txt")[:limit]
-    haiku_valid = poem_texts(corpus / "valid.txt")[: config.max_poems // 5 or None if limit else None]
-    verse_train = verse_valid = []
+    # Trial runs (--max-poems N) validate on a fifth as many poems as they train on.
+    haiku_train = _first(poem_texts(corpus / "train.txt"), config.max_poems)
+    haiku_valid = _first(poem_texts(corpus / "valid.txt"), config.max_poems // 5)
+    verse_train: list[tuple[str, str]] = []
+    verse_valid: list[tuple[str, str]] = []
     if config.pretrain_epochs:
         for name in ("verse-train.txt", "verse-valid.txt"):
             if not (corpus / name).is_file():
                 raise AuriaError(f"{corpus / name}: missing; build it with `auria poet corpus --verse POETRY` or pass --pretrain-epochs 0")
-        verse_train = poem_texts(corpus / "verse-train.txt", ["verse"] * len(load_split(corpus / "verse-train.txt")))[:limit]
-        verse_valid = poem_texts(corpus / "verse-valid.txt", ["verse"] * len(load_split(corpus / "verse-valid.txt")))
-        verse_valid = verse_valid[: config.max_poems // 5 or None if limit else None]
+        verse_train = _first(poem_texts(corpus / "verse-train.txt", "verse"), config.max_poems)
+        verse_valid = _first(poem_texts(corpus / "verse-valid.txt", "verse"), config.max_poems // 5)
     vocab = _vocabulary(config, run, haiku_train, verse_train)
     config.model.vocab_size = len(vocab)
     stages = []
