@@ -133,7 +133,7 @@ def test_other_shapes_come_out_exact(poet, shape):
 def test_settings_and_register_change_the_haiku(poet):
     base = poet.write(1, seed=40, candidates=FEW).haiku[0].lines
     changed = [
-        poet.write(1, seed=40, candidates=FEW, **settings).haiku[0].lines
+        poet.write(1, seed=40, **{"candidates": FEW, **settings}).haiku[0].lines
         for settings in ({"temperature": 0.3}, {"top_p": 0.3}, {"register": "social"}, {"candidates": 8})
     ]
     assert all(counts(lines) == (5, 7, 5) for lines in changed)
