@@ -28,12 +28,12 @@ def register(subparsers) -> None:
     train.add_argument("--run", "--run-dir", dest="run", required=True, metavar="DIR", help="checkpoints and progress go here")
     train.add_argument("--weights-out", metavar="DIR", help="export the best epoch here (default RUN/weights)")
     train.add_argument("--pretrain-epochs", type=int, default=2, help="epochs on the verse passages first (default 2; 0: none)")
-    train.add_argument("--epochs", type=int, default=7, help="fine-tuning epochs on the haiku (default 7)")
+    train.add_argument("--epochs", type=int, default=7, help="fine-tuning epochs on the haiku (default 6)")
     train.add_argument("--vocabulary", type=int, default=16000, help="words in the vocabulary (default 16000)")
     train.add_argument("--batch-size", type=int, default=64)
     train.add_argument("--learning-rate", type=float, default=3e-3)
-    train.add_argument("--hidden", type=int, default=384, help="LSTM width")
-    train.add_argument("--embed", type=int, default=192, help="word embedding width")
+    train.add_argument("--hidden", type=int, default=512, help="LSTM width")
+    train.add_argument("--embed", type=int, default=256, help="word embedding width")
     train.add_argument("--dropout", type=float, default=0.3)
     train.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     train.add_argument("--threads", type=int, default=0, help="CPU threads (default: torch's choice)")
@@ -173,8 +173,10 @@ def _explanation(haiku) -> str:
     for i, candidate in enumerate(haiku.top, start=1):
         text = " / ".join(candidate.lines)
         rows.append(f"    {i:>2}  {candidate.score:>6.2f}  {candidate.critic:>6.2f}  {candidate.likelihood:>6.2f}  {text}")
+    from generator.poet.critic import LIKELIHOOD_WEIGHT
+
     rows.append(f"    ({haiku.passed} of {haiku.candidates} candidates passed the filters; score = critic + "
-                "standardised log p per word)\n")
+                f"{LIKELIHOOD_WEIGHT:g} x standardised log p per token)\n")
     return "\n".join(rows)
 
 

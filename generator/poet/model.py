@@ -27,11 +27,11 @@ REGISTERS = ("literary", "social", "verse")
 @dataclass
 class PoetModelConfig:
     vocab_size: int = 16012
-    embed: int = 192
+    embed: int = 256
     syllable_embed: int = 16
     lines_embed: int = 8
     register_embed: int = 8
-    hidden: int = 384
+    hidden: int = 512
     layers: int = 2
     dropout: float = 0.3
     max_syllables: int = 16  # per line; larger targets are clipped

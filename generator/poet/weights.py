@@ -198,6 +198,12 @@ in known words only).
 |---|---|---|---|
 {history}
 
+## Critic
+`critic.safetensors` ranks the candidates: `auria poet critic --corpus CORPUS --weights DIR`
+trains it (a logistic regression over hashed word n-grams, critic.py) on the corpus's
+training poems of the literary register near the shape against as many of this model's
+own samples that pass the filters; its training record is in the file's metadata.
+
 ## Use and limits
 Writes short English poems in the manner of modern literary haiku (or, asked for the social
 register, of Reddit and Twitter haiku). Output is filtered for exact syllable shape,
