@@ -66,7 +66,8 @@ def new_bits(loaded, texts: list[tuple[str, str]]) -> float:
         examples = []
         for text, register in texts[start : start + 256]:
             ids = vocab.encode(text)
-            examples.append((*conditioning(ids, shape_of(ids, vocab), vocab), shape_of(ids, vocab), REGISTERS.index(register)))
+            shape = shape_of(ids, vocab)
+            examples.append((*conditioning(ids, shape, vocab), shape, REGISTERS.index(register)))
         total -= float(token_log_probs(model, make_batch(examples, model.config.max_lines)).sum())
     return total / math.log(2)
 

@@ -161,7 +161,7 @@ def test_no_acceptable_haiku_is_a_one_line_error(poet):
 def test_filters_run_before_ranking(poet):
     """A candidate that copies the corpus is never chosen, however well it scores."""
     batch = poet.sample(FEW, (5, 7, 5), "literary", torch.Generator().manual_seed(SEED))
-    poet._judge(batch, (5, 7, 5), set())
+    poet.judge(batch, (5, 7, 5), set())
     best = max((c for c in batch if not c.problem), key=lambda c: c.score)
     copying = Poet(dataclasses.replace(poet.loaded, novelty=NoveltyIndex(build_fingerprints([best.lines]))))
     chosen = copying.write(1, seed=SEED, candidates=FEW).haiku[0]

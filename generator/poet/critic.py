@@ -19,6 +19,7 @@ the choice is a fluent candidate, and among the fluent the critic's pick.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -31,6 +32,7 @@ from typing import Iterable
 import torch
 from torch.nn import functional as F
 
+from generator.poet.syllables import counts
 from generator.poet.tokens import split_line
 from generator.poet.vocab import model_text
 
@@ -158,8 +160,6 @@ def save_critic(critic: Critic, folder: Path) -> Path:
 
 def near_shape(lines: list[str], shape: tuple[int, ...], slack: int = 1) -> bool:
     """Whether a poem's lines are within `slack` syllables of `shape`, line by line."""
-    from generator.poet.syllables import counts
-
     found = counts(lines)
     return len(found) == len(shape) and all(abs(a - b) <= slack for a, b in zip(found, shape))
 
@@ -180,16 +180,15 @@ def build_critic(weights_dir: Path, corpus: Path, *, samples: int, shape: tuple[
         from bot.errors import AuriaError
 
         raise AuriaError(f"{split}: no {register} poems near the shape {'-'.join(map(str, shape))} to train the critic on")
-    loaded = load(weights_dir)
-    poet = Poet(loaded, critic=None)
-    poet.critic = None  # rank by likelihood only while sampling its training data
+    # Its training data are sampled as candidates are, but without a critic to rank them.
+    poet = Poet(dataclasses.replace(load(weights_dir), critic=None))
     generator = torch.Generator().manual_seed(seed)
     machine: list[tuple[list[str], float]] = []
     seen: set[str] = set()
     target = samples or len(human)
     while len(machine) < target:
         drawn = poet.sample(batch, shape, register, generator)
-        poet._judge(drawn, shape, seen)
+        poet.judge(drawn, shape, seen)
         machine += [(c.lines, c.likelihood) for c in drawn if not c.problem]
         log.info("critic: %d of %d samples drawn", min(len(machine), target), target)
     critic, record = train_critic(human, machine[:target], seed=seed)

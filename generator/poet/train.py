@@ -72,8 +72,8 @@ def poem_texts(path: Path, register: str | None = None) -> list[tuple[str, str]]
     registers recorded beside the split, or `register` for all of them."""
     poems = load_split(path)
     registers = [register] * len(poems) if register else load_registers(path, len(poems))
-    texts = [(model_text(lines), register) for lines, register in zip(poems, registers)]
-    return [(text, register) for text, register in texts if text]
+    texts = [(model_text(lines), poem_register) for lines, poem_register in zip(poems, registers)]
+    return [(text, poem_register) for text, poem_register in texts if text]
 
 
 def examples_of(texts: list[tuple[str, str]], vocab: Vocabulary, model_config: PoetModelConfig) -> tuple[list[tuple], int, int]:
@@ -293,7 +293,7 @@ def train(config: TrainConfig) -> dict:
 
 def _train_stage(config, stage: Stage, model, core, optimizer, progress, run, interrupted) -> None:
     world, rank = _world(), _rank()
-    steps_per_epoch = len(batches(stage.train, config.batch_size, config.seed, 0)) // world
+    steps_per_epoch = math.ceil(len(stage.train) / config.batch_size) // world  # the batches of an epoch
     total_steps = steps_per_epoch * stage.epochs
     model.train()
     while progress["epoch"] < stage.epochs:

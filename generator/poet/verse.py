@@ -1,8 +1,8 @@
 """Verse for pretraining: public-domain English poetry -> three-line passages.
 
 A corpus of ~75k haiku is small for a language model to learn English grammar from. The
-poet first learns from ~190k lines of older verse (`../shared/data/poetry`, see its
-SOURCES.md), cut into passages of three consecutive lines of one stanza, so pretraining sees
+poet first learns from older public-domain verse (Project Gutenberg anthologies and
+books; the model card names them), cut into passages of three consecutive lines of one stanza, so pretraining sees
 the same shape of example, with the same syllable conditioning, as fine-tuning does.
 
 `build_verse(src, out)` reads each file with the reader for its kind (Project Gutenberg

@@ -20,7 +20,6 @@ import torch
 
 from bot.errors import AuriaError
 from generator.poet.content import find_problem
-from generator.poet.critic import Critic
 from generator.poet.model import REGISTERS
 from generator.poet.syllables import counts, in_dictionary, starts_with_vowel_sound, words
 from generator.poet.tokens import ATTACHED, DASH, SPECIAL
@@ -101,12 +100,12 @@ class WriteReport:
 
 
 class Poet:
-    def __init__(self, loaded: LoadedPoet, device: str = "cpu", critic: Critic | None = None):
+    def __init__(self, loaded: LoadedPoet, device: str = "cpu"):
         self.loaded = loaded
         self.vocab = loaded.vocab
         self.device = torch.device(device)
         self.model = loaded.model.to(self.device).eval()
-        self.critic = critic if critic is not None else loaded.critic
+        self.critic = loaded.critic  # None for a folder without one: rank by likelihood
         self.max_lines = self.model.config.max_lines
         v = self.vocab
         ids = torch.arange(len(v))
@@ -202,7 +201,7 @@ class Poet:
             for attempt in range(1, max_attempts + 1):
                 batch = self.sample(candidates, shape, register, generator, temperature, top_p)
                 report.samples += len(batch)
-                self._judge(batch, shape, taken)
+                self.judge(batch, shape, taken)
                 for candidate in batch:
                     if candidate.problem:
                         report.rejected[candidate.problem] += 1
@@ -225,7 +224,7 @@ class Poet:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _judge(self, batch: list[Candidate], shape: tuple[int, ...], taken: set[str]) -> None:
+    def judge(self, batch: list[Candidate], shape: tuple[int, ...], taken: set[str]) -> None:
         """Filter every candidate (a duplicate of an earlier one is a repeat), then score them."""
         seen = set(taken)
         for candidate in batch:
