@@ -74,6 +74,11 @@ class GeneratorConfig:
 
 
 @dataclass
+class PainterConfig:
+    medium: str = "auto"  # "auto" (the mood's medium), "oil", "watercolour" or "sumi-e"
+
+
+@dataclass
 class StylistConfig:
     mood: str = "random"  # "random", "auto" (from the haiku's words) or a mood name
     strength: float = 1.0  # 0 keeps the painter's picture, 1 the full style
@@ -118,6 +123,7 @@ class Config:
     log_format: str = "plain"
     poet: PoetConfig = field(default_factory=PoetConfig)
     generator: GeneratorConfig = field(default_factory=GeneratorConfig)
+    painter: PainterConfig = field(default_factory=PainterConfig)
     stylist: StylistConfig = field(default_factory=StylistConfig)
     publish: PublishConfig = field(default_factory=PublishConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
@@ -145,7 +151,7 @@ def as_dotted(config: Config) -> dict[str, object]:
     """Every key as it would be written in TOML: {"data_dir": "...", "poet.shape": "5-7-5", ...}."""
     out: dict[str, object] = {}
     tables = (("", config), ("poet.", config.poet), ("generator.", config.generator),
-              ("stylist.", config.stylist), ("publish.", config.publish), ("schedule.", config.schedule),
+              ("painter.", config.painter), ("stylist.", config.stylist), ("publish.", config.publish), ("schedule.", config.schedule),
               ("gallery.", config.gallery))
     for prefix, obj in tables:
         for f in dataclasses.fields(obj):
@@ -187,7 +193,7 @@ def _parse(data: dict, path: Path, where: str) -> Config:
     defaults = Config()
     _reject_unknown(data, defaults, "", fail)
     tables = {}
-    for name in ("poet", "generator", "stylist", "publish", "schedule", "gallery"):
+    for name in ("poet", "generator", "painter", "stylist", "publish", "schedule", "gallery"):
         tables[name] = data.get(name, {})
         if not isinstance(tables[name], dict):
             raise fail(name, f"must be a table ([{name}]), got {_show(tables[name])}")
@@ -269,6 +275,11 @@ def _parse(data: dict, path: Path, where: str) -> Config:
         generator.device = choice("generator.device", table["device"], DEVICES)
     if "timeout" in table:
         generator.timeout = number("generator.timeout", table["timeout"], 0, 86400)
+
+    if "medium" in tables["painter"]:
+        from generator.painter.media import MEDIUM_SETTINGS  # the media live with the painter
+
+        config.painter.medium = choice("painter.medium", tables["painter"]["medium"], MEDIUM_SETTINGS)
 
     stylist, table = config.stylist, tables["stylist"]
     if "mood" in table:

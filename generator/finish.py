@@ -36,8 +36,11 @@ def encode_jpeg(image: Image.Image, size: tuple[int, int], max_bytes: int) -> tu
     raise ValueError(f"the picture does not fit in {max_bytes} bytes even at JPEG quality 50")
 
 
-def alt_text(plan, style: str, mood: str) -> str:
-    """'A painting of a full moon over a still pond at night, in an expressionist style, mood: sadness'."""
+def alt_text(plan, medium: str, style: str, mood: str) -> str:
+    """'A watercolour of the moon in the sky over a pond, on the left, at night, in pale blue-grey
+    and cream, mood: sadness'. The medium is named first: it is what a viewer sees first."""
+    from generator.painter.media import NAMES
     from generator.painter.planner import describe
 
-    return f"A painting of {describe(plan)}, in {style}, mood: {mood}"
+    name = NAMES.get(medium, "a painting")
+    return f"{name[0].upper()}{name[1:]} of {describe(plan)}, in {style}, mood: {mood}"

@@ -130,6 +130,7 @@ def _request(config, job: Job, previous: dict | None, known_keys: list[str], pai
         "known_keys": known_keys if not job.haiku else [],
         "poet": poet,
         "generator": asdict(config.generator),
+        "painter": asdict(config.painter),
         "stylist": stylist,
         "paintings": paintings,
         "log_level": config.log_level,
@@ -142,6 +143,7 @@ def _params(config, mood) -> dict:
         "poet": {k: getattr(config.poet, k) for k in ("shape", "register", "candidates", "temperature", "top_p")},
         "stylist": asdict(config.stylist) | ({"mood": mood} if mood else {}),
         "generator": asdict(config.generator),
+        "painter": asdict(config.painter),
     }
 
 

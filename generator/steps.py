@@ -55,6 +55,7 @@ def run(request: dict) -> dict:
         "haiku": state["lines"],
         "plan": state["plan"].to_dict(),
         "mood": state["mood"],
+        "medium": state["medium"],
         "style": state["style"],
         "alt_text": state["alt_text"],
         "image_sha256": records["finish"]["outputs"]["image"],
@@ -128,34 +129,50 @@ def painter_step(request: dict, store: ArtifactStore, state: dict) -> dict:
 
 
 def stylist_step(request: dict, store: ArtifactStore, state: dict) -> dict:
+    """The painter's hand: a mood, its style on the underpainting, then brushwork in a medium."""
+    from generator.painter.media import paint_in
     from generator.stylist.choose import choose_style
-    from generator.stylist.moods import choose_mood
     from generator.stylist.network import vector_cache_dir
 
     settings = request["stylist"]
     seed = request["seed"]
-    rng = random.Random(seed)  # mood and style choices, reproducible from the work's seed
-    mood = choose_mood(settings["mood"], state["lines"], rng)
+    rng = random.Random(seed)  # mood, medium and style choices, reproducible from the work's seed
+    mood, medium = _look(request, state["lines"], rng)
     paintings = request.get("paintings", {}).get(mood, []) if settings["use_paintings"] else []
-    choice = choose_style(mood, rng, paintings, method=settings["method"])
+    night = state["plan"].time_of_day in ("night", "dusk")
+    choice = choose_style(mood, rng, paintings, method=settings["method"], medium=medium, night=night)
     stylist = _stylist(request["generator"]["device"])
-    image = stylist.apply(state["image"], choice, settings["strength"], cache_dir=vector_cache_dir(request["data_dir"]))
-    state["mood"], state["style"], state["image"] = mood, choice.description, image
+    started = time.perf_counter()
+    styled = stylist.apply(state["image"], choice, settings["strength"], cache_dir=vector_cache_dir(request["data_dir"]))
+    styled_seconds = time.perf_counter() - started
+    image = paint_in(medium, styled, seed)
+    log.info("stylist: %s in %s (%s): style %.2f s, brushwork %.2f s", mood, medium, choice.label,
+             styled_seconds, time.perf_counter() - started - styled_seconds)
+    state["mood"], state["medium"], state["style"], state["image"] = mood, medium, choice.description, image
     return {
         "seed": seed,
-        "params": {"mood_setting": settings["mood"], "mood": mood, "style": choice.to_dict(),
-                   "strength": settings["strength"], "method": settings["method"], "device": stylist.device},
+        "params": {"mood_setting": settings["mood"], "mood": mood, "medium_setting": request["painter"]["medium"],
+                   "medium": medium, "style": choice.to_dict(), "strength": settings["strength"],
+                   "method": settings["method"], "device": stylist.device},
         "models": stylist.model_hashes(choice),
         "inputs": {"image": _output(state, "painter", "image")},
         "outputs": {"image": store.put(_png(image), "png")},
     }
 
 
+def _look(request: dict, lines: list[str], rng: random.Random) -> tuple[str, str]:
+    """The work's mood and medium, the first choices of the work's seeded ``rng``."""
+    from generator.stylist.moods import choose_medium, choose_mood
+
+    mood = choose_mood(request["stylist"]["mood"], lines, rng)
+    return mood, choose_medium(request["painter"]["medium"], mood, rng)
+
+
 def finish_step(request: dict, store: ArtifactStore, state: dict) -> dict:
     from generator.finish import alt_text, encode_jpeg
 
     jpeg, quality = encode_jpeg(state["image"], SIZE, MAX_JPEG_BYTES)
-    state["alt_text"] = alt_text(state["plan"], state["style"], state["mood"])
+    state["alt_text"] = alt_text(state["plan"], state["medium"], state["style"], state["mood"])
     return {
         "seed": request["seed"],
         "params": {"size": list(SIZE), "jpeg_quality": quality, "max_bytes": MAX_JPEG_BYTES},
@@ -203,7 +220,9 @@ def _restore(name: str, record: dict, store: ArtifactStore, state: dict) -> None
         state["plan"] = ScenePlan.from_dict(json.loads(store.get(outputs["plan"], "json")))
         state["image"] = Image.open(io.BytesIO(store.get(outputs["image"], "png"))).convert("RGB")
     elif name == "stylist":
-        state["mood"], state["style"] = record["params"]["mood"], record["params"]["style"]["description"]
+        params = record["params"]
+        state["mood"], state["style"] = params["mood"], params["style"]["description"]
+        state["medium"] = params.get("medium", "")
         state["image"] = Image.open(io.BytesIO(store.get(outputs["image"], "png"))).convert("RGB")
     elif name == "finish":
         state["alt_text"] = store.get(outputs["alt_text"], "txt").decode("utf-8")

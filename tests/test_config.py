@@ -155,9 +155,11 @@ def test_unknown_key_suggests_the_close_one(write_config):
 
 
 def test_unknown_key_and_table_list_the_known_keys(write_config):
-    with pytest.raises(ConfigError, match=r": colour: unknown key \(known keys: data_dir, timezone, log_level, log_format, poet, generator, stylist, publish, schedule, gallery\)"):
+    with pytest.raises(ConfigError, match=r": colour: unknown key \(known keys: data_dir, timezone, log_level, log_format, poet, generator, painter, stylist, publish, schedule, gallery\)"):
         load_config(write_config('colour = "blue"\n'))
-    with pytest.raises(ConfigError, match=r": painter: unknown key"):
+    with pytest.raises(ConfigError, match=r": brush: unknown key"):
+        load_config(write_config('[brush]\nkind = "scene"\n'))
+    with pytest.raises(ConfigError, match=r": painter.kind: unknown key \(known keys: medium\)"):
         load_config(write_config('[painter]\nkind = "scene"\n'))
     with pytest.raises(ConfigError, match=r": stylist.colour: unknown key"):
         load_config(write_config('[stylist]\ncolour = "red"\n'))
@@ -263,7 +265,7 @@ def test_example_documents_every_key():
         elif m := re.match(r"^#?\s*(\w+)\s*=", line):
             documented.add(section + m.group(1))
     assert documented == set(as_dotted(Config()))
-    tables = {"poet", "generator", "stylist", "publish", "schedule", "gallery"}
+    tables = {"poet", "generator", "painter", "stylist", "publish", "schedule", "gallery"}
     fields = {f.name for f in dataclasses.fields(Config)} - {"source"} - tables
     for table in tables:
         fields |= {f"{table}.{f.name}" for f in dataclasses.fields(getattr(Config(), table))}

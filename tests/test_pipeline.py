@@ -46,7 +46,10 @@ def test_a_work_is_complete_and_stored(config):
     assert image.info.get("icc_profile"), "the JPEG is tagged sRGB"
     assert _sha(work["image_path"]) == work["image_sha256"]
     assert open(work["image_path"], "rb").read().__len__() <= 1_500_000
-    assert work["alt_text"].startswith("A painting of ") and f"mood: {work['mood']}" in work["alt_text"]
+    medium = work["steps"]["stylist"]["params"]["medium"]
+    assert medium in ("oil", "watercolour", "sumi-e")
+    named = {"oil": "An oil painting of ", "watercolour": "A watercolour of ", "sumi-e": "A sumi-e ink painting of "}
+    assert work["alt_text"].startswith(named[medium]) and f"mood: {work['mood']}" in work["alt_text"]
     motifs = {p["motif"] for p in work["plan"]["placements"]}
     assert {"pond", "frog"} <= motifs
     # every step's output is in the artifact store under its hash
@@ -158,7 +161,7 @@ def test_plan_and_steps_are_json_in_the_store(config):
 def test_an_imported_painting_for_the_mood_styles_the_work(config, tmp_path):
     from state.paintings import upsert_painting
 
-    cfg = config()
+    cfg = config(extra='[painter]\nmedium = "oil"\n')  # oil paints over the network's strokes
     db = open_store(cfg.db_path)
     painting = tmp_path / "58c6237dedc2c.jpg"
     Image.radial_gradient("L").resize((200, 160)).convert("RGB").save(painting)

@@ -5,6 +5,12 @@ when paintings are given for the mood (imported, and ``use_paintings`` on), one 
 through the arbitrary-style network. ``method = "colour"`` keeps the drawing and takes
 only the colours (Lab statistics): of one of the mood's paintings, or of the picture as a
 built-in style of the mood would paint it.
+
+The medium has its say: oil takes the network's strokes and paints over them; watercolour
+takes only colours (its washes are transparent, and a network's texture would show through
+every one); sumi-e takes no style at all (kind "ink": ink has no palette). A style the
+table marks as erasing the drawing lends only its colours, and a night or dusk picture is
+never given a style the table marks as light.
 """
 from __future__ import annotations
 
@@ -16,11 +22,12 @@ from bot.errors import AuriaError
 from generator.stylist.moods import MOODS, mood_table
 
 METHODS = ("network", "colour")
+INK = "ink and wash on rice paper"  # the description of a sumi-e work's "style"
 
 
 @dataclass(frozen=True)
 class StyleChoice:
-    kind: str  # "builtin", "painting" (arbitrary network) or "colour" (Lab colour transfer)
+    kind: str  # "builtin", "painting" (arbitrary network), "colour" (Lab colour transfer) or "ink"
     mood: str
     index: int | None = None  # the built-in style (kind "builtin", or "colour" without a painting)
     painting_id: str | None = None  # the WikiArt ID of an imported painting
@@ -30,6 +37,8 @@ class StyleChoice:
     @property
     def label(self) -> str:
         """Short and stable, for the works table's ``style`` column: builtin:7, painting:ID, colour:builtin:7."""
+        if self.kind == "ink":
+            return "ink"
         source = f"painting:{self.painting_id}" if self.painting_id else f"builtin:{self.index}"
         return source if self.kind != "colour" else f"colour:{source}"
 
@@ -42,6 +51,8 @@ def choose_style(
     rng: random.Random,
     paintings: Sequence[Mapping] | None = None,
     method: str = "network",
+    medium: str = "oil",
+    night: bool = False,
 ) -> StyleChoice:
     """Pick a style for ``mood``.
 
@@ -54,6 +65,10 @@ def choose_style(
         raise AuriaError(f"unknown mood {mood!r}; use one of: {', '.join(MOODS)}")
     if method not in METHODS:
         raise AuriaError(f"unknown style method {method!r}; use one of: {', '.join(METHODS)}")
+    if medium == "sumi-e":
+        return StyleChoice(kind="ink", mood=mood, description=INK)
+    if medium == "watercolour":
+        method = "colour"
     if paintings:
         painting = rng.choice(sorted(paintings, key=lambda p: str(p["id"])))
         name = _painting_name(painting)
@@ -65,7 +80,12 @@ def choose_style(
             description=f"the style of {name}" if method == "network" else f"the colours of {name}",
         )
     table = mood_table()
-    index = rng.choice(sorted(table.styles[mood]))
+    styles = sorted(table.styles[mood])
+    if night:
+        styles = [i for i in styles if i not in table.light] or styles
+    index = rng.choice(styles)
+    if index in table.erases:
+        method = "colour"
     return StyleChoice(
         kind="builtin" if method == "network" else "colour",
         mood=mood,

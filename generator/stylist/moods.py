@@ -156,6 +156,9 @@ class MoodTable:
     textures: dict[int, str]
     moods_of_style: dict[int, tuple[str, ...]]
     styles: dict[str, tuple[int, ...]]
+    erases: frozenset[int] = frozenset()  # styles that bury the drawing: their colours only
+    light: frozenset[int] = frozenset()  # pale styles that would turn a night into day
+    media: dict[str, tuple[str, ...]] | None = None  # the media each mood is painted in
 
     def look(self, index: int) -> str:
         return f"{self.palettes[index]}, {self.textures[index]}"
@@ -170,7 +173,10 @@ def mood_table() -> MoodTable:
 
 def parse_mood_table(data: dict) -> MoodTable:
     where = "generator/stylist/data/mood_styles.toml"
+    from generator.painter.media import MEDIA
+
     palettes, textures, moods_of_style = {}, {}, {}
+    erases, light = set(), set()
     for key, entry in data["styles"].items():
         index = int(key)
         if not 0 <= index < 26:
@@ -180,6 +186,10 @@ def parse_mood_table(data: dict) -> MoodTable:
             raise AuriaError(f"{where}: styles.{key}: unknown moods {unknown}")
         palettes[index], textures[index] = entry["palette"], entry["texture"]
         moods_of_style[index] = tuple(entry["moods"])
+        if entry.get("erases"):
+            erases.add(index)
+        if entry.get("light"):
+            light.add(index)
     styles = {mood: tuple(data["moods"].get(mood, ())) for mood in MOODS}
     for mood, indexes in styles.items():
         if not indexes:
@@ -190,4 +200,16 @@ def parse_mood_table(data: dict) -> MoodTable:
                 f"{where}: moods.{mood} = {sorted(indexes)} disagrees with the styles "
                 f"that name it: {sorted(listed)}"
             )
-    return MoodTable(data["model_sha256"], palettes, textures, moods_of_style, styles)
+    media = {mood: tuple(data.get("media", {}).get(mood, ())) for mood in MOODS}
+    for mood, names in media.items():
+        if not names or any(name not in MEDIA for name in names):
+            raise AuriaError(f"{where}: media.{mood} must list media among {', '.join(MEDIA)}, got {list(names)}")
+    return MoodTable(data["model_sha256"], palettes, textures, moods_of_style, styles,
+                     frozenset(erases), frozenset(light), media)
+
+
+def choose_medium(setting: str, mood: str, rng: random.Random) -> str:
+    """The medium of a work: ``painter.medium`` when it names one, else one of the mood's."""
+    if setting != "auto":
+        return setting
+    return rng.choice(mood_table().media[mood])

@@ -1,0 +1,36 @@
+"""The painter's hand: the composed scene painted again in a medium, with brush strokes.
+
+The scene renderers make an underpainting (flat shapes in the mood's colours); a medium
+paints it again with Hertzmann's curved strokes (strokes.py) on its own ground (paper.py):
+oil with impasto (oil.py), watercolour washes (watercolour.py) or sumi-e ink (sumie.py).
+Every random choice comes from the work's seed, so a seed gives the same bytes.
+"""
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+from PIL import Image
+
+from bot.errors import AuriaError
+
+MEDIA = ("oil", "watercolour", "sumi-e")
+# How the alt text and the diffusion prompt name each medium.
+NAMES = {"oil": "an oil painting", "watercolour": "a watercolour", "sumi-e": "a sumi-e ink painting"}
+MEDIUM_SETTINGS = ("auto",) + MEDIA  # painter.medium: "auto" takes the mood's medium
+
+
+def paint_in(medium: str, underpainting: Image.Image, seed: int) -> Image.Image:
+    """The underpainting painted again in ``medium``; the same seed gives the same bytes."""
+    # Imported here: config validation reads MEDIA without loading skia.
+    from generator.painter.media.oil import paint_oil
+    from generator.painter.media.sumie import paint_sumie
+    from generator.painter.media.watercolour import paint_watercolour
+
+    painters = {"oil": paint_oil, "watercolour": paint_watercolour, "sumi-e": paint_sumie}
+    if medium not in painters:
+        raise AuriaError(f"unknown medium {medium!r}; use one of: {', '.join(MEDIA)}")
+    rng = np.random.default_rng([seed % 2**64, zlib.crc32(f"medium:{medium}".encode())])
+    source = np.asarray(underpainting.convert("RGB"), dtype=np.float32)
+    painted = painters[medium](source, rng)
+    return Image.fromarray(np.clip(painted + 0.5, 0, 255).astype(np.uint8), "RGB")
