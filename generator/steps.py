@@ -19,6 +19,7 @@ import logging
 import random
 import sys
 import time
+from dataclasses import asdict
 from functools import lru_cache
 
 from bot.errors import AuriaError
@@ -113,12 +114,12 @@ def painter_step(request: dict, store: ArtifactStore, state: dict) -> dict:
     from generator.painter.render import paint
     seed = request["seed"]
     vectors = _vectors()
-    plan = plan_scene(state["lines"], vectors)
+    plan = plan_scene(state["lines"], vectors, seed)
     image = paint(plan, seed, SIZE)
     state["plan"], state["image"] = plan, image
     return {
         "seed": seed,
-        "params": {"painter": request["generator"]["painter"], "size": list(SIZE)},
+        "params": {"painter": request["generator"]["painter"], "size": list(SIZE), "frame": asdict(plan.frame)},
         "models": {"word_vectors.safetensors": vectors.sha256},
         "inputs": {"haiku": _output(state, "poet", "haiku")},
         "outputs": {

@@ -10,7 +10,7 @@ from safetensors.numpy import save_file
 from bot.errors import AuriaError
 from generator.painter.lexicon import SEASON_WORDS, STOPWORDS, TIME_WORDS, UNPAINTED, WORDS, words_of
 from generator.painter.motifs import FOREGROUND, MIDDLE, MOTIFS, SKY
-from generator.painter.plan import SEASONS, TIMES_OF_DAY, ScenePlan
+from generator.painter.plan import Frame, SEASONS, TIMES_OF_DAY, ScenePlan
 from generator.painter.planner import MAX_PLACEMENTS, describe, lexicon_motif, line_layers, plan_scene
 from generator.painter.vectors import SHIPPED, load_vectors, main as train_vectors
 
@@ -141,12 +141,77 @@ def test_planning_is_deterministic(vectors):
 
 def test_describe_names_the_motifs_by_layer_without_the_haiku():
     text = describe(plan_scene(CITY_MOON))
-    assert text == "the moon in the sky over a city and a street, with a lamp in the foreground, at night"
+    assert text == "the moon in the sky over a city and a street, with a lamp on the left in the foreground, at night"
     assert "single" not in text and "full" not in text
-    assert describe(plan_scene(["winter", "an old frog", "x"])) == "a frog close up, in daylight, in winter"
+    assert describe(plan_scene(["winter", "an old frog", "x"])) == "a frog close up on the left, in daylight, in winter"
+    assert describe(plan_scene(["winter", "an old frog", "x"], seed=4)) == (
+        "a frog seen from above on the left, in daylight, in winter")
     assert describe(plan_scene(["nothing here", "at all", "really"])) == "an open landscape, in daylight"
     assert describe(plan_scene(["autumn dusk", "geese", "over the hills"])) == (
-        "geese in the sky over hills, at dusk, in autumn")
+        "geese on the left in the sky over hills, at dusk, in autumn")
+    assert describe(plan_scene(["full moon rising", "the stars above the clouds", "geese fly south"])).endswith(
+        "in the sky, above a low strip of land, at night")
+
+
+# --- the frame ------------------------------------------------------------------------------
+
+SAMPLES = [
+    ["the old pond", "a frog jumps into the pond", "splash of water"],
+    ["winter moon", "a crow on the bare branch", "snow on the fence"],
+    ["autumn dusk", "the mountain path winds", "a lantern glows"],
+    ["summer rain", "the city street at night", "a lamp and a cat"],
+    ["full moon rising", "the stars above the clouds", "geese fly south"],
+    ["a small snail", "climbing the stone", "slowly slowly"],
+    ["morning sun", "a heron in the reeds", "the river flows"],
+    ["cherry blossoms", "a child runs under the tree", "petals on her hair"],
+    ["spring wind", "a kite above the hills", "the long grass"],
+    ["a cup of tea", "the candle flickers", "my cat sleeps"],
+    ["fog on the sea", "a boat drifts", "waves on the shore"],
+    ["the temple bell", "a deer in the forest", "falling leaves"],
+]
+
+
+def test_the_focus_is_the_living_thing_not_the_setting():
+    assert plan_scene(SAMPLES[1]).frame.focus == "crow"  # not the fence, the tree or the snow
+    assert plan_scene(SAMPLES[5]).frame.focus == "snail"  # not the stone it climbs
+    assert plan_scene(SAMPLES[11]).frame.focus == "deer"  # not the leaves or the forest
+
+
+def test_a_sky_poem_gets_a_sky_picture_and_a_small_thing_is_seen_near():
+    sky = plan_scene(SAMPLES[4], seed=3).frame
+    assert sky.view == "sky" and sky.horizon > 0.8
+    views = {plan_scene(["winter", "an old frog", "x"], seed=s).frame.view for s in range(12)}
+    assert views == {"close", "ground"}
+    ground = next(plan_scene(["winter", "an old frog", "x"], seed=s).frame for s in range(12)
+                  if plan_scene(["winter", "an old frog", "x"], seed=s).frame.view == "ground")
+    assert ground.horizon < 0.15 and ground.scale > 1.5
+
+
+def test_a_close_up_brings_the_focus_forward_and_larger():
+    plan = plan_scene(SAMPLES[5], seed=1)
+    assert plan.frame.view == "close" and plan.frame.focus == "snail"
+    assert {p.layer for p in plan.placements if p.motif == "snail"} == {"foreground"}
+    assert plan.frame.scale == 2.0
+    tall = plan_scene(["the old willow", "alone by the road", "a child"], seed=0).frame
+    assert tall.scale <= 1.3, "a tall focus is not enlarged until the frame crops it"
+
+
+def test_horizons_sit_on_thirds_and_the_samples_are_framed_differently():
+    frames = [plan_scene(lines, seed=i + 1).frame for i, lines in enumerate(SAMPLES)]
+    for frame in frames:
+        if frame.view in ("wide", "close"):
+            assert min(abs(frame.horizon - t) for t in (1 / 3 + 0.04, 2 / 3)) <= 0.031
+    compositions = {(f.view, round(f.horizon * 3), f.side) for f in frames}
+    assert len(compositions) >= 6, compositions
+    assert {f.view for f in frames} >= {"wide", "close", "sky"}
+
+
+def test_the_frame_survives_the_round_trip_and_old_plans_get_the_default():
+    plan = plan_scene(SAMPLES[9], seed=2)
+    assert ScenePlan.from_dict(plan.to_dict()) == plan
+    old = plan.to_dict()
+    del old["frame"]
+    assert ScenePlan.from_dict(old).frame == Frame()
 
 
 # --- word vectors --------------------------------------------------------------------------

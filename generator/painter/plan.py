@@ -10,6 +10,9 @@ from dataclasses import asdict, dataclass, field
 
 TIMES_OF_DAY = ("dawn", "day", "dusk", "night")
 SEASONS = ("spring", "summer", "autumn", "winter", "none")
+# wide: a landscape; close: the main motif large in the foreground; sky: nothing but a strip
+# of land under the sky; ground: looking down, the ground fills the frame
+VIEWS = ("wide", "close", "sky", "ground")
 
 
 @dataclass(frozen=True)
@@ -22,12 +25,24 @@ class Placement:
     similarity: float | None = None  # cosine similarity to the motif, when via == "vectors"
 
 
+@dataclass(frozen=True)
+class Frame:
+    """How the picture is framed: the composition the renderers follow."""
+
+    view: str = "wide"  # one of VIEWS
+    horizon: float = 0.6  # where the horizon is, as a share of the height from the top
+    focus: str | None = None  # the main motif: placed on a third, painted larger
+    side: int = -1  # -1: the focus on the left third, +1 on the right
+    scale: float = 1.0  # the focus's size against its layer's usual size
+
+
 @dataclass
 class ScenePlan:
     lines: list[str]
     placements: list[Placement] = field(default_factory=list)
     time_of_day: str = "day"
     season: str = "none"
+    frame: Frame = field(default_factory=Frame)
 
     def motifs(self, layer: str | None = None) -> list[str]:
         return [p.motif for p in self.placements if layer is None or p.layer == layer]
@@ -42,4 +57,5 @@ class ScenePlan:
             placements=[Placement(**p) for p in data["placements"]],
             time_of_day=data["time_of_day"],
             season=data["season"],
+            frame=Frame(**data["frame"]) if data.get("frame") else Frame(),  # older works had none
         )

@@ -3,14 +3,18 @@
 Each word of each line is looked up in the lexicon; a content word the lexicon does not know
 is given to the word vectors, which name the nearest motif if it is near enough. Line 1 is
 the sky, line 2 the middle ground, line 3 the foreground; a motif that cannot be painted in
-its line's layer goes to its home layer. Pure and deterministic: the same lines (and
-vectors) always give the same plan.
+its line's layer goes to its home layer. Then the frame: which motif matters most, how
+near it is seen, where the horizon sits. Pure and deterministic: the same lines, vectors
+and seed always give the same plan.
 """
 from __future__ import annotations
 
+import random
+from dataclasses import replace
+
 from generator.painter.lexicon import SEASON_WORDS, STOPWORDS, TIME_WORDS, UNPAINTED, WORDS, words_of
 from generator.painter.motifs import LAYERS, MOTIFS
-from generator.painter.plan import Placement, ScenePlan
+from generator.painter.plan import Frame, Placement, ScenePlan
 from generator.painter.vectors import WordVectors
 
 MAX_PLACEMENTS = 6  # more than this and a small picture turns into a catalogue
@@ -55,8 +59,9 @@ def _may_guess(word: str) -> bool:
     return len(word) > 2 and word not in UNPAINTED and word not in TIME_WORDS and word not in SEASON_WORDS
 
 
-def plan_scene(lines: list[str], vectors: WordVectors | None = None) -> ScenePlan:
-    """The scene plan of a haiku. Without `vectors`, only lexicon words become motifs."""
+def plan_scene(lines: list[str], vectors: WordVectors | None = None, seed: int = 0) -> ScenePlan:
+    """The scene plan of a haiku. Without `vectors`, only lexicon words become motifs;
+    `seed` settles the frame's free choices (which third, which of two framings)."""
     candidates: list[tuple[int, tuple[int, int], Placement]] = []  # (rank, where, placement)
     time_of_day = season = None
     for line_number, (line, line_layer) in enumerate(zip(lines, line_layers(len(lines)))):
@@ -86,7 +91,73 @@ def plan_scene(lines: list[str], vectors: WordVectors | None = None) -> ScenePla
 
     if time_of_day is None:
         time_of_day = "night" if NIGHT_MOTIFS & {p.motif for p in placements} else "day"
-    return ScenePlan(list(lines), placements, time_of_day, season or "none")
+    frame = choose_frame(placements, seed)
+    if frame.view in ("close", "ground"):  # seen near, the focus comes forward if it can
+        placements = [replace(p, layer="foreground") if p.motif == frame.focus and "foreground" in MOTIFS[p.motif][1]
+                      else p for p in placements]
+    return ScenePlan(list(lines), placements, time_of_day, season or "none", frame)
+
+
+# --- the frame -----------------------------------------------------------------------------------
+
+# Settings, not subjects: they fill a layer and are never the one thing the eye goes to.
+SCENERY = frozenset({"rain", "snow", "fog", "wind", "storm", "clouds", "stars", "aurora", "rainbow",
+                     "field", "desert", "sea", "hills", "mountain", "forest", "grass", "river",
+                     "shore", "waves", "ice", "city", "street", "road", "smoke", "shadow",
+                     "leaves", "grass", "reeds"})
+# Living things are what a reader's eye goes to first.
+ANIMATE = frozenset({"crow", "heron", "geese", "swallow", "sparrow", "butterfly", "dragonfly",
+                     "fireflies", "moth", "frog", "fish", "cat", "dog", "deer", "horse", "cricket",
+                     "snail", "spider", "figure", "child"})
+# Small things seen from above fill a ground-only picture well.
+SMALL = frozenset({"frog", "snail", "cricket", "cup", "candle", "flowers", "leaves", "stone",
+                   "footprints", "butterfly", "dragonfly", "moth", "spider", "fish", "lotus",
+                   "sparrow", "umbrella", "blossom", "pond", "reeds"})
+# Tall things are already big in the foreground: enlarging them more crops them.
+TALL = frozenset({"tree", "pine", "willow", "bamboo", "figure", "child", "house", "temple", "scarecrow",
+                  "lamp", "bridge", "horse", "deer", "heron", "fence", "window", "door", "bell"})
+HORIZON_SHAPERS = frozenset({"mountain", "hills", "sea", "desert", "city", "shore", "waves", "forest"})
+SCALE = {"wide": 1.3, "close": 2.0, "sky": 1.5, "ground": 1.9}
+
+
+def importance(placement: Placement) -> float:
+    """How much a motif is the poem's subject: named outright, a thing rather than a setting,
+    alive, and late in the poem (the last line usually holds the near, concrete image)."""
+    score = 2.0 if placement.via == "lexicon" else 1.0 + (placement.similarity or 0.0)
+    if placement.motif in SCENERY:
+        score -= 1.5
+    if placement.motif in ANIMATE:
+        score += 0.6
+    return score + 0.3 * placement.line
+
+
+def choose_frame(placements: list[Placement], seed: int) -> Frame:
+    """The composition: the main motif on a third, the horizon on a third, near or far."""
+    rng = random.Random(f"frame:{seed}")
+    side = rng.choice((-1, 1))
+    sky = [p for p in placements if p.layer == "sky"]
+    ground = [p for p in placements if p.layer != "sky"]
+    if not placements:
+        return Frame("wide", rng.choice((0.36, 0.64)) + rng.uniform(-0.03, 0.03), None, side, 1.0)
+    focus = max([p for p in placements if p.motif not in SCENERY] or placements, key=importance)
+    motifs = {p.motif for p in placements}
+    if not ground:
+        view, horizon = "sky", rng.uniform(0.83, 0.9)
+    elif focus.layer != "sky" and not sky and not motifs & HORIZON_SHAPERS and focus.motif in SMALL:
+        view = "ground" if rng.random() < 0.6 else "close"
+        horizon = rng.uniform(0.06, 0.14) if view == "ground" else rng.uniform(0.3, 0.38)
+    else:
+        near = focus.layer == "foreground" and focus.motif not in SCENERY and rng.random() < 0.4
+        view = "close" if near else "wide"
+        if len(ground) > len(sky) + 1:
+            third = 1 / 3
+        elif len(sky) > len(ground):
+            third = 2 / 3
+        else:
+            third = rng.choice((1 / 3, 2 / 3))
+        horizon = third + rng.uniform(-0.03, 0.03) + (0.04 if third < 0.5 else 0.0)  # room for a ridge
+    scale = SCALE[view] if focus.motif not in TALL else min(SCALE[view], 1.25)
+    return Frame(view, round(horizon, 4), focus.motif, side, scale)
 
 
 # --- alt text ----------------------------------------------------------------------------------
@@ -108,27 +179,46 @@ def _noun(motif: str) -> str:
     return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
-def _join(motifs: list[str]) -> str:
-    nouns = [_noun(m) for m in motifs]
+def _join(motifs: list[str], focus: str | None = None, where: str = "") -> str:
+    nouns = [_noun(m) + (f" {where}" if m == focus else "") for m in motifs]
     return nouns[0] if len(nouns) == 1 else ", ".join(nouns[:-1]) + " and " + nouns[-1]
+
+
+_SIDES = {-1: "on the left", 1: "on the right"}
 
 
 def describe(plan: ScenePlan) -> str:
     """An English phrase of what the picture shows, for alt text; no words of the haiku.
 
-    "the moon in the sky over a city, with a street and a lamp in the foreground, at night"
+    "the moon in the sky over a city, with a street and a lamp in the foreground, at night";
+    the frame adds where the main motif is and how near: "a frog close up on the left, ...".
     """
+    frame = plan.frame
+    if frame.focus and frame.view in ("close", "ground"):
+        seen = "seen from above" if frame.view == "ground" else "close up"
+        scene = f"{_noun(frame.focus)} {seen} {_SIDES[frame.side]}"
+        rest = list(dict.fromkeys(m for m in plan.motifs() if m != frame.focus))
+        if rest:
+            scene += f", with {_join(rest)} around it"
+        return _when(scene, plan)
     sky, middle, near = (plan.motifs(layer) for layer in LAYERS)
+    mark = {"focus": frame.focus, "where": _SIDES[frame.side]}  # the main motif says where it is
     if sky:
-        scene = f"{_join(sky)} in the sky" + (f" over {_join(middle)}" if middle else "")
+        scene = f"{_join(sky, **mark)} in the sky" + (f" over {_join(middle, **mark)}" if middle else "")
     elif middle:
-        scene = _join(middle)
+        scene = _join(middle, **mark)
     else:
         scene = ""
     if near:
-        scene = f"{scene}, with {_join(near)} in the foreground" if scene else f"{_join(near)} close up"
+        scene = (f"{scene}, with " if scene else "") + f"{_join(near, **mark)} in the foreground"
     scene = scene or "an open landscape"
-    text = f"{scene}, {_TIME_PHRASES[plan.time_of_day]}"
+    if frame.view == "sky":
+        scene += ", above a low strip of land"
+    return _when(scene, plan)
+
+
+def _when(text: str, plan: ScenePlan) -> str:
+    text = f"{text}, {_TIME_PHRASES[plan.time_of_day]}"
     if plan.season != "none":
         text += f", in {plan.season}"
     return text

@@ -1,6 +1,8 @@
 """Compose a scene plan into a picture: background, layout, painting order, finish.
 
-The horizon sits at 56-64% of the height. Sky motifs live above it; the middle ground
+The plan's frame puts the horizon (on a third, low for a sky picture, near the top for a
+ground picture) and the main motif: on its third, larger, lower in the frame when seen
+close; the other motifs of its layer keep to the other side. Sky motifs live above it; the middle ground
 stands on it, small and veiled by haze; the foreground stands in the bottom third, large
 and dark. Every random choice comes from a generator derived from (seed, name): the
 background's from (seed, "background"), each layer's layout from (seed, "layout:<layer>"),
@@ -56,7 +58,8 @@ class Scene:
         self.canvas = Canvas(size)
         self.time, self.season = plan.time_of_day, plan.season
         self.palette: Palette = make_palette(self.time, self.season)
-        self.horizon = self.height * motif_rng(seed, "composition").uniform(0.56, 0.64)
+        self.frame = plan.frame
+        self.horizon = self.height * self.frame.horizon
         self.motifs = set(plan.motifs())
         self.water = Image.new("L", size)  # where water is, for reflections and footing
         self.lights: list[tuple[float, float, float]] = []  # (x, y, radius) of lamps, fires
@@ -138,25 +141,36 @@ class Scene:
     def layout(self, layer: str, motifs: list[str]) -> dict[str, Slot]:
         rng = motif_rng(self.seed, "layout:" + layer)
         w, h, hy = self.width, self.height, self.horizon
-        placed = [m for m in motifs if m not in WIDE]
+        frame = self.frame
+        focus = frame.focus if frame.focus in motifs else None
+        placed = [m for m in motifs if m not in WIDE and m != focus]
         n = len(placed)
-        if n == 1:
+        if focus:  # the focus on its third; the rest of its layer keep to the other side
+            lo, hi = (0.56, 0.9) if frame.side < 0 else (0.1, 0.44)
+        else:
+            lo, hi = (0.18, 0.82) if layer == "foreground" else (0.1, 0.9)  # big things stay in
+        if n == 1 and not focus:
             xs = [rng.choice([0.32, 0.68]) + rng.uniform(-0.05, 0.05)]
         else:
             xs = list((np.arange(n) + 0.5 + rng.uniform(-0.2, 0.2, n)) / max(n, 1))
-            lo, hi = (0.18, 0.82) if layer == "foreground" else (0.1, 0.9)  # big things stay in
             xs = [lo + (hi - lo) * x for x in rng.permutation(xs)] if n else []
         slots = {}
         for m in motifs:
             rng = motif_rng(self.seed, f"slot:{m}:{layer}")  # the rest is the motif's own
-            x = xs.pop(0) if m in placed else rng.uniform(0.25, 0.75)
+            if m == focus:
+                x = (1 / 3 if frame.side < 0 else 2 / 3) + rng.uniform(-0.03, 0.03)
+            else:
+                x = xs.pop(0) if m in placed else rng.uniform(0.25, 0.75)
+            scale = frame.scale if m == focus else (0.85 if focus else 1.0)
             if layer == "sky":
                 y, size, depth = hy * rng.uniform(0.22, 0.5), h * 0.1, 0.3
             elif layer == "middle":
                 y, size, depth = hy + h * rng.uniform(0.02, 0.07), h * 0.2, 0.45
+            elif m == focus and frame.view in ("close", "ground"):
+                y, size, depth = h * rng.uniform(0.8, 0.88), h * 0.3, 0.0  # up from the edge, whole
             else:
                 y, size, depth = h * rng.uniform(0.9, 0.965), h * 0.3, 0.0
-            slots[m] = Slot(layer, x * w, y, size, depth, -1 if x < 0.5 else 1)
+            slots[m] = Slot(layer, x * w, y, size * scale, depth, -1 if x < 0.5 else 1)
         return slots
 
     def schedule(self) -> list[tuple[int, str, Slot]]:

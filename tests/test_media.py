@@ -1,0 +1,95 @@
+"""The painter's hand: Hertzmann strokes and the three media, on small pictures drawn here."""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from bot.errors import AuriaError
+from generator.painter.media import MEDIA, NAMES, paint_in
+from generator.painter.media.strokes import Brush, blurred, plan_layer
+from generator.painter.planner import plan_scene
+from generator.painter.render import paint
+
+SIZE = (240, 300)
+
+
+@pytest.fixture(scope="module")
+def dusk():
+    """A small underpainting with a warm accent (lanterns), a road and mountains."""
+    return paint(plan_scene(["autumn dusk", "the mountain path winds", "a lantern glows"], seed=3), 3, SIZE)
+
+
+def _sha(image: Image.Image) -> str:
+    return hashlib.sha256(image.tobytes()).hexdigest()
+
+
+@pytest.mark.parametrize("medium", MEDIA)
+def test_a_medium_is_reproducible_by_seed_and_keeps_the_size(dusk, medium):
+    first, again, other = paint_in(medium, dusk, 7), paint_in(medium, dusk, 7), paint_in(medium, dusk, 8)
+    assert first.size == SIZE and first.mode == "RGB"
+    assert _sha(first) == _sha(again)
+    assert _sha(first) != _sha(other)
+    assert medium in NAMES
+
+
+@pytest.mark.parametrize("medium", MEDIA)
+def test_a_medium_repaints_the_picture_but_keeps_its_drawing(dusk, medium):
+    source = np.asarray(dusk, dtype=np.float32)
+    painted = np.asarray(paint_in(medium, dusk, 1), dtype=np.float32)
+    assert np.abs(painted - source).mean() > 4, "the strokes changed the picture"
+    # the drawing survives: the painted values follow the underpainting's large shapes
+    # (less closely in ink, which leaves broad gradients such as the sky's as paper)
+    a = blurred(source.mean(axis=2), 6).ravel()
+    b = blurred(painted.mean(axis=2), 6).ravel()
+    assert np.corrcoef(a, b)[0, 1] > (0.3 if medium == "sumi-e" else 0.5)
+
+
+def test_sumi_e_is_ink_with_one_vermilion_accent_and_a_seal(dusk):
+    painted = np.asarray(paint_in("sumi-e", dusk, 1), dtype=np.float32)
+    top, bottom = painted.max(axis=2), painted.min(axis=2)
+    coloured = (top - bottom) / np.maximum(top, 1) > 0.3
+    assert 0 < coloured.mean() < 0.1, "monochrome but for the accent"
+    hue_r, hue_g, hue_b = (painted[coloured][:, k] for k in range(3))
+    assert (hue_r > hue_g).all() and (hue_r > hue_b).all(), "the accent is a red"
+    corner = coloured[-40:, :].mean() + coloured[-40:, -60:].mean()
+    assert corner > 0, "a red seal in a bottom corner"
+
+
+def test_watercolour_leaves_the_paper_white_where_the_picture_is_lightest():
+    light = Image.new("RGB", SIZE, (250, 250, 250))
+    dark = Image.new("RGB", (SIZE[0] // 2, SIZE[1]), (60, 90, 140))
+    light.paste(dark, (0, 0))
+    painted = np.asarray(paint_in("watercolour", light, 2), dtype=np.float32)
+    right, left = painted[:, SIZE[0] // 2 + 20:], painted[:, : SIZE[0] // 2 - 20]
+    assert right.mean() > 235, "bare paper"
+    assert left.mean() < 160, "a wash"
+    assert left[..., 2].mean() > left[..., 0].mean(), "in the picture's colour"
+
+
+def test_oil_is_opaque_and_textured():
+    flat = Image.new("RGB", SIZE, (180, 90, 40))
+    painted = np.asarray(paint_in("oil", flat, 3), dtype=np.float32)
+    assert np.abs(painted.mean(axis=(0, 1)) - (180, 90, 40)).max() < 20, "the same paint"
+    assert painted.std(axis=(0, 1)).mean() > 2, "with relief and canvas in it"
+
+
+def test_strokes_follow_the_edges_and_stop_where_the_canvas_is_right():
+    picture = np.zeros((120, 120, 3), np.float32)
+    picture[:, 60:] = 255  # one vertical edge
+    reference = blurred(picture, 2)
+    brush = Brush(radius=4, threshold=10, min_length=3, max_length=8)
+    strokes = plan_layer(reference, None, brush, np.random.default_rng(0))
+    near = np.abs(strokes.points[:, 0, 0] - 60) < 3
+    heading = strokes.directions()[near & (strokes.lengths > 3)]
+    assert len(heading) > 5
+    assert np.median(np.abs(np.sin(heading))) > 0.9, "along the edge, not across it"
+    none = plan_layer(reference, reference.copy(), brush, np.random.default_rng(0))
+    assert len(none) == 0, "nothing to correct, no strokes"
+
+
+def test_an_unknown_medium_is_one_line(dusk):
+    with pytest.raises(AuriaError, match="unknown medium 'fresco'; use one of: oil, watercolour, sumi-e"):
+        paint_in("fresco", dusk, 1)
