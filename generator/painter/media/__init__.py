@@ -18,6 +18,15 @@ MEDIA = ("oil", "watercolour", "sumi-e")
 # How the alt text and the diffusion prompt name each medium.
 NAMES = {"oil": "an oil painting", "watercolour": "a watercolour", "sumi-e": "a sumi-e ink painting"}
 MEDIUM_SETTINGS = ("auto",) + MEDIA  # painter.medium: "auto" takes the mood's medium
+# The long side the brushwork is done at; the result is scaled to the post's size. 1080 px
+# strokes look the same scaled to 1350 and take two thirds of the time and memory.
+WORK_SIDE = 1080
+
+
+def work_size(size: tuple[int, int]) -> tuple[int, int]:
+    """The size the brushwork is done at for a picture of ``size``."""
+    scale = min(1.0, WORK_SIDE / max(size))
+    return round(size[0] * scale), round(size[1] * scale)
 
 
 def paint_in(medium: str, underpainting: Image.Image, seed: int) -> Image.Image:

@@ -36,6 +36,7 @@ class Brush:
     blur: float = 0.5  # the reference is blurred by blur * radius
     grid: float = 1.0  # grid cell side, in radii
     jitter: float = 0.0  # random change of each stroke's value (0-1)
+    most: int | None = None  # at most this many strokes per million pixels: the worst cells first
 
 
 @dataclass
@@ -112,6 +113,10 @@ def plan_layer(reference: np.ndarray, canvas: np.ndarray | None, brush: Brush,
         error = np.sqrt(((canvas - reference) ** 2).sum(axis=2))
     mean, ys, xs = _cells(error, step)
     chosen = mean > brush.threshold
+    if brush.most is not None:  # a textured picture would put a stroke in every cell
+        budget = int(brush.most * h * w / 1e6)
+        if chosen.sum() > budget:
+            chosen &= mean >= np.partition(mean.ravel(), -budget)[-budget]
     y = ys[chosen].astype(np.float32)
     x = xs[chosen].astype(np.float32)
     n = len(x)

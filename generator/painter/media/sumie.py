@@ -21,10 +21,10 @@ INK = np.array((28, 26, 30), np.float32)  # pine-soot ink, a little cool
 VERMILION = np.array((196, 58, 36), np.float32)
 BRUSHES = (
     Brush(radius=22, threshold=0, alpha=0.5, min_length=3, max_length=8, curvature=0.6, blur=0.8),
-    Brush(radius=9, threshold=28, alpha=0.55, min_length=2, max_length=10, curvature=0.85, blur=0.6),
-    Brush(radius=4, threshold=34, alpha=0.65, min_length=2, max_length=10, curvature=0.95, blur=0.5),
+    Brush(radius=9, threshold=28, alpha=0.55, min_length=2, max_length=10, curvature=0.85, blur=0.6, most=6000),
+    Brush(radius=4, threshold=34, alpha=0.65, min_length=2, max_length=10, curvature=0.95, blur=0.5, most=12000),
 )
-CONTOUR = Brush(radius=2.2, threshold=0, alpha=0.9, min_length=2, max_length=12, curvature=1.0, blur=0.5)
+CONTOUR = Brush(radius=2.2, threshold=0, alpha=0.9, min_length=2, max_length=12, curvature=1.0, blur=0.5, most=8000)
 BARE = 0.45  # the share of the picture, its lightest, left as bare paper
 ACCENT_MAX = 0.06  # a warm area larger than this share of the picture is no accent
 

@@ -17,9 +17,9 @@ from generator.painter.render.canvas import value_noise
 
 BRUSHES = (
     Brush(radius=24, threshold=0, alpha=0.55, min_length=3, max_length=9, curvature=0.6, blur=0.8),
-    Brush(radius=11, threshold=30, alpha=0.55, min_length=2, max_length=10, curvature=0.8, blur=0.6),
-    Brush(radius=5, threshold=34, alpha=0.6, min_length=2, max_length=8, curvature=0.9, blur=0.5),
-    Brush(radius=2.4, threshold=40, alpha=0.75, min_length=1, max_length=6, curvature=1.0, blur=0.5),
+    Brush(radius=11, threshold=30, alpha=0.55, min_length=2, max_length=10, curvature=0.8, blur=0.6, most=5000),
+    Brush(radius=5, threshold=34, alpha=0.6, min_length=2, max_length=8, curvature=0.9, blur=0.5, most=9000),
+    Brush(radius=2.4, threshold=40, alpha=0.75, min_length=1, max_length=6, curvature=1.0, blur=0.5, most=12000),
 )
 LIGHTEN = 0.12  # watercolour keeps its values high: the paper glows through every wash
 PAPER = np.array((250, 247, 239), np.float32)  # a warm white sheet
