@@ -109,10 +109,12 @@ def poet_step(request: dict, store: ArtifactStore, state: dict) -> dict:
 
 def painter_step(request: dict, store: ArtifactStore, state: dict) -> dict:
     from generator.painter.planner import plan_scene
-    from generator.painter.render import paint
     seed = request["seed"]
     vectors = _vectors()
     plan = plan_scene(state["lines"], vectors)
+    if request["generator"]["painter"] == "diffusion":
+        return _diffusion_painter_step(request, store, state, plan, vectors)
+    from generator.painter.render import paint
     image = paint(plan, seed, SIZE)
     state["plan"], state["image"] = plan, image
     return {
@@ -127,6 +129,39 @@ def painter_step(request: dict, store: ArtifactStore, state: dict) -> dict:
     }
 
 
+def _diffusion_painter_step(request: dict, store: ArtifactStore, state: dict, plan, vectors) -> dict:
+    """The plan (for the prompt and the alt text) painted by a local diffusers pipeline."""
+    from generator.painter.diffusion import check_folder, model_identity, prompt_of
+
+    settings, seed = request["generator"], request["seed"]
+    check_folder(settings["painter_model"])  # a clear error before torch and diffusers load
+    mood, medium = _look(request, state["lines"])
+    prompt = prompt_of(plan, mood, medium)
+    painter = _diffusion(settings["painter_model"], _torch_device(request))
+    image, params = painter.paint(prompt, seed, SIZE, steps=settings["painter_steps"],
+                                  guidance=settings["painter_guidance"])
+    state["plan"], state["image"] = plan, image
+    return {
+        "seed": seed,
+        "params": {"painter": "diffusion", "mood": mood, "medium": medium} | params,
+        "models": model_identity(painter.folder),
+        "inputs": {"haiku": _output(state, "poet", "haiku")},
+        "outputs": {
+            "image": store.put(_png(image), "png"),
+            "plan": store.put(json.dumps(plan.to_dict(), sort_keys=True).encode("utf-8"), "json"),
+        },
+    }
+
+
+def _look(request: dict, lines: list[str]) -> tuple[str, str]:
+    """(mood, medium) of the work, needed before the diffusion painter paints: the mood the
+    stylist will choose from the same seed, and the medium (oil, for now)."""
+    from generator.stylist.moods import choose_mood
+
+    rng = random.Random(request["seed"])
+    return choose_mood(request["stylist"]["mood"], lines, rng), "oil"
+
+
 def stylist_step(request: dict, store: ArtifactStore, state: dict) -> dict:
     from generator.stylist.choose import choose_style
     from generator.stylist.moods import choose_mood
@@ -137,14 +172,17 @@ def stylist_step(request: dict, store: ArtifactStore, state: dict) -> dict:
     rng = random.Random(seed)  # mood and style choices, reproducible from the work's seed
     mood = choose_mood(settings["mood"], state["lines"], rng)
     paintings = request.get("paintings", {}).get(mood, []) if settings["use_paintings"] else []
-    choice = choose_style(mood, rng, paintings, method=settings["method"])
+    # A diffusion picture keeps its drawing: the Lab colour transfer recolours it in the mood
+    # where the style network would repaint it.
+    method = "colour" if request["generator"]["painter"] == "diffusion" else settings["method"]
+    choice = choose_style(mood, rng, paintings, method=method)
     stylist = _stylist(request["generator"]["device"])
     image = stylist.apply(state["image"], choice, settings["strength"], cache_dir=vector_cache_dir(request["data_dir"]))
     state["mood"], state["style"], state["image"] = mood, choice.description, image
     return {
         "seed": seed,
         "params": {"mood_setting": settings["mood"], "mood": mood, "style": choice.to_dict(),
-                   "strength": settings["strength"], "method": settings["method"], "device": stylist.device},
+                   "strength": settings["strength"], "method": method, "device": stylist.device},
         "models": stylist.model_hashes(choice),
         "inputs": {"image": _output(state, "painter", "image")},
         "outputs": {"image": store.put(_png(image), "png")},
@@ -181,6 +219,13 @@ def _vectors():
     from generator.painter.vectors import load_vectors
 
     return load_vectors()
+
+
+@lru_cache(maxsize=1)  # one model in memory at a time: they are gigabytes
+def _diffusion(folder: str, device: str):
+    from generator.painter.diffusion import DiffusionPainter
+
+    return DiffusionPainter(folder, device)
 
 
 @lru_cache(maxsize=2)
