@@ -135,7 +135,7 @@ def _diffusion_painter_step(request: dict, store: ArtifactStore, state: dict, pl
 
     settings, seed = request["generator"], request["seed"]
     check_folder(settings["painter_model"])  # a clear error before torch and diffusers load
-    mood, medium = _look(request, state["lines"])
+    mood, medium = _look(request, state["lines"], random.Random(seed))  # what the stylist will choose
     prompt = prompt_of(plan, mood, medium)
     painter = _diffusion(settings["painter_model"], _torch_device(request))
     image, params = painter.paint(prompt, seed, SIZE, steps=settings["painter_steps"],
@@ -144,7 +144,8 @@ def _diffusion_painter_step(request: dict, store: ArtifactStore, state: dict, pl
     return {
         "seed": seed,
         "params": {"painter": "diffusion", "mood": mood, "medium": medium} | params,
-        "models": model_identity(painter.folder),
+        # the model folder's files, and the word vectors that made the plan (so the prompt)
+        "models": model_identity(painter.folder) | {"word_vectors.safetensors": vectors.sha256},
         "inputs": {"haiku": _output(state, "poet", "haiku")},
         "outputs": {
             "image": store.put(_png(image), "png"),
@@ -153,12 +154,12 @@ def _diffusion_painter_step(request: dict, store: ArtifactStore, state: dict, pl
     }
 
 
-def _look(request: dict, lines: list[str]) -> tuple[str, str]:
-    """(mood, medium) of the work, needed before the diffusion painter paints: the mood the
-    stylist will choose from the same seed, and the medium (oil, for now)."""
+def _look(request: dict, lines: list[str], rng: random.Random) -> tuple[str, str]:
+    """The work's mood and medium, the first choices of the work's seeded ``rng`` (the
+    stylist draws the same mood from a fresh ``random.Random(seed)``); the medium is oil
+    for now."""
     from generator.stylist.moods import choose_mood
 
-    rng = random.Random(request["seed"])
     return choose_mood(request["stylist"]["mood"], lines, rng), "oil"
 
 

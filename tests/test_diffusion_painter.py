@@ -139,8 +139,11 @@ def test_a_diffusion_work_is_complete(config, tiny_model):
     assert "a pond" in params["prompt"] and "a frog" in params["prompt"] and MEDIUMS["oil"] in params["prompt"]
     # the model folder's identity: every file by its path in the folder, with its sha256
     files = sorted(p for p in tiny_model.rglob("*") if p.is_file())
-    assert painter["models"] == {p.relative_to(tiny_model).as_posix(): _sha(p) for p in files}
-    assert {"model_index.json", "unet/diffusion_pytorch_model.safetensors", "unet/config.json"} <= set(painter["models"])
+    identity = {p.relative_to(tiny_model).as_posix(): _sha(p) for p in files}
+    assert {"model_index.json", "unet/diffusion_pytorch_model.safetensors", "unet/config.json"} <= set(identity)
+    # ... and the word vectors that made the plan, as the scene painter records them
+    assert painter["models"] == identity | {"word_vectors.safetensors": painter["models"]["word_vectors.safetensors"]}
+    assert len(painter["models"]["word_vectors.safetensors"]) == 64
     assert work["models"]["painter"] == painter["models"]
 
     stylist = work["steps"]["stylist"]["params"]
