@@ -93,6 +93,10 @@ def _build_tiny_pipeline(folder, safety_checker: bool = False) -> None:
         safety_checker=checker, feature_extractor=extractor, requires_safety_checker=safety_checker,
     )
     pipeline.save_pretrained(str(folder))
+    # transformers 5 saves a tokenizer.json; SD-Turbo's folder has vocab.json and merges.txt
+    (folder / "tokenizer" / "tokenizer.json").unlink()
+    for name in ("vocab.json", "merges.txt"):
+        shutil.copy(words / name, folder / "tokenizer" / name)
 
 
 @pytest.fixture(scope="module")

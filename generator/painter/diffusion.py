@@ -8,8 +8,8 @@ pipeline folder (one with model_index.json, e.g. an SD-Turbo download), named by
     painter = DiffusionPainter(folder, device="cuda")
     image, params = painter.paint(prompt_of(plan, mood, medium), seed=7, size=(1080, 1350))
 
-The prompt is built from the scene plan (what is where, time of day, season), never from
-the haiku's words, so the picture and the alt text tell the same scene. diffusers and
+The prompt is built from the scene plan (what is where, time of day, season), not from
+the haiku's text, so the picture and the alt text tell the same scene. diffusers and
 transformers are an optional extra (``pip install 'auria[diffusion]'``); this module imports
 them only when a painter is made, so the rest of Auria never needs them.
 """
