@@ -58,7 +58,7 @@ class PoetConfig:
 
 
 POET_REGISTERS = ("literary", "social")
-PAINTERS = ("scene",)
+PAINTERS = ("scene", "diffusion")
 DEVICES = ("auto", "cpu", "cuda")
 STYLE_METHODS = ("network", "colour")
 PLATFORMS = ("x", "instagram", "mastodon", "bluesky")
@@ -68,7 +68,10 @@ DEFAULT_TEMPLATE = "{haiku}\n\n— {signature}\n\n{hashtags}"
 
 @dataclass
 class GeneratorConfig:
-    painter: str = "scene"
+    painter: str = "scene"  # "scene" (the procedural composer) or "diffusion" (a local diffusers pipeline)
+    painter_model: str = ""  # the diffusion painter's pipeline folder (absolute once loaded); never downloaded
+    painter_steps: int = 4  # the diffusion painter's denoising steps: 1-4 for SD-Turbo, 25-50 for SD 1.5
+    painter_guidance: float = 0.0  # its classifier-free guidance: 0 for SD-Turbo, ~7.5 for SD 1.5
     device: str = "auto"  # auto: CUDA for torch and onnxruntime when present, else CPU
     timeout: float = 300.0  # seconds for one work's generation; the child process is killed after
 
@@ -271,6 +274,18 @@ def _parse(data: dict, path: Path, where: str) -> Config:
     generator, table = config.generator, tables["generator"]
     if "painter" in table:
         generator.painter = choice("generator.painter", table["painter"], PAINTERS)
+    if table.get("painter_model", "") != "":
+        generator.painter_model = str(folder("generator.painter_model", table["painter_model"]))
+    if "painter_steps" in table:
+        generator.painter_steps = whole("generator.painter_steps", table["painter_steps"], 1, 100)
+    if "painter_guidance" in table:
+        value = table["painter_guidance"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 30:
+            raise fail("generator.painter_guidance", f"must be a number in [0, 30], got {_show(value)}")
+        generator.painter_guidance = float(value)
+    if generator.painter == "diffusion" and not generator.painter_model:
+        raise fail("generator.painter_model", 'must name a local diffusers pipeline folder (e.g. SD-Turbo) '
+                                              'when generator.painter is "diffusion"; Auria never downloads one')
     if "device" in table:
         generator.device = choice("generator.device", table["device"], DEVICES)
     if "timeout" in table:

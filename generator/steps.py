@@ -111,16 +111,43 @@ def poet_step(request: dict, store: ArtifactStore, state: dict) -> dict:
 
 def painter_step(request: dict, store: ArtifactStore, state: dict) -> dict:
     from generator.painter.planner import plan_scene
-    from generator.painter.render import paint
     seed = request["seed"]
     vectors = _vectors()
     plan = plan_scene(state["lines"], vectors, seed)
+    if request["generator"]["painter"] == "diffusion":
+        return _diffusion_painter_step(request, store, state, plan, vectors)
+    from generator.painter.render import paint
     image = paint(plan, seed, SIZE)
     state["plan"], state["image"] = plan, image
     return {
         "seed": seed,
         "params": {"painter": request["generator"]["painter"], "size": list(SIZE), "frame": asdict(plan.frame)},
         "models": {"word_vectors.safetensors": vectors.sha256},
+        "inputs": {"haiku": _output(state, "poet", "haiku")},
+        "outputs": {
+            "image": store.put(_png(image), "png"),
+            "plan": store.put(json.dumps(plan.to_dict(), sort_keys=True).encode("utf-8"), "json"),
+        },
+    }
+
+
+def _diffusion_painter_step(request: dict, store: ArtifactStore, state: dict, plan, vectors) -> dict:
+    """The plan (for the prompt and the alt text) painted by a local diffusers pipeline."""
+    from generator.painter.diffusion import check_folder, model_identity, prompt_of
+
+    settings, seed = request["generator"], request["seed"]
+    check_folder(settings["painter_model"])  # a clear error before torch and diffusers load
+    mood, medium = _look(request, state["lines"], random.Random(seed))  # what the stylist will choose
+    prompt = prompt_of(plan, mood, medium)
+    painter = _diffusion(settings["painter_model"], _torch_device(request))
+    image, params = painter.paint(prompt, seed, SIZE, steps=settings["painter_steps"],
+                                  guidance=settings["painter_guidance"])
+    state["plan"], state["image"] = plan, image
+    return {
+        "seed": seed,
+        "params": {"painter": "diffusion", "mood": mood, "medium": medium} | params,
+        # the model folder's files, and the word vectors that made the plan (so the prompt)
+        "models": model_identity(painter.folder) | {"word_vectors.safetensors": vectors.sha256},
         "inputs": {"haiku": _output(state, "poet", "haiku")},
         "outputs": {
             "image": store.put(_png(image), "png"),
@@ -143,22 +170,26 @@ def stylist_step(request: dict, store: ArtifactStore, state: dict) -> dict:
     mood, medium = _look(request, state["lines"], rng)
     paintings = request.get("paintings", {}).get(mood, []) if settings["use_paintings"] else []
     night = state["plan"].time_of_day in ("night", "dusk")
-    choice = choose_style(mood, rng, paintings, method=settings["method"], medium=medium, night=night)
+    # A diffusion picture is already painted in its medium and keeps its drawing: the Lab
+    # colour transfer recolours it in the mood, where the network and brushwork would repaint it.
+    diffusion = request["generator"]["painter"] == "diffusion"
+    method = "colour" if diffusion else settings["method"]
+    choice = choose_style(mood, rng, paintings, method=method, medium=medium, night=night)
     stylist = _stylist(request["generator"]["device"])
     started = time.perf_counter()
     underpainting = state["image"]
     small = underpainting.resize(work_size(underpainting.size), Image.Resampling.LANCZOS)
     styled = stylist.apply(small, choice, settings["strength"], cache_dir=vector_cache_dir(request["data_dir"]))
     styled_seconds = time.perf_counter() - started
-    image = paint_in(medium, styled, seed).resize(underpainting.size, Image.Resampling.LANCZOS)
+    image = (styled if diffusion else paint_in(medium, styled, seed)).resize(underpainting.size, Image.Resampling.LANCZOS)
     log.info("stylist: %s in %s (%s): style %.2f s, brushwork %.2f s", mood, medium, choice.label,
              styled_seconds, time.perf_counter() - started - styled_seconds)
     state["mood"], state["medium"], state["style"], state["image"] = mood, medium, choice.description, image
     return {
         "seed": seed,
         "params": {"mood_setting": settings["mood"], "mood": mood, "medium_setting": request["painter"]["medium"],
-                   "medium": medium, "style": choice.to_dict(), "strength": settings["strength"],
-                   "method": settings["method"], "device": stylist.device},
+                   "medium": medium, "brushwork": not diffusion, "style": choice.to_dict(),
+                   "strength": settings["strength"], "method": method, "device": stylist.device},
         "models": stylist.model_hashes(choice),
         "inputs": {"image": _output(state, "painter", "image")},
         "outputs": {"image": store.put(_png(image), "png")},
@@ -203,6 +234,13 @@ def _vectors():
     from generator.painter.vectors import load_vectors
 
     return load_vectors()
+
+
+@lru_cache(maxsize=1)  # one model in memory at a time: they are gigabytes
+def _diffusion(folder: str, device: str):
+    from generator.painter.diffusion import DiffusionPainter
+
+    return DiffusionPainter(folder, device)
 
 
 @lru_cache(maxsize=2)

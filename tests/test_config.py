@@ -170,6 +170,13 @@ def test_unknown_key_and_table_list_the_known_keys(write_config):
     [
         ('[generator]\ndevice = "tpu"', "generator.device: must be one of"),
         ('[generator]\ntimeout = -1', "generator.timeout: must be a number"),
+        ('[generator]\npainter = "attngan"', 'generator.painter: must be one of "scene", "diffusion", got "attngan"'),
+        ('[generator]\npainter_model = 3', "generator.painter_model: must be a string (a folder path), got 3"),
+        ('[generator]\npainter_steps = 0', "generator.painter_steps: must be a whole number in [1, 100], got 0"),
+        ('[generator]\npainter_steps = 101', "generator.painter_steps: must be a whole number in [1, 100], got 101"),
+        ('[generator]\npainter_steps = 2.5', "generator.painter_steps: must be a whole number in [1, 100]"),
+        ('[generator]\npainter_guidance = -1', "generator.painter_guidance: must be a number in [0, 30], got -1"),
+        ('[generator]\npainter_guidance = true', "generator.painter_guidance: must be a number in [0, 30], got true"),
         ('[stylist]\nmood = "glee"', "stylist.mood: must be one of"),
         ('[stylist]\nstrength = 1.5', "stylist.strength: must be a number in [0, 1]"),
         ('[stylist]\nmethod = "paint"', "stylist.method: must be one of"),
@@ -188,6 +195,31 @@ def test_unknown_key_and_table_list_the_known_keys(write_config):
 def test_generator_stylist_and_publish_values_are_checked(write_config, text, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         load_config(write_config(text + "\n"))
+
+
+def test_the_diffusion_painter_needs_its_model_folder(write_config):
+    for text in ('[generator]\npainter = "diffusion"\n', '[generator]\npainter = "diffusion"\npainter_model = ""\n'):
+        path = write_config(text)
+        with pytest.raises(ConfigError) as e:
+            load_config(path)
+        message = str(e.value)
+        assert message.startswith(f"{path}: generator.painter_model: must name a local diffusers pipeline folder")
+        assert "\n" not in message
+
+
+def test_the_diffusion_painter_settings_are_read(tmp_path, monkeypatch, write_config):
+    monkeypatch.chdir("/")
+    config = load_config(write_config(
+        '[generator]\npainter = "diffusion"\npainter_model = "models/sd-turbo"\npainter_steps = 2\npainter_guidance = 7\n'))
+    generator = config.generator
+    assert generator.painter == "diffusion"
+    assert generator.painter_model == str(tmp_path / "models" / "sd-turbo"), "relative to the config file"
+    assert isinstance(generator.painter_model, str), "a string: it travels in the JSON request to the generator"
+    assert (generator.painter_steps, generator.painter_guidance) == (2, 7.0)
+    assert as_dotted(config)["generator.painter_model"] == str(tmp_path / "models" / "sd-turbo")
+    # the scene painter is the default, and a model folder alone does not switch painters
+    assert load_config(write_config('[generator]\npainter_model = "/m"\n')).generator.painter == "scene"
+    assert (Config().generator.painter, Config().generator.painter_model) == ("scene", "")
 
 
 def test_approval_and_retries_are_read(write_config):
