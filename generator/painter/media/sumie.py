@@ -58,9 +58,9 @@ def _density(source: np.ndarray) -> np.ndarray:
     not one grey wash and a pale day scene is not all bare; the darkest point is full ink.
     """
     dark = 1 - luminance(source) / 255
-    # Ink paints things, not the light: broad gradients (a sky darkening upwards, a
-    # vignette) are mostly taken out, so the sky stays paper and shapes keep their ink.
-    dark = np.clip(dark - 0.7 * blurred(dark * 255, 0.08 * max(source.shape)) / 255, 0, 1)
+    # Ink paints things, not the light: broad gradients (a sky darkening upwards) are
+    # mostly taken out, so the sky stays paper and shapes keep their ink.
+    dark = np.clip(dark - 0.55 * blurred(dark * 255, 0.08 * max(source.shape)) / 255, 0, 1)
     lo, hi = np.percentile(dark, (BARE * 100, 99.5))
     relative = np.clip((dark - lo) / max(hi - lo, 0.05), 0, 1)
     absolute = np.clip((dark - 0.08) / 0.5, 0, 1)  # and a black shape is ink however light the rest

@@ -17,13 +17,14 @@ from generator.painter.render.canvas import value_noise
 
 BRUSHES = (
     Brush(radius=24, threshold=0, alpha=0.55, min_length=3, max_length=9, curvature=0.6, blur=0.8),
-    Brush(radius=11, threshold=30, alpha=0.55, min_length=2, max_length=10, curvature=0.8, blur=0.6, most=5000),
+    Brush(radius=11, threshold=30, alpha=0.55, min_length=2, max_length=10, curvature=0.8, blur=0.6),
     Brush(radius=5, threshold=34, alpha=0.6, min_length=2, max_length=8, curvature=0.9, blur=0.5, most=9000),
     Brush(radius=2.4, threshold=40, alpha=0.75, min_length=1, max_length=6, curvature=1.0, blur=0.5, most=12000),
 )
+PALE = 0.2  # how much paler than the picture the first wash is
 LIGHTEN = 0.12  # watercolour keeps its values high: the paper glows through every wash
 PAPER = np.array((250, 247, 239), np.float32)  # a warm white sheet
-WHITE = 236  # target luminance above which the paper is left bare
+WHITE = 244  # target luminance above which the paper is left bare
 EDGE = 1.4  # pigment gathered at a wash's rim
 GRAIN = 0.22  # pigment caught by the paper's tooth
 WANDER = 2.0  # px a wash's edge wanders at 1080 px
@@ -45,9 +46,10 @@ def glaze(source: np.ndarray, paper: np.ndarray, tooth: np.ndarray, brushes: tup
     result = paper
     for layer, base in enumerate(brushes):
         brush = Brush(**{**base.__dict__, "radius": base.radius * unit})
-        # Light to dark, as a watercolourist works: the first washes aim at a paler picture,
-        # so every later glaze still has something to darken.
-        pale = max(0.0, 0.5 - 0.25 * layer)
+        # Light to dark, as a watercolourist works: the first wash aims at a slightly paler
+        # picture, so the later glazes still have something to darken at the edges, but
+        # near enough that a smooth sky needs no second wash (a second one goes on in patches).
+        pale = PALE if layer == 0 else 0.0
         reference = 255 - (255 - blurred(source, brush.blur * brush.radius)) * (1 - pale)
         strokes = plan_layer(reference, result if layer else None, brush, rng)
         # The glaze that turns what is there into the reference, for a stroke of this opacity:
@@ -81,11 +83,20 @@ def _lay(under: np.ndarray, wash: np.ndarray, tooth: np.ndarray, rng: np.random.
     if soft:  # the first wash goes on wet paper and spreads
         alpha = _blur1(alpha, 4 * unit)
         colour = blurred(colour, 4 * unit)
-    rim = np.clip(alpha - _blur1(alpha, 5 * unit), 0, 1)
+    rim = np.clip(alpha - _blur1(alpha, 5 * unit), 0, 1) * (0.3 if soft else 1.0)  # a wet wash dries softer
+    rim *= _inside(alpha.shape, 15 * unit)  # the picture's edge is not a wash's edge
     depth = 1 - luminance(colour) / 255
     alpha = np.clip((alpha * opacity + edge * rim) * (1 + grain * depth * tooth), 0, 1)
     filtered = 1 - alpha[..., None] * (1 - np.clip(colour, 0, 255) / 255)
     return under * filtered
+
+
+def _inside(shape: tuple[int, int], margin: float) -> np.ndarray:
+    """1 inside the picture, falling to 0 over ``margin`` px towards its edges."""
+    h, w = shape
+    ys = np.minimum(np.arange(h), np.arange(h)[::-1])[:, None]
+    xs = np.minimum(np.arange(w), np.arange(w)[::-1])[None, :]
+    return np.clip(np.minimum(ys, xs) / max(margin, 1.0), 0, 1).astype(np.float32)
 
 
 def _blur1(field: np.ndarray, sigma: float) -> np.ndarray:

@@ -19,7 +19,7 @@ import zlib
 from dataclasses import dataclass, replace
 
 import numpy as np
-from PIL import Image, ImageChops
+from PIL import Image
 
 from generator.painter.motifs import LAYERS
 from generator.painter.plan import ScenePlan
@@ -127,16 +127,6 @@ class Scene:
                 ridge, None, hy + 1, colors=(self.tone(hill, depth), self.tone(hill, depth + 0.12))
             )
 
-    def finish(self) -> None:
-        """A soft vignette holds the eye in the picture."""
-        w, h = self.width, self.height
-        ys, xs = np.mgrid[-1:1:48j, -1:1:40j]
-        v = 1 - 0.16 * np.clip((xs**2 + ys**2) / 2, 0, 1) ** 1.5
-        mask = Image.fromarray((v * 255).astype(np.uint8), "L").resize(
-            (w, h), Image.Resampling.BILINEAR
-        )
-        self.canvas.image = ImageChops.multiply(self.canvas.image, Image.merge("RGB", (mask,) * 3))
-
     # -- layout -------------------------------------------------------------------------
     def layout(self, layer: str, motifs: list[str]) -> dict[str, Slot]:
         rng = motif_rng(self.seed, "layout:" + layer)
@@ -241,5 +231,4 @@ def paint(plan: ScenePlan, seed: int, size: tuple[int, int] = (1080, 1350)) -> I
         RENDERERS[motif](scene, slot, motif_rng(seed, f"{motif}:{slot.layer}"))
     if not ground:
         scene.draw_ground(motif_rng(seed, "ground"))
-    scene.finish()
     return scene.canvas.image
