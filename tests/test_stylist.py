@@ -540,3 +540,63 @@ def test_cli_import_and_list(tmp_path, wikiart, capsys):
     assert lines["sadness"][1:] == [str(i) for i in mood_table().styles["sadness"]]
     with pytest.raises(AuriaError, match="--min-agreement must be in"):
         run_cli(["styles", "import", str(tsv), str(images), "--min-agreement", "0"], config)
+
+
+# --- the medium's say in the style ---------------------------------------------------------------
+
+def test_every_mood_has_media_and_the_table_marks_erasing_and_light_styles():
+    from generator.painter.media import MEDIA
+
+    table = mood_table()
+    assert set(table.media) == set(MOODS)
+    assert all(names and set(names) <= set(MEDIA) for names in table.media.values())
+    assert {3, 9, 13, 17} == set(table.erases), "the styles that bury the drawing"
+    assert {8, 14, 18} <= set(table.light)
+
+
+def test_the_medium_decides_how_the_style_is_used():
+    ink = choose_style("sadness", random.Random(0), medium="sumi-e")
+    assert ink.kind == "ink" and ink.label == "ink" and ink.description == "ink and wash on rice paper"
+    washes = {choose_style("happiness", random.Random(s), medium="watercolour").kind for s in range(10)}
+    assert washes == {"colour"}, "watercolour takes only the style's colours"
+    oil = [choose_style("anger", random.Random(s), medium="oil") for s in range(40)]
+    assert {c.kind for c in oil} == {"builtin", "colour"}
+    assert all(c.kind == "colour" for c in oil if c.index in mood_table().erases), "an eraser lends colours only"
+
+
+def test_a_night_never_gets_a_light_style():
+    table = mood_table()
+    for mood in MOODS:
+        for seed in range(12):
+            choice = choose_style(mood, random.Random(seed), medium="oil", night=True)
+            if set(table.styles[mood]) - table.light:
+                assert choice.index not in table.light, (mood, choice.index)
+
+
+def test_the_medium_comes_from_the_setting_or_the_mood_and_an_empty_picture_is_not_ink():
+    from generator.stylist.moods import choose_medium
+
+    assert choose_medium("oil", "sadness", random.Random(0)) == "oil"
+    media = {choose_medium("auto", "sadness", random.Random(s)) for s in range(30)}
+    assert media == set(mood_table().media["sadness"])
+    assert "sumi-e" not in {choose_medium("auto", "neutral", random.Random(s), empty=True) for s in range(30)}
+    assert choose_medium("auto", "humility", random.Random(1), empty=True) == "watercolour"
+
+
+def test_the_networks_paint_at_640_px_and_the_picture_keeps_its_size(stylist):
+    from generator.stylist import network
+
+    seen = []
+    real = stylist._engine.stylize
+
+    def spy(image, **kwargs):
+        seen.append(image.size)
+        return real(image, **kwargs)
+
+    stylist._engine.stylize = spy
+    try:
+        out = stylist.apply_builtin(Image.new("RGB", (1080, 1350), (90, 120, 160)), 4)
+    finally:
+        stylist._engine.stylize = real
+    assert seen == [(512, 640)] and max(seen[0]) == network.STYLE_SIDE
+    assert out.size == (1080, 1350)

@@ -208,8 +208,15 @@ def parse_mood_table(data: dict) -> MoodTable:
                      frozenset(erases), frozenset(light), media)
 
 
-def choose_medium(setting: str, mood: str, rng: random.Random) -> str:
-    """The medium of a work: ``painter.medium`` when it names one, else one of the mood's."""
+def choose_medium(setting: str, mood: str, rng: random.Random, empty: bool = False) -> str:
+    """The medium of a work: ``painter.medium`` when it names one, else one of the mood's.
+
+    ``empty``: the picture has no motif. Ink leaves the light of a bare landscape as paper,
+    so an empty picture in sumi-e is a blank sheet; it takes another of the mood's media.
+    """
     if setting != "auto":
         return setting
-    return rng.choice(mood_table().media[mood])
+    media = mood_table().media[mood]
+    if empty:
+        media = tuple(m for m in media if m != "sumi-e") or ("watercolour",)
+    return rng.choice(media)
