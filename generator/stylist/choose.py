@@ -6,7 +6,8 @@ through the arbitrary-style network. ``method = "colour"`` keeps the drawing and
 only the colours (Lab statistics): of one of the mood's paintings, or of the picture as a
 built-in style of the mood would paint it.
 
-The medium has its say: oil takes the network's strokes and paints over them; watercolour
+The medium has its say: oil takes the style's colours and 30% of the network's own strokes
+(OIL_TEXTURE; all of them read as a filter under the brushwork), then paints over them; watercolour
 takes only colours (its washes are transparent, and a network's texture would show through
 every one); sumi-e takes no style at all (kind "ink": ink has no palette). A style the
 table marks as erasing the drawing lends only its colours, and a night or dusk picture is
@@ -23,6 +24,7 @@ from generator.stylist.moods import MOODS, mood_table
 
 METHODS = ("network", "colour")
 INK = "ink and wash on rice paper"  # the description of a sumi-e work's "style"
+OIL_TEXTURE = 0.3  # share of the network's own strokes under oil; the rest is its colours on the drawing
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class StyleChoice:
     painting_id: str | None = None  # the WikiArt ID of an imported painting
     painting_path: str | None = None
     description: str = ""
+    texture: float = 1.0  # network kinds: share of the network's strokes; the rest is its colours
 
     @property
     def label(self) -> str:
@@ -69,6 +72,7 @@ def choose_style(
         return StyleChoice(kind="ink", mood=mood, description=INK)
     if medium == "watercolour":
         method = "colour"
+    texture = OIL_TEXTURE if medium == "oil" else 1.0
     if paintings:
         painting = rng.choice(sorted(paintings, key=lambda p: str(p["id"])))
         name = _painting_name(painting)
@@ -78,6 +82,7 @@ def choose_style(
             painting_id=str(painting["id"]),
             painting_path=str(painting["image_path"]),
             description=f"the style of {name}" if method == "network" else f"the colours of {name}",
+            texture=texture,
         )
     table = mood_table()
     styles = sorted(table.styles[mood])
@@ -91,6 +96,7 @@ def choose_style(
         mood=mood,
         index=index,
         description=table.look(index) if method == "network" else table.palettes[index],
+        texture=texture,
     )
 
 

@@ -95,9 +95,10 @@ class Stylist:
     def apply(self, image: Image.Image, choice, strength: float, cache_dir: str | Path) -> Image.Image:
         """Paint ``image`` as a ``choose.StyleChoice`` says; ``cache_dir`` holds the style vectors."""
         if choice.kind == "builtin":
-            return self.apply_builtin(image, choice.index, strength)
+            return _textured(image, self.apply_builtin(image, choice.index, strength), choice.texture)
         if choice.kind == "painting":
-            return self.apply_painting(image, choice.painting_path, strength, cache_dir)
+            return _textured(image, self.apply_painting(image, choice.painting_path, strength, cache_dir),
+                             choice.texture)
         if choice.kind == "ink":  # sumi-e: the medium makes its own values from the drawing
             return _rgb(image)
         if choice.kind == "colour":
@@ -157,6 +158,13 @@ class Stylist:
             return call()
         except StyleTransferError as e:
             raise AuriaError(f"stylist: {e}") from None
+
+
+def _textured(image: Image.Image, styled: Image.Image, texture: float) -> Image.Image:
+    """``texture`` of the network's strokes over the picture in the styled picture's colours."""
+    if texture >= 1:
+        return styled
+    return Image.blend(colour_transfer(image, styled), styled, texture)
 
 
 def _at_style_side(image: Image.Image, paint) -> Image.Image:

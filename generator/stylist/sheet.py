@@ -100,20 +100,40 @@ def test_pictures(width: int, height: int) -> list[Image.Image]:
     return [dusk_landscape(width, height), spring_day(width, height), colour_chart(width, height)]
 
 
+# Three underpaintings as the scene painter makes them: what the styles are really given.
+SCENES = (
+    (["morning", "a frog by the pond", "reeds"], 1),
+    (["winter moon", "a crow on the bare branch", "snow on the fence"], 2),
+    (["autumn dusk", "the mountain path winds", "a lantern glows"], 3),
+)
+
+
+def underpaintings(width: int, height: int) -> list[Image.Image]:
+    from generator.painter.planner import plan_scene
+    from generator.painter.render import paint
+
+    return [paint(plan_scene(lines, seed=seed), seed, (width, height)) for lines, seed in SCENES]
+
+
 def render_contact_sheet(
     stylist: Stylist, tile: tuple[int, int] = (150, 188), render_scale: int = 3, columns: int = 4
 ) -> Image.Image:
-    """One cell per style: the three test pictures styled, side by side, labelled by index.
+    """One cell per style: a day, a night and a dusk underpainting styled, side by side,
+    labelled by index and by what the mood table does with the style.
 
     The pictures are styled at ``render_scale`` times the tile size and then reduced, so
     the brush texture appears at about the scale it has on a 1080x1350 post seen whole.
     """
     tw, th = tile
-    pictures = test_pictures(tw * render_scale, th * render_scale)
+    from generator.stylist.moods import mood_table
+
+    table = mood_table()
+    pictures = underpaintings(tw * render_scale, th * render_scale)
     cells = [("original", [p.resize(tile, Image.LANCZOS) for p in pictures])]
     for index in range(NUM_STYLES):
         styled = [stylist.apply_builtin(p, index, 1.0).resize(tile, Image.LANCZOS) for p in pictures]
-        cells.append((f"style {index}", styled))
+        marks = [m for m, on in (("colours only", index in table.erases), ("not at night", index in table.light)) if on]
+        cells.append((f"style {index}" + (f" ({', '.join(marks)})" if marks else ""), styled))
     gap, label = 8, 22
     cell_w, cell_h = len(pictures) * tw + (len(pictures) - 1) * 2, th + label
     rows = -(-len(cells) // columns)

@@ -13,8 +13,8 @@ import numpy as np
 import skia
 
 from generator.painter.media.paper import rice_paper
-from generator.painter.media.strokes import Brush, blurred, draw, gradients, luminance, plan_layer, surface_of
-from generator.painter.media.watercolour import glaze
+from generator.painter.media.strokes import Brush, blurred, luminance, surface_of
+from generator.painter.media.washes import glaze, ink_lines
 
 PAPER = np.array((240, 233, 215), np.float32)  # unbleached xuan paper
 INK = np.array((28, 26, 30), np.float32)  # pine-soot ink, a little cool
@@ -44,7 +44,7 @@ def paint_sumie(source: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     value = glaze(grey, white, fibres, BRUSHES, rng, edge=0.8, grain=0.5)[..., :1] / 255
     result = INK + (PAPER - INK) * np.clip(value, 0, 1.1)
     grey = INK + (PAPER - INK) * (1 - density[..., None])
-    result = _contours(result, grey, fibres, rng, unit)
+    result = ink_lines(result, grey, fibres, rng, unit, CONTOUR, INK, dry=1.2)
     if accent.any():
         a = blurred(accent * 255, 1.5 * unit)[..., None] / 255
         result = result * (1 - a * 0.85 * (1 - VERMILION / 255))
@@ -78,26 +78,6 @@ def _accent_mask(source: np.ndarray) -> np.ndarray:
         if mask.mean() <= ACCENT_MAX:
             return mask
     return np.zeros_like(mask)
-
-
-def _contours(result: np.ndarray, grey: np.ndarray, fibres: np.ndarray, rng: np.random.Generator,
-              unit: float) -> np.ndarray:
-    """Dense ink along the strongest edges, with a dry brush: the paper's fibres break it."""
-    h, w, _ = result.shape
-    brush = Brush(**{**CONTOUR.__dict__, "radius": CONTOUR.radius * unit})
-    reference = blurred(grey, 1.2 * unit)
-    # edges of shapes, not of specks: rain, stars and snow are left to the washes
-    gx, gy = gradients(blurred(luminance(grey), 4 * unit))
-    edges = np.hypot(gx, gy)
-    threshold = max(float(np.percentile(edges, 92)), 3.0)
-    strokes = plan_layer(reference, None, Brush(**{**brush.__dict__, "threshold": threshold}), rng, error=edges)
-    count = len(strokes)
-    ink = np.zeros((h, w, 4), np.uint8)
-    widths = rng.uniform(0.8, 2.4, count) * brush.radius  # the brush pressed harder or lighter
-    draw(surface_of(ink).getCanvas(), strokes, alpha=brush.alpha, colors=np.broadcast_to(INK, (count, 3)), widths=widths)
-    dry = np.clip(0.75 + 1.2 * fibres + 0.3 * (rng.random((h, w), dtype=np.float32) - 0.5), 0, 1)
-    alpha = ink[..., 3].astype(np.float32)[..., None] / 255 * dry[..., None]
-    return result * (1 - alpha) + INK * alpha
 
 
 def _seal(result: np.ndarray, density: np.ndarray, rng: np.random.Generator, unit: float) -> np.ndarray:

@@ -1,19 +1,18 @@
-"""Watercolour: transparent washes glazed over white paper, with dark wet edges and granulation.
+"""Watercolour: line and wash. Transparent washes over white paper, and a light pen line.
 
-Hertzmann's "colorist wash" (large radii, half-transparent strokes) gives the brushwork;
-what makes it read as watercolour follows Curtis et al., "Computer-Generated Watercolor"
-(SIGGRAPH 1997): each wash dries with pigment pushed to its rim (edge darkening), pigment
-settles in the paper's hollows (granulation), wet edges wander (a slight displacement), and
-layers combine like coloured glass: a wash multiplies the paper and the washes under it, so
-a glaze can only darken. The lightest parts are never painted: the white is the paper's.
+Hertzmann's "colorist wash" (large radii, half-transparent strokes) gives the brushwork,
+glazed as watercolour dries (washes.py: dark wet rims, granulation, wandering edges, layers
+that multiply). The lightest parts are never painted: the white is the paper's. A thin
+sepia line on the strongest edges, as in line-and-wash, keeps the subject readable where
+the washes soften it.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from generator.painter.media.paper import cold_press
-from generator.painter.media.strokes import Brush, blurred, draw, luminance, plan_layer, surface_of
-from generator.painter.render.canvas import value_noise
+from generator.painter.media.strokes import Brush
+from generator.painter.media.washes import glaze, ink_lines
 
 BRUSHES = (
     Brush(radius=24, threshold=0, alpha=0.55, min_length=3, max_length=9, curvature=0.6, blur=0.8),
@@ -21,13 +20,12 @@ BRUSHES = (
     Brush(radius=5, threshold=34, alpha=0.6, min_length=2, max_length=8, curvature=0.9, blur=0.5, most=9000),
     Brush(radius=2.4, threshold=40, alpha=0.75, min_length=1, max_length=6, curvature=1.0, blur=0.5, most=12000),
 )
-PALE = 0.2  # how much paler than the picture the first wash is
 LIGHTEN = 0.12  # watercolour keeps its values high: the paper glows through every wash
 PAPER = np.array((250, 247, 239), np.float32)  # a warm white sheet
-WHITE = 244  # target luminance above which the paper is left bare
 EDGE = 1.4  # pigment gathered at a wash's rim
 GRAIN = 0.22  # pigment caught by the paper's tooth
-WANDER = 2.0  # px a wash's edge wanders at 1080 px
+SEPIA = np.array((74, 52, 40), np.float32)  # the pen line's ink
+LINE = Brush(radius=1.3, threshold=0, alpha=0.55, min_length=2, max_length=10, curvature=1.0, blur=0.5, most=6000)
 
 
 def paint_watercolour(source: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -35,80 +33,5 @@ def paint_watercolour(source: np.ndarray, rng: np.random.Generator) -> np.ndarra
     h, w, _ = source.shape
     tooth = cold_press(rng, w, h)
     paper = np.broadcast_to(PAPER * (1 + 0.025 * tooth[..., None]), (h, w, 3)).copy()
-    return glaze(255 - (255 - source) * (1 - LIGHTEN), paper, tooth, BRUSHES, rng)
-
-
-def glaze(source: np.ndarray, paper: np.ndarray, tooth: np.ndarray, brushes: tuple[Brush, ...],
-          rng: np.random.Generator, edge: float = EDGE, grain: float = GRAIN) -> np.ndarray:
-    """Paint ``source`` on ``paper`` in transparent washes, one per brush, light to dark."""
-    h, w, _ = source.shape
-    unit = min(w, h) / 1080
-    result = paper
-    for layer, base in enumerate(brushes):
-        brush = Brush(**{**base.__dict__, "radius": base.radius * unit})
-        # Light to dark, as a watercolourist works: the first wash aims at a slightly paler
-        # picture, so the later glazes still have something to darken at the edges, but
-        # near enough that a smooth sky needs no second wash (a second one goes on in patches).
-        pale = PALE if layer == 0 else 0.0
-        reference = 255 - (255 - blurred(source, brush.blur * brush.radius)) * (1 - pale)
-        strokes = plan_layer(reference, result if layer else None, brush, rng)
-        # The glaze that turns what is there into the reference, for a stroke of this opacity:
-        # under * (1 - a + a * glaze) = target.
-        start = strokes.points[:, 0].astype(int)
-        under = result[np.clip(start[:, 1], 0, h - 1), np.clip(start[:, 0], 0, w - 1)]
-        colour = (strokes.colors / np.maximum(under, 1) - 1 + brush.alpha) / brush.alpha
-        keep = (luminance(strokes.colors) < WHITE) & (colour.min(axis=1) < 0.97)
-        strokes.points, strokes.lengths = strokes.points[keep], strokes.lengths[keep]
-        colour = np.clip(colour[keep], 0, 1) * 255
-        # A layer's strokes merge into one wash (drawn opaque into it, so overlaps do not
-        # pile up into blotches); the wash's own opacity is the brush's.
-        wash = np.zeros((h, w, 4), np.uint8)
-        draw(surface_of(wash).getCanvas(), strokes, width_scale=2.0, colors=colour)
-        last = layer == len(brushes) - 1
-        result = _lay(result, wash, tooth, rng, unit, brush.alpha, soft=layer == 0, wander=not last,
-                      edge=edge, grain=grain)
-    return result
-
-
-def _lay(under: np.ndarray, wash: np.ndarray, tooth: np.ndarray, rng: np.random.Generator,
-         unit: float, opacity: float, soft: bool, wander: bool, edge: float, grain: float) -> np.ndarray:
-    """Dry one wash on the paper: wander, darken its rim, granulate, and multiply it in.
-
-    The last, finest layer is the detail put in with a small brush on dry paper: it stays put.
-    """
-    if wander:
-        wash = _wander(wash, rng, WANDER * unit)
-    alpha = wash[..., 3].astype(np.float32) / 255
-    colour = wash[..., :3].astype(np.float32) / np.maximum(alpha[..., None], 1e-3)  # unpremultiply
-    if soft:  # the first wash goes on wet paper and spreads
-        alpha = _blur1(alpha, 4 * unit)
-        colour = blurred(colour, 4 * unit)
-    rim = np.clip(alpha - _blur1(alpha, 5 * unit), 0, 1) * (0.3 if soft else 1.0)  # a wet wash dries softer
-    rim *= _inside(alpha.shape, 15 * unit)  # the picture's edge is not a wash's edge
-    depth = 1 - luminance(colour) / 255
-    alpha = np.clip((alpha * opacity + edge * rim) * (1 + grain * depth * tooth), 0, 1)
-    filtered = 1 - alpha[..., None] * (1 - np.clip(colour, 0, 255) / 255)
-    return under * filtered
-
-
-def _inside(shape: tuple[int, int], margin: float) -> np.ndarray:
-    """1 inside the picture, falling to 0 over ``margin`` px towards its edges."""
-    h, w = shape
-    ys = np.minimum(np.arange(h), np.arange(h)[::-1])[:, None]
-    xs = np.minimum(np.arange(w), np.arange(w)[::-1])[None, :]
-    return np.clip(np.minimum(ys, xs) / max(margin, 1.0), 0, 1).astype(np.float32)
-
-
-def _blur1(field: np.ndarray, sigma: float) -> np.ndarray:
-    return blurred(field * 255, sigma) / 255
-
-
-def _wander(wash: np.ndarray, rng: np.random.Generator, reach: float) -> np.ndarray:
-    """The wash shifted by a smooth random field, so its edges wobble as wet paint's do."""
-    h, w, _ = wash.shape
-    dx = (value_noise(rng, w, h, cells=5, octaves=3) - 0.5) * 2 * reach
-    dy = (value_noise(rng, w, h, cells=5, octaves=3) - 0.5) * 2 * reach
-    ys, xs = np.mgrid[0:h, 0:w]
-    sx = np.clip((xs + dx).astype(int), 0, w - 1)
-    sy = np.clip((ys + dy).astype(int), 0, h - 1)
-    return wash[sy, sx]
+    washed = glaze(255 - (255 - source) * (1 - LIGHTEN), paper, tooth, BRUSHES, rng, edge=EDGE, grain=GRAIN)
+    return ink_lines(washed, source, tooth, rng, min(w, h) / 1080, LINE, SEPIA, dry=0.5)
