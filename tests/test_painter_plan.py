@@ -282,3 +282,13 @@ def test_missing_or_corrupt_vectors_file_is_a_clear_error(tmp_path):
     save_file({"vectors": np.zeros((2, 4), dtype=np.float16)}, str(foreign), metadata={"vocabulary": '["a", "b"]'})
     with pytest.raises(AuriaError, match="format"):
         load_vectors(foreign)
+
+
+def test_a_poem_naming_only_its_season_or_hour_gets_that_emblem():
+    summer = plan_scene(["summer afternoon", "the last day of the weekend", "where I left behind"])
+    assert [(p.motif, p.word, p.via) for p in summer.placements] == [("sun", "summer", "emblem")]
+    dawn = plan_scene(["I sleep", "at dawn", "alone"])
+    assert [(p.motif, p.word, p.line) for p in dawn.placements] == [("sun", "dawn", 1)]
+    assert plan_scene(["winter night", "I cannot sleep", "please"]).placements[0].motif == "snow"
+    assert plan_scene(["nothing here", "at all", "really"]).placements == []
+    assert [p.via for p in plan_scene(["winter moon", "x", "y"]).placements] == ["lexicon"], "only when nothing is named"

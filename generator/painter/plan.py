@@ -21,7 +21,7 @@ class Placement:
     layer: str  # "sky", "middle" or "foreground"
     line: int  # 0-based line of the haiku the word is in
     word: str  # the word (lowercase, as written) that became this motif
-    via: str  # "lexicon" or "vectors"
+    via: str  # "lexicon", "vectors" or "emblem" (the season's or the hour's, when nothing else is named)
     similarity: float | None = None  # cosine similarity to the motif, when via == "vectors"
 
 

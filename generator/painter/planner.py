@@ -89,6 +89,8 @@ def plan_scene(lines: list[str], vectors: WordVectors | None = None, seed: int =
             chosen[placement.motif] = (where, placement)
     placements = [placement for _, placement in sorted(chosen.values(), key=lambda c: c[0])]
 
+    if not placements:
+        placements = _emblem(lines, season, time_of_day)
     if time_of_day is None:
         time_of_day = "night" if NIGHT_MOTIFS & {p.motif for p in placements} else "day"
     frame = choose_frame(placements, seed)
@@ -96,6 +98,24 @@ def plan_scene(lines: list[str], vectors: WordVectors | None = None, seed: int =
         placements = [replace(p, layer="foreground") if p.motif == frame.focus and "foreground" in MOTIFS[p.motif][1]
                       else p for p in placements]
     return ScenePlan(list(lines), placements, time_of_day, season or "none", frame)
+
+
+# A haiku that names no thing but its season or its hour is painted with that season's or
+# hour's emblem, as its kigo would call it up for a reader: an empty picture shows nothing.
+SEASON_EMBLEMS = {"spring": "blossom", "summer": "sun", "autumn": "leaves", "winter": "snow"}
+TIME_EMBLEMS = {"dawn": "sun", "dusk": "sun", "night": "moon"}
+
+
+def _emblem(lines: list[str], season: str | None, time_of_day: str | None) -> list[Placement]:
+    motif = SEASON_EMBLEMS.get(season or "") or TIME_EMBLEMS.get(time_of_day or "")
+    if motif is None:
+        return []
+    for number, line in enumerate(lines):  # the word that named the season or the hour
+        for position, word in enumerate(words_of(line)):
+            named = _season(words_of(line), position) if season else TIME_WORDS.get(word)
+            if named is not None and named in (season, time_of_day):
+                return [Placement(motif, MOTIFS[motif][0], number, word, "emblem")]
+    return []
 
 
 # --- the frame -----------------------------------------------------------------------------------
@@ -202,7 +222,8 @@ def describe(plan: ScenePlan) -> str:
             scene += f", with {_join(rest)} around it"
         return _when(scene, plan)
     sky, middle, near = (plan.motifs(layer) for layer in LAYERS)
-    mark = {"focus": frame.focus, "where": _SIDES[frame.side]}  # the main motif says where it is
+    # the main motif says where it is (a setting spans the picture: it is nowhere in particular)
+    mark = {"focus": frame.focus if frame.focus not in SCENERY else None, "where": _SIDES[frame.side]}
     if sky:
         scene = f"{_join(sky, **mark)} in the sky" + (f" over {_join(middle, **mark)}" if middle else "")
     elif middle:
