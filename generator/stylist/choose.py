@@ -6,7 +6,7 @@ through the arbitrary-style network. ``method = "colour"`` keeps the drawing and
 only the colours (Lab statistics): of one of the mood's paintings, or of the picture as a
 built-in style of the mood would paint it.
 
-The medium has its say: oil takes the style's colours and 30% of the network's own strokes
+The medium has its say: oil takes the style's colours and 15% of the network's own strokes
 (OIL_TEXTURE; all of them read as a filter under the brushwork), then paints over them; watercolour
 takes only colours (its washes are transparent, and a network's texture would show through
 every one); sumi-e takes no style at all (kind "ink": ink has no palette). A style the
@@ -24,7 +24,7 @@ from generator.stylist.moods import MOODS, mood_table
 
 METHODS = ("network", "colour")
 INK = "ink and wash on rice paper"  # the description of a sumi-e work's "style"
-OIL_TEXTURE = 0.3  # share of the network's own strokes under oil; the rest is its colours on the drawing
+OIL_TEXTURE = 0.15  # share of the network's own strokes under oil; the rest is its colours on the drawing
 
 
 @dataclass(frozen=True)

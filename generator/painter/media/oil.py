@@ -15,13 +15,13 @@ from generator.painter.media.paper import canvas_weave
 from generator.painter.media.strokes import Brush, blurred, draw, gradients, plan_layer, surface_of
 
 BRUSHES = (
-    Brush(radius=26, threshold=0, min_length=2, max_length=5, curvature=0.5, blur=0.6, jitter=0.08),
+    Brush(radius=26, threshold=0, min_length=2, max_length=7, curvature=0.5, blur=0.6, jitter=0.08),
     Brush(radius=13, threshold=26, min_length=2, max_length=8, curvature=0.7, jitter=0.07, most=5000),
     Brush(radius=6.5, threshold=24, min_length=2, max_length=10, curvature=0.8, jitter=0.05, most=9000),
     Brush(radius=3.2, threshold=24, min_length=2, max_length=10, curvature=0.9, jitter=0.03, most=12000),
 )
 LIGHT = (-0.6, -0.8)  # from the upper left, as a painting hangs under a window
-RELIEF = 2.2  # how strongly the impasto's slopes shade the paint
+RELIEF = 1.1  # how strongly the impasto's slopes shade the paint (more reads as embossed plastic)
 BRISTLE = 2.6  # px between bristle grooves at 1080 px
 WEAVE = 0.03  # how much the canvas shows through
 

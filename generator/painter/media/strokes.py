@@ -6,7 +6,9 @@ proportion to R; wherever the canvas so far differs from that blurred reference 
 than a threshold (averaged over a grid cell of about R), a stroke starts at the cell's worst
 pixel. The stroke takes the reference's colour there and runs across the colour gradient,
 along the edges, a step of R at a time, bending gently (the curvature filter), until it
-reaches a place whose colour it no longer matches better than the canvas does. Big strokes
+reaches a place whose colour it no longer matches better than the canvas does (where the
+picture is flat it keeps its heading, where Hertzmann stops: a sky then gets long level
+strokes instead of short blobs). Big strokes
 block in masses; small ones go only where detail is. One algorithm, and its parameters
 (``Brush``) make each medium.
 
@@ -151,8 +153,6 @@ def plan_layer(reference: np.ndarray, canvas: np.ndarray | None, brush: Brush,
             alive &= ~worse
         dx, dy = at(gx, px, py), at(gy, px, py)
         magnitude = np.hypot(dx, dy)
-        if i > brush.min_length:
-            alive &= magnitude * brush.radius >= 1.0  # a flat patch: nothing to follow
         # across the gradient, i.e. along the edge; a flat patch keeps the last heading
         ux, uy = -dy / np.maximum(magnitude, 1e-6), dx / np.maximum(magnitude, 1e-6)
         flat = magnitude < 1e-3
