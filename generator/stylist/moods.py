@@ -211,8 +211,9 @@ def parse_mood_table(data: dict) -> MoodTable:
 def choose_medium(setting: str, mood: str, rng: random.Random, empty: bool = False) -> str:
     """The medium of a work: ``painter.medium`` when it names one, else one of the mood's.
 
-    ``empty``: the picture has no motif. Ink leaves the light of a bare landscape as paper,
-    so an empty picture in sumi-e is a blank sheet; it takes another of the mood's media.
+    ``empty``: the poem names no motif (at most its season's emblem, a sun or the snow). Ink
+    leaves the light of a bare landscape as paper, so such a picture in sumi-e is a blank
+    sheet; it takes another of the mood's media.
     """
     if setting != "auto":
         return setting
