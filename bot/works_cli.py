@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.config import PLATFORMS
 from bot.errors import AuriaError
+from generator.painter.media import MEDIUM_SETTINGS
 
 log = logging.getLogger("auria")
 STEPS = ("poet", "painter", "stylist", "finish")
@@ -21,6 +22,7 @@ def register(subparsers) -> None:
     preview.add_argument("--seed", type=int, help="work k uses seed S+k (default: random)")
     preview.add_argument("--haiku", metavar="TEXT", help='paint this poem instead: lines separated by " / " or newlines')
     preview.add_argument("--mood", help="a mood instead of stylist.mood (see `auria styles list`)")
+    preview.add_argument("--medium", choices=MEDIUM_SETTINGS, help="a medium instead of painter.medium")
     preview.set_defaults(func=cmd_preview)
 
     post_now = subparsers.add_parser("post-now", help="make a work now and post it (--dry-run: to a folder)")
@@ -36,6 +38,7 @@ def register(subparsers) -> None:
     remake.add_argument("--from-step", required=True, choices=STEPS)
     remake.add_argument("--seed", type=int, help="seed for the steps made again (default: the work's)")
     remake.add_argument("--mood", help="a mood instead of stylist.mood")
+    remake.add_argument("--medium", choices=MEDIUM_SETTINGS, help="a medium instead of painter.medium")
     remake.add_argument("--out", metavar="DIR", help="also write a dry-run preview of the new work here")
     remake.set_defaults(func=cmd_remake)
 
@@ -45,6 +48,7 @@ def cmd_preview(args, config) -> int:
         raise AuriaError(f"--count must be at least 1, got {args.count}")
     haiku = parse_haiku(args.haiku) if args.haiku else None
     seed = secrets.randbelow(2**31) if args.seed is None else args.seed
+    config.painter.medium = args.medium or config.painter.medium
     works = _make(config, [seed + k for k in range(args.count)], haiku=haiku, mood=args.mood)
     return _publish_dry_run(config, works, Path(args.out))
 
@@ -87,6 +91,7 @@ def cmd_remake(args, config) -> int:
         print(f"auria: error: no work with id {args.work_id}", file=sys.stderr)
         return 1
     seed = original["seed"] if args.seed is None else args.seed
+    config.painter.medium = args.medium or config.painter.medium
     work = make_work(config, db, seed=seed, remake_of=args.work_id, from_step=args.from_step, mood=args.mood)
     _print_work(work)
     if work["status"] == "failed":
@@ -138,7 +143,8 @@ def _print_work(work: dict) -> None:
     if work["status"] == "failed":
         print(f"work {work['id']}: failed: {work['error']}")
         return
-    print(f"work {work['id']} (seed {work['seed']}, mood {work['mood']}, {work['style']})")
+    medium = ((work.get("steps") or {}).get("stylist") or {}).get("params", {}).get("medium")
+    print(f"work {work['id']} (seed {work['seed']}, mood {work['mood']}, {medium or 'no medium'}, {work['style']})")
     for line in work["haiku"].split("\n"):
         print(f"    {line}")
 

@@ -60,6 +60,17 @@ def test_preview_writes_every_platform_post_and_an_index(cfg_file, tmp_path, cap
     assert "splash! silence again" in "".join(page.text)
 
 
+def test_preview_medium_paints_in_that_medium_and_says_so(cfg_file, tmp_path, capsys):
+    out = tmp_path / "ink"
+    assert main(["--config", str(cfg_file), "preview", "--out", str(out), "--seed", "5", "--haiku", POND,
+                 "--medium", "sumi-e"]) == 0
+    assert ", sumi-e, ink and wash on rice paper)" in capsys.readouterr().out
+    work = list_works(open_store(tmp_path / "data" / "auria.db"))[0]
+    assert work["alt_text"].startswith("A sumi-e ink painting of ")
+    assert main(["--config", str(cfg_file), "preview", "--medium", "fresco"]) == 2
+    assert "invalid choice: 'fresco'" in capsys.readouterr().err
+
+
 def test_preview_count_makes_distinct_works_from_consecutive_seeds(cfg_file, tmp_path):
     out = tmp_path / "p"
     assert main(["--config", str(cfg_file), "preview", "--out", str(out), "--seed", "40", "--count", "2", "--haiku", POND]) == 0

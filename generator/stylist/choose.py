@@ -8,8 +8,8 @@ built-in style of the mood would paint it.
 
 The medium has its say: oil takes the style's colours and 15% of the network's own strokes
 (OIL_TEXTURE; all of them read as a filter under the brushwork), then paints over them; watercolour
-takes only colours (its washes are transparent, and a network's texture would show through
-every one); sumi-e takes no style at all (kind "ink": ink has no palette). A style the
+takes only colours, half-way (its washes are transparent, and a network's texture would show
+through every one); sumi-e takes no style at all (kind "ink": ink has no palette). A style the
 table marks as erasing the drawing lends only its colours, and a night or dusk picture is
 never given a style the table marks as light.
 """
@@ -24,6 +24,7 @@ from generator.stylist.moods import MOODS, mood_table
 
 METHODS = ("network", "colour")
 INK = "ink and wash on rice paper"  # the description of a sumi-e work's "style"
+WATERCOLOUR_SHARE = 0.5  # watercolour keeps half of each thing's own colour: the full transfer made mud
 OIL_TEXTURE = 0.15  # share of the network's own strokes under oil; the rest is its colours on the drawing
 
 
@@ -36,6 +37,7 @@ class StyleChoice:
     painting_path: str | None = None
     description: str = ""
     texture: float = 1.0  # network kinds: share of the network's strokes; the rest is its colours
+    share: float = 1.0  # colour kind: how far the picture moves to the style's colours
 
     @property
     def label(self) -> str:
@@ -73,6 +75,7 @@ def choose_style(
     if medium == "watercolour":
         method = "colour"
     texture = OIL_TEXTURE if medium == "oil" else 1.0
+    share = WATERCOLOUR_SHARE if medium == "watercolour" else 1.0
     if paintings:
         painting = rng.choice(sorted(paintings, key=lambda p: str(p["id"])))
         name = _painting_name(painting)
@@ -83,6 +86,7 @@ def choose_style(
             painting_path=str(painting["image_path"]),
             description=f"the style of {name}" if method == "network" else f"the colours of {name}",
             texture=texture,
+            share=share,
         )
     table = mood_table()
     styles = sorted(table.styles[mood])
@@ -97,6 +101,7 @@ def choose_style(
         index=index,
         description=table.look(index) if method == "network" else table.palettes[index],
         texture=texture,
+        share=share,
     )
 
 

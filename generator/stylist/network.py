@@ -106,7 +106,7 @@ class Stylist:
                 reference = open_image(Path(choice.painting_path))
             else:  # the palette the built-in style gives this very picture
                 reference = self.apply_builtin(image, choice.index, 1.0)
-            return colour_transfer(image, reference, strength)
+            return colour_transfer(image, reference, strength * choice.share)
         raise AuriaError(f"unknown style kind {choice.kind!r}")
 
     def apply_builtin(self, image: Image.Image, style_index: int, strength: float = 1.0) -> Image.Image:

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import zlib
 
-import numpy as np
-from PIL import Image
-
 from bot.errors import AuriaError
 
 MEDIA = ("oil", "watercolour", "sumi-e")
@@ -29,9 +26,13 @@ def work_size(size: tuple[int, int]) -> tuple[int, int]:
     return round(size[0] * scale), round(size[1] * scale)
 
 
-def paint_in(medium: str, underpainting: Image.Image, seed: int) -> Image.Image:
-    """The underpainting painted again in ``medium``; the same seed gives the same bytes."""
-    # Imported here: config validation reads MEDIA without loading skia.
+def paint_in(medium: str, underpainting, seed: int):
+    """The underpainting (a PIL image) painted again in ``medium``, as a PIL image of its size;
+    the same seed gives the same bytes."""
+    # Imported here: the CLI and config validation read MEDIA without loading numpy or skia.
+    import numpy as np
+    from PIL import Image
+
     from generator.painter.media.oil import paint_oil
     from generator.painter.media.sumie import paint_sumie
     from generator.painter.media.watercolour import paint_watercolour

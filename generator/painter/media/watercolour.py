@@ -25,7 +25,7 @@ PAPER = np.array((250, 247, 239), np.float32)  # a warm white sheet
 EDGE = 1.4  # pigment gathered at a wash's rim
 GRAIN = 0.12  # pigment caught by the paper's tooth (more speckles the dark washes)
 SEPIA = np.array((74, 52, 40), np.float32)  # the pen line's ink
-LINE = Brush(radius=1.3, threshold=0, alpha=0.55, min_length=2, max_length=10, curvature=1.0, blur=0.5, most=6000)
+LINE = Brush(radius=1.3, threshold=0, alpha=0.75, min_length=2, max_length=10, curvature=1.0, blur=0.5, most=6000)
 
 
 def paint_watercolour(source: np.ndarray, rng: np.random.Generator) -> np.ndarray:
