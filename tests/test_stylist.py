@@ -564,13 +564,17 @@ def test_the_medium_decides_how_the_style_is_used():
     assert all(c.kind == "colour" for c in oil if c.index in mood_table().erases), "an eraser lends colours only"
 
 
-def test_a_night_never_gets_a_light_style():
+def test_a_night_never_gets_a_light_style_nor_a_day_a_dark_one():
     table = mood_table()
+    assert {6, 20, 23} == set(table.dark)
     for mood in MOODS:
         for seed in range(12):
-            choice = choose_style(mood, random.Random(seed), medium="oil", night=True)
+            night = choose_style(mood, random.Random(seed), medium="oil", night=True)
+            day = choose_style(mood, random.Random(seed), medium="oil", night=False)
             if set(table.styles[mood]) - table.light:
-                assert choice.index not in table.light, (mood, choice.index)
+                assert night.index not in table.light, (mood, night.index)
+            if set(table.styles[mood]) - table.dark:
+                assert day.index not in table.dark, (mood, day.index)
 
 
 def test_the_medium_comes_from_the_setting_or_the_mood_and_an_empty_picture_is_not_ink():

@@ -10,8 +10,8 @@ The medium has its say: oil takes the style's colours and 15% of the network's o
 (OIL_TEXTURE; all of them read as a filter under the brushwork), then paints over them; watercolour
 takes only colours, half-way (its washes are transparent, and a network's texture would show
 through every one); sumi-e takes no style at all (kind "ink": ink has no palette). A style the
-table marks as erasing the drawing lends only its colours, and a night or dusk picture is
-never given a style the table marks as light.
+table marks as erasing the drawing lends only its colours; a night or dusk picture is never
+given a style the table marks as light, nor a day or dawn picture one marked as dark.
 """
 from __future__ import annotations
 
@@ -90,8 +90,8 @@ def choose_style(
         )
     table = mood_table()
     styles = sorted(table.styles[mood])
-    if night:
-        styles = [i for i in styles if i not in table.light] or styles
+    unlike = table.light if night else table.dark  # a style must not turn night into day, or day into night
+    styles = [i for i in styles if i not in unlike] or styles
     index = rng.choice(styles)
     if index in table.erases:
         method = "colour"

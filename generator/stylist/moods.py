@@ -158,6 +158,7 @@ class MoodTable:
     styles: dict[str, tuple[int, ...]]
     erases: frozenset[int] = frozenset()  # styles that bury the drawing: their colours only
     light: frozenset[int] = frozenset()  # pale styles that would turn a night into day
+    dark: frozenset[int] = frozenset()  # night styles that would turn a day into night
     media: dict[str, tuple[str, ...]] | None = None  # the media each mood is painted in
 
     def look(self, index: int) -> str:
@@ -176,7 +177,7 @@ def parse_mood_table(data: dict) -> MoodTable:
     from generator.painter.media import MEDIA
 
     palettes, textures, moods_of_style = {}, {}, {}
-    erases, light = set(), set()
+    erases, light, dark = set(), set(), set()
     for key, entry in data["styles"].items():
         index = int(key)
         if not 0 <= index < 26:
@@ -190,6 +191,8 @@ def parse_mood_table(data: dict) -> MoodTable:
             erases.add(index)
         if entry.get("light"):
             light.add(index)
+        if entry.get("dark"):
+            dark.add(index)
     styles = {mood: tuple(data["moods"].get(mood, ())) for mood in MOODS}
     for mood, indexes in styles.items():
         if not indexes:
@@ -205,7 +208,7 @@ def parse_mood_table(data: dict) -> MoodTable:
         if not names or any(name not in MEDIA for name in names):
             raise AuriaError(f"{where}: media.{mood} must list media among {', '.join(MEDIA)}, got {list(names)}")
     return MoodTable(data["model_sha256"], palettes, textures, moods_of_style, styles,
-                     frozenset(erases), frozenset(light), media)
+                     frozenset(erases), frozenset(light), frozenset(dark), media)
 
 
 def choose_medium(setting: str, mood: str, rng: random.Random, empty: bool = False) -> str:

@@ -132,7 +132,7 @@ def render_contact_sheet(
     cells = [("original", [p.resize(tile, Image.LANCZOS) for p in pictures])]
     for index in range(NUM_STYLES):
         styled = [stylist.apply_builtin(p, index, 1.0).resize(tile, Image.LANCZOS) for p in pictures]
-        marks = [m for m, on in (("colours only", index in table.erases), ("not at night", index in table.light)) if on]
+        marks = [m for m, on in (("colours only", index in table.erases), ("not at night", index in table.light), ("not by day", index in table.dark)) if on]
         cells.append((f"style {index}" + (f" ({', '.join(marks)})" if marks else ""), styled))
     gap, label = 8, 22
     cell_w, cell_h = len(pictures) * tw + (len(pictures) - 1) * 2, th + label
