@@ -26,6 +26,7 @@ BRUSHES = (
 )
 CONTOUR = Brush(radius=2.2, threshold=0, alpha=0.9, min_length=2, max_length=12, curvature=1.0, blur=0.5, most=8000)
 BARE = 0.45  # the share of the picture, its lightest, left as bare paper
+PALEST = 228  # the palest ink wash laid (0-255 value): paler stains read as dirt, not ink
 ACCENT_MAX = 0.06  # a warm area larger than this share of the picture is no accent
 
 
@@ -41,7 +42,7 @@ def paint_sumie(source: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     # darkens, but never shifts hue the way three separately glazed channels would.
     grey = np.repeat(255 * (1 - density[..., None]), 3, axis=2)
     white = np.repeat(255 * (1 + 0.03 * fibres[..., None]), 3, axis=2)
-    value = glaze(grey, white, fibres, BRUSHES, rng, edge=0.8, grain=0.5)[..., :1] / 255
+    value = glaze(grey, white, fibres, BRUSHES, rng, edge=0.8, grain=0.5, white=PALEST)[..., :1] / 255
     result = INK + (PAPER - INK) * np.clip(value, 0, 1.1)
     grey = INK + (PAPER - INK) * (1 - density[..., None])
     result = ink_lines(result, grey, fibres, rng, unit, CONTOUR, INK, dry=1.2)

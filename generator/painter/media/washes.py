@@ -20,11 +20,12 @@ WANDER = 2.0  # px a wash's edge wanders at 1080 px
 
 
 def glaze(source: np.ndarray, paper: np.ndarray, tooth: np.ndarray, brushes: tuple[Brush, ...],
-          rng: np.random.Generator, edge: float, grain: float) -> np.ndarray:
+          rng: np.random.Generator, edge: float, grain: float, white: float = WHITE) -> np.ndarray:
     """Paint ``source`` on ``paper`` in transparent washes, one per brush, light to dark.
 
     ``edge``: pigment gathered at a wash's rim; ``grain``: pigment caught by the paper's
-    ``tooth`` (a relief around 0)."""
+    ``tooth`` (a relief around 0); ``white``: a stroke lighter than this (luminance) is not
+    painted, the paper is left."""
     h, w, _ = source.shape
     unit = min(w, h) / 1080
     result = paper
@@ -41,7 +42,7 @@ def glaze(source: np.ndarray, paper: np.ndarray, tooth: np.ndarray, brushes: tup
         start = strokes.points[:, 0].astype(int)
         under = result[np.clip(start[:, 1], 0, h - 1), np.clip(start[:, 0], 0, w - 1)]
         colour = (strokes.colors / np.maximum(under, 1) - 1 + brush.alpha) / brush.alpha
-        keep = (luminance(strokes.colors) < WHITE) & (colour.min(axis=1) < 0.97)
+        keep = (luminance(strokes.colors) < white) & (colour.min(axis=1) < 0.97)
         strokes.points, strokes.lengths = strokes.points[keep], strokes.lengths[keep]
         colour = np.clip(colour[keep], 0, 1) * 255
         # A layer's strokes merge into one wash (drawn opaque into it, so overlaps do not
