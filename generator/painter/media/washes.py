@@ -17,6 +17,7 @@ from generator.painter.render.canvas import value_noise
 WHITE = 244  # target luminance above which the paper is left bare
 PALE = 0.2  # how much paler than the picture the first wash is
 WANDER = 2.0  # px a wash's edge wanders at 1080 px
+WET = 10.0  # px the first wash spreads on wet paper at 1080 px: skies and grounds as smooth gradients
 
 
 def glaze(source: np.ndarray, paper: np.ndarray, tooth: np.ndarray, brushes: tuple[Brush, ...],
@@ -66,8 +67,8 @@ def _lay(under: np.ndarray, wash: np.ndarray, tooth: np.ndarray, rng: np.random.
     alpha = wash[..., 3].astype(np.float32) / 255
     colour = wash[..., :3].astype(np.float32) / np.maximum(alpha[..., None], 1e-3)  # unpremultiply
     if soft:  # the first wash goes on wet paper and spreads
-        alpha = _blur1(alpha, 4 * unit)
-        colour = blurred(colour, 4 * unit)
+        alpha = _blur1(alpha, WET * unit)
+        colour = blurred(colour, WET * unit)
     rim = np.clip(alpha - _blur1(alpha, 5 * unit), 0, 1) * (0.3 if soft else 1.0)  # a wet wash dries softer
     rim *= _inside(alpha.shape, 15 * unit)  # the picture's edge is not a wash's edge
     depth = 1 - luminance(colour) / 255
