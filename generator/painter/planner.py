@@ -167,7 +167,8 @@ def choose_frame(placements: list[Placement], seed: int) -> Frame:
         view = "ground" if rng.random() < 0.6 else "close"
         horizon = rng.uniform(0.06, 0.14) if view == "ground" else rng.uniform(0.3, 0.38)
     else:
-        near = focus.layer == "foreground" and focus.motif not in SCENERY and rng.random() < 0.4
+        # a thing that can stand in the foreground may be seen near: a clear subject, large
+        near = "foreground" in MOTIFS[focus.motif][1] and focus.motif not in SCENERY and rng.random() < 0.5
         view = "close" if near else "wide"
         if len(ground) > len(sky) + 1:
             third = 1 / 3
@@ -176,7 +177,7 @@ def choose_frame(placements: list[Placement], seed: int) -> Frame:
         else:
             third = rng.choice((1 / 3, 2 / 3))
         horizon = third + rng.uniform(-0.03, 0.03) + (0.04 if third < 0.5 else 0.0)  # room for a ridge
-    scale = SCALE[view] if focus.motif not in TALL else min(SCALE[view], 1.25)
+    scale = SCALE[view] if focus.motif not in TALL else min(SCALE[view], 1.6 if view == "close" else 1.25)
     return Frame(view, round(horizon, 4), focus.motif, side, scale)
 
 
