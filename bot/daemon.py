@@ -118,8 +118,8 @@ class Daemon:
     def recover(self, older_than: timedelta = timedelta(0)) -> None:
         """Posts left `sending` (for longer than `older_than`) by a crash: ask the platform
         instead of sending blindly again."""
-        from publishers.base import PublishError
-        from publishers.posting import post_for
+        from publishers.base import PublishError, RetryableError
+        from publishers.posting import post_for, retry_delay
         from state.posts import mark_needs_human, mark_posted, mark_retry
         from state.works import get_work
 
@@ -129,6 +129,15 @@ class Daemon:
             publisher = self.publishers([post["platform"]])[0]
             try:
                 found = publisher.find_existing(post_for(post["platform"], work, self.config.publish))
+            except RetryableError as error:
+                # A passing failure of the look-up (503, 429, a dropped connection) is no answer:
+                # the normal retry path looks again before it sends.
+                delay = retry_delay(post["attempts"], error.retry_after, self.config.publish)
+                when = (datetime.now(timezone.utc) + timedelta(seconds=delay)).isoformat(timespec="seconds")
+                mark_retry(self.db, post, f"left sending by a crash; the look-up failed for now: {error}", when)
+                log.warning("work %d on %s: left sending, the look-up failed for now (%s): retry at %s",
+                            post["work_id"], post["platform"], error, when)
+                continue
             except PublishError as error:
                 mark_needs_human(self.db, post, f"left sending by a crash and the platform cannot tell: {error}")
                 log.warning("work %d on %s: left sending, the platform cannot tell: needs a human",

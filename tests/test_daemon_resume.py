@@ -274,3 +274,35 @@ def test_an_unmade_slot_past_catch_up_is_skipped_with_its_slot_recorded(config, 
 def test_tick_runs_every_minute_or_as_often_as_a_short_first_retry(write_config, publish, seconds):
     assert Daemon(_config(write_config, publish)).tick_seconds == pytest.approx(seconds)
 
+
+
+class _Unsure(Recorder):
+    """A platform whose look-up fails: for now (503, 429) or for good (it cannot tell)."""
+
+    def __init__(self, name, calls, error):
+        super().__init__(name, calls)
+        self.error = error
+
+    def find_existing(self, post):
+        self.calls.append(("find", self.name, post.work_id))
+        raise self.error
+
+
+def test_recovery_retries_a_look_up_that_failed_for_now_and_asks_a_human_only_when_it_cannot_tell(
+        config, monkeypatch, tmp_path):
+    from publishers.base import NeedsHumanError, RetryableError
+
+    daemon = Daemon(config)
+    calls = []
+    errors = {"x": RetryableError("503 Service Unavailable", retry_after=30), "instagram": NeedsHumanError("login required")}
+    monkeypatch.setattr(Daemon, "publishers", lambda self, platforms=None: [
+        _Unsure(p, calls, errors[p]) for p in (platforms or self.config.publish.platforms)])
+    daemon.tick(SLOT + timedelta(hours=1))
+    work_id = _stored_work(daemon.db, tmp_path)
+    for platform in PLATFORMS:
+        start_sending(daemon.db, work_id, platform)
+    daemon.recover()
+    posts = posts_for(daemon.db, work_id)
+    assert posts["x"]["state"] == "retry", "one 503 on the look-up does not strand the post"
+    assert "failed for now" in posts["x"]["error"] and posts["x"]["next_attempt_at"]
+    assert posts["instagram"]["state"] == "needs_human"
