@@ -87,6 +87,7 @@ MIGRATIONS = [
 def open_store(path: Path) -> sqlite_utils.Database:
     """Open (creating it and its folder if needed) and migrate the database at ``path``."""
     path = Path(path)
+    _refuse_empty(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -109,6 +110,7 @@ def open_store_readonly(path: Path) -> sqlite_utils.Database:
     path = Path(path)
     if not path.is_file():
         raise AuriaError(f"{path}: no store yet (make a work first: auria preview, or run the daemon)")
+    _refuse_empty(path)
     try:
         conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -120,6 +122,14 @@ def open_store_readonly(path: Path) -> sqlite_utils.Database:
         raise AuriaError(f"{path}: schema version {found}, this Auria reads {len(MIGRATIONS)}: "
                          + ("upgrade Auria" if found > len(MIGRATIONS) else "run `auria status` once to migrate it"))
     return db
+
+
+def _refuse_empty(path: Path) -> None:
+    """An empty file where the store should be is a store that was lost (truncated, or a
+    failed copy), not a fresh one: recreating it would silently start over with no works."""
+    if path.is_file() and path.stat().st_size == 0:
+        raise AuriaError(f"{path}: an empty file, not a store; restore the store from a backup, "
+                         "or move this file away to start a new one")
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

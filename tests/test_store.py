@@ -67,6 +67,25 @@ def test_not_a_database_file(tmp_path):
         open_store(path)
 
 
+def test_an_empty_file_is_not_a_fresh_store(tmp_path, capsys):
+    from bot.cli import main
+    from state.store import open_store_readonly
+
+    path = tmp_path / "auria.db"
+    path.write_bytes(b"")
+    message = rf"^{path}: an empty file, not a store; restore the store from a backup, or move this file away"
+    with pytest.raises(AuriaError, match=message):
+        open_store(path)
+    with pytest.raises(AuriaError, match=message):
+        open_store_readonly(path)
+    assert path.stat().st_size == 0, "nothing was written over it"
+    config = tmp_path / "auria.toml"
+    config.write_text(f'data_dir = "{tmp_path}"\n')
+    assert main(["--config", str(config), "status"]) == 2
+    assert "an empty file, not a store" in capsys.readouterr().err
+    assert open_store(tmp_path / "new" / "auria.db").tables, "a missing store is made afresh"
+
+
 def test_folder_instead_of_database(tmp_path):
     with pytest.raises(AuriaError, match=rf"^{tmp_path}: not a usable SQLite database"):
         open_store(tmp_path)
