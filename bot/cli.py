@@ -37,7 +37,7 @@ def register_works(subparsers) -> None:
                          help="how many works to list (default 20)")
     history.set_defaults(func=cmd_history)
     show = subparsers.add_parser("show", help="show one work in full, with its events")
-    show.add_argument("work_id", type=int, metavar="ID")
+    show.add_argument("work_id", type=work_id, metavar="ID")
     show.set_defaults(func=cmd_show)
 
 
@@ -160,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as e:  # --help, --version and usage errors: argparse already printed
         return e.code if isinstance(e.code, int) else 2
+    config = None
     try:
         from bot.config import load_config
         from bot.logs import configure_logging
@@ -175,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     except sqlite3.OperationalError as e:  # the store locked by another process, a full disk
         print(f"auria: error: the store: {e}" + ("; another process holds it, try again" if "locked" in str(e) else ""),
               file=sys.stderr)
+        return 2
+    except sqlite3.DatabaseError as e:  # pages damaged after it was opened ("malformed")
+        where = config.db_path if config else "the store"
+        print(f"auria: error: {where}: damaged ({e}); restore it from a backup", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -209,6 +214,20 @@ def _positive_int(text: str) -> int:
         n = 0
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return n
+
+
+MAX_WORK_ID = 2**63 - 1  # SQLite's largest integer: a larger id cannot be looked up at all
+
+
+def work_id(text: str) -> int:
+    """argparse type of a work id: a whole number from 1 to SQLite's largest integer."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= MAX_WORK_ID:
+        raise argparse.ArgumentTypeError(f"a work id is a whole number from 1 to {MAX_WORK_ID}, got {text!r}")
     return n
 
 

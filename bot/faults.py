@@ -2,8 +2,9 @@
 
 ``AURIA_FAULT`` lists ``KIND:POINT`` pairs, comma-separated, e.g. ``hang:stored`` or
 ``crash:stylist,enospc:artifact.jpg``. Kinds: ``hang`` (sleep an hour, to be killed there),
-``crash`` (exit at once with code 70, leaving everything as a power cut would) and
-``enospc`` (raise the OSError of a full disk). Points: the generator steps ``poet``,
+``crash`` (exit at once with code 70, leaving everything as a power cut would),
+``enospc`` (raise the OSError of a full disk) and ``error`` (raise a ValueError: a bug or
+an input a step did not foresee). Points: the generator steps ``poet``,
 ``painter``, ``stylist``, ``finish``; ``artifact.EXT`` (writing a step's output file:
 ``artifact.png`` a picture, ``artifact.jpg`` the finished image; ``artifact`` names them all);
 ``stored`` (the daemon, a slot's work stored and not yet posted).
@@ -30,6 +31,8 @@ def fault_point(point: str) -> None:
             os._exit(70)
         elif kind == "enospc":
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        elif kind == "error":
+            raise ValueError(f"injected fault at {point}")
 
 
 def _first_time() -> bool:

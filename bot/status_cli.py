@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 
 
 def register(subparsers) -> None:
+    from bot.cli import work_id
+
     run = subparsers.add_parser("run", help="the daemon: make and post a work at every slot of schedule.times")
     run.set_defaults(func=cmd_run)
     status = subparsers.add_parser("status", help="next slot, last post per platform, retry queue, what needs a human")
@@ -14,11 +16,11 @@ def register(subparsers) -> None:
                         help="exit 1 when the latest slot is overdue or a post needs a human (for health checks)")
     status.set_defaults(func=cmd_status)
     retry = subparsers.add_parser("retry", help="post a work again where it failed or waited for a human")
-    retry.add_argument("work_id", type=int, metavar="ID")
+    retry.add_argument("work_id", type=work_id, metavar="ID")
     retry.set_defaults(func=cmd_retry)
     for name, verb in (("approve", "post"), ("reject", "never post")):
         decide = subparsers.add_parser(name, help=f"{verb} a slot's work that waits for approval (publish.require_approval)")
-        decide.add_argument("work_id", type=int, metavar="ID")
+        decide.add_argument("work_id", type=work_id, metavar="ID")
         decide.set_defaults(func=cmd_decide, approve=name == "approve")
 
 

@@ -15,6 +15,8 @@ STEPS = ("poet", "painter", "stylist", "finish")
 
 
 def register(subparsers) -> None:
+    from bot.cli import work_id
+
     preview = subparsers.add_parser(
         "preview", help="make complete works and show what would be posted, in a local folder (no accounts)")
     preview.add_argument("--out", default="auria-preview", metavar="DIR", help="default ./auria-preview")
@@ -34,7 +36,7 @@ def register(subparsers) -> None:
     post_now.set_defaults(func=cmd_post_now)
 
     remake = subparsers.add_parser("remake", help="make a work again from one of its steps, keeping the earlier ones")
-    remake.add_argument("work_id", type=int, metavar="ID")
+    remake.add_argument("work_id", type=work_id, metavar="ID")
     remake.add_argument("--from-step", required=True, choices=STEPS)
     remake.add_argument("--seed", type=int, help="seed for the steps made again (default: the work's)")
     remake.add_argument("--mood", help="a mood instead of stylist.mood")

@@ -44,9 +44,16 @@ def run(request: dict) -> dict:
             record = dict(previous[name], reused=True)
             _restore(name, record, store, state)
         else:
-            fault_point(name)
             started = time.perf_counter()
-            record = STEP_FUNCTIONS[name](request, store, state)
+            try:
+                fault_point(name)
+                record = STEP_FUNCTIONS[name](request, store, state)
+            except AuriaError:
+                raise
+            except Exception as error:  # unforeseen: the work's stored reason must say what and where
+                log.exception("%s: failed", name)
+                reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+                raise AuriaError(f"the {name} step failed: {type(error).__name__}: {reason}") from None
             record.update(step=name, reused=False, seconds=round(time.perf_counter() - started, 3))
             log.info("%s: done in %.2f s", name, record["seconds"])
         records[name] = record

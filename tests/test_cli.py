@@ -206,3 +206,20 @@ def test_corrupt_database_is_one_line_exit_2(config_file, data_dir, capsys):
     code, out, err = run(capsys, "--config", str(config_file), "history")
     assert code == 2
     assert err == f"auria: error: {data_dir / 'auria.db'}: not a usable SQLite database (file is not a database)\n"
+
+
+def test_a_damaged_store_and_a_huge_work_id_are_one_line(write_config, tmp_path, capsys):
+    from state.store import open_store
+
+    path = tmp_path / "data" / "auria.db"
+    open_store(path).conn.close()
+    with open(path, "r+b") as f:  # pages after the header overwritten: "malformed" on the first query
+        f.seek(4096 * 2)
+        f.write(b"\xff" * 4096 * 2)
+    config = write_config('data_dir = "data"\n')
+    for command in (["status"], ["history"], ["show", "1"]):
+        assert main(["--config", str(config), *command]) == 2
+        err = capsys.readouterr().err
+        assert err == f"auria: error: {path}: damaged (database disk image is malformed); restore it from a backup\n"
+    assert main(["--config", str(config), "show", "99999999999999999999999"]) == 2
+    assert "a work id is a whole number from 1 to 9223372036854775807" in capsys.readouterr().err

@@ -175,3 +175,18 @@ def test_an_imported_painting_for_the_mood_styles_the_work(config, tmp_path):
     assert "arbitrary_transform.onnx" in work["steps"]["stylist"]["models"]
     # the painting's style vector was computed once and cached in the data folder
     assert list((cfg.data_dir / "cache" / "style-vectors").rglob("*.npy"))
+
+
+@pytest.mark.parametrize("fault, reason", [
+    ("error:finish", "the finish step failed: ValueError: injected fault at finish"),
+    ("enospc:painter", "the painter step failed: OSError: No space left on device"),
+])
+def test_an_unforeseen_step_error_reaches_the_stored_reason(config, monkeypatch, fault, reason):
+    monkeypatch.setenv("AURIA_FAULT", fault)
+    cfg = config()
+    db = open_store(cfg.db_path)
+    work = make_work(cfg, db, seed=4, haiku=POND)
+    assert work["status"] == "failed"
+    assert work["error"] == reason, "not 'exited with code 1': the child's own error"
+    [failure] = [e for e in events_for(db, work["id"]) if e["kind"] == "generation_failed"]
+    assert failure["detail"]["error"] == reason
