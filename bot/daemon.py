@@ -128,7 +128,8 @@ class Daemon:
             work = get_work(self.db, post["work_id"])
             publisher = self.publishers([post["platform"]])[0]
             try:
-                found = publisher.find_existing(post_for(post["platform"], work, self.config.publish))
+                found = publisher.find_existing(post_for(post["platform"], work, self.config.publish,
+                                                         post["idempotency_key"] or ""))
             except RetryableError as error:
                 # A passing failure of the look-up (503, 429, a dropped connection) is no answer:
                 # the normal retry path looks again before it sends.

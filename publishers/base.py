@@ -50,6 +50,7 @@ class Post:
     image_path: Path  # the finished JPEG
     alt_text: str
     caption: str  # already rendered for this platform and within its limits
+    key: str = ""  # the post's stored idempotency key (state.posts.new_post_key); "" in a dry run
 
 
 @dataclass(frozen=True)

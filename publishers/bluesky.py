@@ -150,11 +150,29 @@ class BlueskyPublisher(Publisher):
                 facets=detect_facets(post.caption) or None,  # hashtags and links, found without a request
                 embed=models.AppBskyEmbedImages.Main(images=[image]),
             )
-            created = self._call(client, "create post",
-                                 lambda: client.app.bsky.feed.post.create(self._session.did, record))
-        result = PublishResult(remote_id=created.uri, url=post_url(self._session.handle or self._handle(), created.uri))
+            # The record key is the post's stored key: a retried create of the same post names
+            # the same record, which the repository holds only once. A create refused because
+            # the record is there already (the first try's answer was lost) is that post.
+            try:
+                uri = self._call(client, "create post", lambda: client.app.bsky.feed.post.create(
+                    self._session.did, record, rkey=post.key or None)).uri
+            except PermanentError:
+                uri = self._existing_record(client, post.key)
+                if uri is None:
+                    raise
+        result = PublishResult(remote_id=uri, url=post_url(self._session.handle or self._handle(), uri))
         log.info("bluesky: work %d posted as %s", post.work_id, result.url)
         return result
+
+    def _existing_record(self, client: Client, key: str) -> str | None:
+        """The URI of this account's post with record key ``key``, if it exists."""
+        if not key:
+            return None
+        try:
+            found = self._call(client, "get post", lambda: client.app.bsky.feed.post.get(self._session.did, key))
+        except PublishError:
+            return None
+        return found.uri
 
     def find_existing(self, post: Post) -> PublishResult | None:
         with self._connected() as client:

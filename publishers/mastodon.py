@@ -7,9 +7,9 @@ The calls, in order, through Mastodon.py (requests) with ``Authorization: Bearer
    file in the background) is followed by ``GET /api/v1/media/ID`` every few seconds until
    ``url`` is set, for at most a minute.
 2. ``POST /api/v1/statuses``, form fields ``status`` (the caption), ``media_ids[]``,
-   ``visibility=public``, with ``Idempotency-Key: auria-work-ID``: Mastodon answers a
-   repeated key (for an hour) with the status it already made, so a retry after a lost
-   answer never posts twice.
+   ``visibility=public``, with ``Idempotency-Key`` the post's own key (random, stored before
+   the first send): Mastodon answers a repeated key (for an hour) with the status it
+   already made, so a retry after a lost answer never posts twice.
 
 The client is built with ``version_check_mode="created"`` and ``mastodon_version="4.0.0"``:
 Mastodon.py then asks the server nothing about its version (without a version it would
@@ -134,7 +134,7 @@ class MastodonPublisher(Publisher):
         media = self._wait_for_media(client, token, media)
         status = self._call(client, token, "status post", lambda: client.status_post(
             post.caption, media_ids=[media["id"]], visibility="public",
-            idempotency_key=f"auria-work-{post.work_id}"))
+            idempotency_key=post.key or None))
         result = PublishResult(remote_id=str(status["id"]), url=status.get("url") or status["uri"])
         log.info("mastodon: work %d posted as %s", post.work_id, result.url)
         return result

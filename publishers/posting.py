@@ -34,12 +34,12 @@ def retry_delay(attempts: int, retry_after: float | None, publish_config) -> flo
     return backoff_seconds(attempts, publish_config) * random.uniform(0.8, 1.2)
 
 
-def post_for(platform: str, work: dict, publish_config) -> Post:
+def post_for(platform: str, work: dict, publish_config, key: str = "") -> Post:
     lines = work["haiku"].split("\n")
     text = caption(platform, lines, publish_config.signature, publish_config.hashtags,
                    publish_config.templates.get(platform, DEFAULT_TEMPLATE))
     return Post(work_id=work["id"], lines=lines, image_path=Path(work["image_path"]), alt_text=work["alt_text"],
-                caption=text)
+                caption=text, key=key)
 
 
 def post_work(db, work: dict, publishers: list[Publisher], publish_config) -> dict[str, str]:
@@ -51,7 +51,7 @@ def post_work(db, work: dict, publishers: list[Publisher], publish_config) -> di
             outcomes[publisher.name] = "skipped (already posted, in flight, or waiting for a human)"
             continue
         started = time.perf_counter()
-        post = post_for(publisher.name, work, publish_config)
+        post = post_for(publisher.name, work, publish_config, row["idempotency_key"] or "")
         try:
             # A retry may follow a call whose answer was lost after the platform accepted it:
             # look for the post before sending it again.

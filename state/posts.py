@@ -6,9 +6,29 @@ platform instead of blindly sending again. Every change is one transaction with 
 """
 from __future__ import annotations
 
+import re
+import secrets
+import time
+
 import sqlite_utils
 
 from state.events import record_event, utc_now
+
+_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"  # base32-sortable
+TID_PATTERN = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")  # as the AT Protocol checks
+
+
+def new_post_key() -> str:
+    """A post's idempotency key: an AT Protocol TID (13 characters, base32-sortable: the
+    microseconds since 1970 and 10 random bits). It is never derived from the work id, so two
+    stores, or a store restored from a backup, never share one. Mastodon takes it as the
+    Idempotency-Key and Bluesky as the record key (a post's key must be a TID there)."""
+    value = (time.time_ns() // 1000) << 10 | secrets.randbits(10)
+    chars = []
+    for _ in range(13):
+        chars.append(_TID_ALPHABET[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
 
 
 def posts_for(db: sqlite_utils.Database, work_id: int) -> dict[str, dict]:
@@ -25,6 +45,9 @@ def start_sending(db: sqlite_utils.Database, work_id: int, platform: str) -> dic
             "INSERT OR IGNORE INTO posts (work_id, platform, state, attempts, updated_at) VALUES (?, ?, 'pending', 0, ?)",
             [work_id, platform, now],
         )
+        # the key is stored before the first send, and kept through every retry
+        db.execute("UPDATE posts SET idempotency_key = ? WHERE work_id = ? AND platform = ? AND idempotency_key IS NULL",
+                   [new_post_key(), work_id, platform])
         row = next(db.query("SELECT * FROM posts WHERE work_id = ? AND platform = ?", [work_id, platform]))
         if row["state"] in ("posted", "sending", "needs_human"):
             return None

@@ -81,6 +81,11 @@ MIGRATIONS = [
     ALTER TABLE works ADD COLUMN plan TEXT;
     ALTER TABLE works ADD COLUMN steps TEXT;
     """,
+    # 4: each post's own idempotency key, made and stored before its first send (work ids
+    # repeat across stores, and in a store restored from a backup, so they cannot be keys).
+    """
+    ALTER TABLE posts ADD COLUMN idempotency_key TEXT;
+    """,
 ]
 
 

@@ -87,7 +87,7 @@ class TwoPlatformBot(Bot):
         assert len(statuses) == 1, statuses
         [status] = statuses
         assert work["haiku"].split("\n")[0] in status["text"]
-        assert status["idempotency_key"] == f"auria-work-{work['id']}"
+        assert status["idempotency_key"] == post["idempotency_key"] and len(post["idempotency_key"]) == 13
         assert (post["state"], post["remote_id"]) == ("posted", status["id"])
         assert post["url"] == f"{PUBLIC}/@auria/{status['id']}"
         [upload] = self.mastodon.uploads
@@ -131,7 +131,7 @@ def make_post(tmp_path: Path) -> Post:
     path = tmp_path / "work-7.jpg"
     Image.new("RGB", (64, 64), (40, 90, 70)).save(path, "JPEG", quality=90)
     return Post(work_id=7, lines=lines, image_path=path, alt_text="A frog over a pond.",
-                caption=caption("mastodon", lines, "Auria", ["haiku", "aiart"]))
+                caption=caption("mastodon", lines, "Auria", ["haiku", "aiart"]), key="3kq2ahhxylj2a")
 
 
 def test_the_fake_mastodon_posts_finds_and_honours_the_idempotency_key(publisher, tmp_path):

@@ -132,3 +132,24 @@ def test_retries_back_off_exponentially_then_give_up(store):
         post_work(db, work, [down], publish)
     post = posts_for(db, work["id"])["x"]
     assert post["state"] == "failed" and post["error"].startswith(f"gave up after {publish.retry_attempts} attempts")
+
+
+def test_each_post_has_its_own_key_stored_before_the_first_send_and_kept_through_retries(tmp_path):
+    from state.posts import TID_PATTERN
+
+    keys = []
+    for folder in ("one", "two"):  # two stores: the same work id, the same platform
+        db = open_store(tmp_path / folder / "auria.db")
+        work_id = add_work(db, haiku="an old pond\na frog jumps in\nthe sound of water", shape="5-7-5", seed=1,
+                           params={}, models={}, status="ready", image_path=tmp_path / "w.jpg", alt_text="A painting")
+        work = get_work(db, work_id)
+        publisher = Recording("mastodon", RetryableError("mastodon: 503"))
+        post_work(db, work, [publisher], PublishConfig())
+        stored = posts_for(db, work_id)["mastodon"]["idempotency_key"]
+        assert publisher.sent[0].key == stored and TID_PATTERN.match(stored)
+        publisher.outcome = PublishResult("9", "https://example.social/@auria/9")
+        post_work(db, work, [publisher], PublishConfig())  # the retry
+        assert publisher.sent[1].key == stored, "the same key on the retry"
+        assert posts_for(db, work_id)["mastodon"]["idempotency_key"] == stored
+        keys.append(stored)
+    assert work_id == 1 and keys[0] != keys[1], "work ids repeat across stores; keys never"

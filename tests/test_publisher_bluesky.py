@@ -136,7 +136,7 @@ def image(tmp_path):
 @pytest.fixture
 def post(image):
     text = caption("bluesky", LINES, "Auria", ["haiku", "poetry", "aiart"])
-    return Post(work_id=7, lines=LINES, image_path=image, alt_text=ALT, caption=text)
+    return Post(work_id=7, lines=LINES, image_path=image, alt_text=ALT, caption=text, key=RKEY)
 
 
 def save_session(config, access=ACCESS, refresh=REFRESH, handle=HANDLE, pds="https://bsky.social"):
@@ -182,6 +182,7 @@ def test_first_publish_logs_in_uploads_and_creates_the_post(publisher, server, p
 
     body = server.body(2)
     assert body["repo"] == DID and body["collection"] == "app.bsky.feed.post"
+    assert body["rkey"] == RKEY, "the record key is the post's stored key: a retried create names the same record"
     record = body["record"]
     assert record["$type"] == "app.bsky.feed.post"
     assert record["text"] == post.caption
@@ -375,6 +376,8 @@ ERRORS = [
 def test_create_record_errors_map_to_the_taxonomy(publisher, server, post, answer, expected):
     logged_in(server)
     server.on("com.atproto.repo.createRecord", answer)
+    # a refused create first asks whether the record is there already (a lost answer)
+    server.on("com.atproto.repo.getRecord", xrpc_error(400, "RecordNotFound", "Could not locate record"))
     with pytest.raises(expected) as caught:
         publisher.publish(post)
     message = str(caught.value)
@@ -382,7 +385,8 @@ def test_create_record_errors_map_to_the_taxonomy(publisher, server, post, answe
     if isinstance(answer, httpx.Response):
         assert f"HTTP {answer.status_code}" in message
     # a fresh password login is never repeated: one createSession in all
-    assert server.sequence == [CREATE_SESSION, UPLOAD, CREATE_RECORD]
+    looked = [f"GET {XRPC}/com.atproto.repo.getRecord"] if expected is PermanentError else []
+    assert server.sequence == [CREATE_SESSION, UPLOAD, CREATE_RECORD, *looked]
     for secret in SECRETS:
         assert secret not in message
 
@@ -564,6 +568,7 @@ def test_no_secret_in_messages_or_logs(make, server, post, config, caplog):
     server.on("com.atproto.server.createSession", session_body(ACCESS_2, REFRESH_2))
     server.on("com.atproto.repo.uploadBlob", blob_body())
     server.on("com.atproto.repo.createRecord", xrpc_error(400, "InvalidRequest", f"bad {REFRESH_2}"))
+    server.on("com.atproto.repo.getRecord", xrpc_error(400, "RecordNotFound", "Could not locate record"))
     with pytest.raises(PermanentError) as caught:
         make().publish(post)
     errors.append(caught.value)
@@ -576,3 +581,15 @@ def test_no_secret_in_messages_or_logs(make, server, post, config, caplog):
     assert "HTTP Request" in caplog.text  # httpx logged every request: URLs only
     for secret in SECRETS:
         assert secret not in caplog.text
+
+
+def test_a_retried_create_whose_record_exists_is_that_post_not_a_second_one(publisher, server, post):
+    server.on("com.atproto.server.createSession", session_body())
+    server.on("com.atproto.repo.uploadBlob", blob_body())
+    server.on("com.atproto.repo.createRecord", xrpc_error(400, "InvalidRequest", "Record already exists"))
+    server.on("com.atproto.repo.getRecord", {"uri": POST_URI, "cid": "bafyreigh2akiscaild", "value": {
+        "$type": "app.bsky.feed.post", "text": post.caption, "createdAt": "2026-12-01T09:00:00.000Z"}})
+    result = publisher.publish(post)
+    assert result == PublishResult(POST_URI, f"https://bsky.app/profile/{HANDLE}/post/{RKEY}")
+    assert server.sequence[-1] == f"GET {XRPC}/com.atproto.repo.getRecord"
+    assert dict(server.requests[-1].url.params)["rkey"] == RKEY

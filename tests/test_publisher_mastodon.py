@@ -61,7 +61,7 @@ def image(tmp_path):
 @pytest.fixture
 def post(image):
     text = caption("mastodon", LINES, "Auria", ["haiku", "poetry", "aiart"])
-    return Post(work_id=7, lines=LINES, image_path=image, alt_text=ALT, caption=text)
+    return Post(work_id=7, lines=LINES, image_path=image, alt_text=ALT, caption=text, key="3kq2ahhxylj2a")
 
 
 @pytest.fixture
@@ -102,7 +102,7 @@ def test_publish_uploads_the_image_with_alt_text_then_posts_the_status(publisher
     assert fields["file"] == ("image.jpg", "image/jpeg", image.read_bytes())
     assert fields["description"][2].decode() == ALT
     status_request = rsps.calls[1].request
-    assert status_request.headers["Idempotency-Key"] == "auria-work-7"
+    assert status_request.headers["Idempotency-Key"] == "3kq2ahhxylj2a", "the post's own stored key"
     form = parse_qs(status_request.body)
     assert form["status"] == [post.caption]
     assert form["media_ids[]"] == ["109"]
