@@ -14,6 +14,7 @@ import json
 import math
 import os
 import re
+import string
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,6 +168,26 @@ def as_dotted(config: Config) -> dict[str, object]:
                 value = ""
             out[prefix + f.name] = value
     return out
+
+
+def _template_fields(template: object) -> list[str] | None:
+    """The fields a caption template names, as str.format will read it; None when format
+    would fail on it or reach past a plain field (attribute or index access, a conversion,
+    a format spec): the template is checked here, not when a post is already being sent."""
+    if not isinstance(template, str):
+        return None
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:  # an unmatched brace
+        return None
+    fields = []
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if not name.isidentifier() or spec or conversion:
+            return None
+        fields.append(name)
+    return fields
 
 
 def _load_file(path: Path, origin: str) -> Config:
@@ -335,9 +356,10 @@ def _parse(data: dict, path: Path, where: str) -> Config:
             key = f"publish.templates.{platform}"
             if platform not in PLATFORMS:
                 raise fail(key, f"unknown platform (one of {', '.join(PLATFORMS)})")
-            fields = re.findall(r"{(\w*)}", template) if isinstance(template, str) else None
+            fields = _template_fields(template)
             if fields is None or "haiku" not in fields or any(f not in TEMPLATE_FIELDS for f in fields):
-                raise fail(key, f"must be text with {{haiku}} and optionally {{signature}}, {{hashtags}}, got {_show(template)}")
+                raise fail(key, f"must be text with {{haiku}} and optionally {{signature}}, {{hashtags}} "
+                                f"(no other braces; {{{{ and }}}} for literal ones), got {_show(template)}")
         publish.templates = dict(templates)
     for key in ("mastodon_url", "bluesky_handle"):
         if key in table:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -46,12 +47,15 @@ def post_work(db, work: dict, publishers: list[Publisher], publish_config) -> di
     """Post `work` with each publisher; returns platform -> outcome line for the operator."""
     outcomes = {}
     for publisher in publishers:
+        # The caption is made before the post is marked sending: nothing that can fail on
+        # our side may run between `sending` and the platform's answer.
+        post = post_for(publisher.name, work, publish_config)
         row = start_sending(db, work["id"], publisher.name)
         if row is None:
             outcomes[publisher.name] = "skipped (already posted, in flight, or waiting for a human)"
             continue
         started = time.perf_counter()
-        post = post_for(publisher.name, work, publish_config, row["idempotency_key"] or "")
+        post = replace(post, key=row["idempotency_key"] or "")
         try:
             # A retry may follow a call whose answer was lost after the platform accepted it:
             # look for the post before sending it again.
@@ -72,6 +76,10 @@ def post_work(db, work: dict, publishers: list[Publisher], publish_config) -> di
         except NeedsHumanError as error:
             mark_needs_human(db, row, str(error))
             outcomes[publisher.name] = f"needs a human: {error}"
+        except Exception as error:  # an adapter's bug must not leave the post `sending` for ever
+            log.exception("work %d: %s raised", work["id"], publisher.name)
+            mark_needs_human(db, row, f"{publisher.name}: unexpected {type(error).__name__}: {error}")
+            outcomes[publisher.name] = f"needs a human: unexpected {type(error).__name__}: {error}"
         else:
             mark_posted(db, row, result.remote_id, result.url)
             outcomes[publisher.name] = f"posted: {result.url}"

@@ -415,3 +415,16 @@ def test_filter_leaves_records_alone_without_secrets():
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "a %s", ("b",), None)
     assert SecretFilter().filter(record)
     assert record.getMessage() == "a b"
+
+
+@pytest.mark.parametrize("template", ["{haiku} {", "{haiku.__class__}", "{haiku[0]}", "{haiku!r}", "{haiku:>9}",
+                                      "{} {haiku}", "{haiku} }"])
+def test_a_template_that_format_would_fail_on_or_reach_past_a_field_is_refused_at_load(write_config, template):
+    path = write_config(f"[publish.templates]\nmastodon = {json.dumps(template)}\n")
+    with pytest.raises(ConfigError, match=r"publish\.templates\.mastodon: must be text with \{haiku\}"):
+        load_config(path)
+
+
+def test_literal_braces_are_fine_in_a_template(write_config):
+    config = load_config(write_config('[publish.templates]\nmastodon = "{haiku} {{Auria}}"\n'))
+    assert config.publish.templates["mastodon"] == "{haiku} {{Auria}}"

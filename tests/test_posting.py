@@ -153,3 +153,12 @@ def test_each_post_has_its_own_key_stored_before_the_first_send_and_kept_through
         assert posts_for(db, work_id)["mastodon"]["idempotency_key"] == stored
         keys.append(stored)
     assert work_id == 1 and keys[0] != keys[1], "work ids repeat across stores; keys never"
+
+
+def test_no_exception_leaves_a_post_sending(store):
+    db, work = store
+    broken = Recording("mastodon", KeyError("status"))  # an adapter's bug, not a platform's answer
+    outcomes = post_work(db, work, [broken], PublishConfig())
+    post = posts_for(db, work["id"])["mastodon"]
+    assert post["state"] == "needs_human" and "unexpected KeyError" in post["error"]
+    assert outcomes["mastodon"].startswith("needs a human: unexpected KeyError")
