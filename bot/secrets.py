@@ -26,6 +26,8 @@ SECRET_NAMES = (
 )
 
 REDACTED = "***"
+MIN_LENGTH = 8  # a shorter credential is no real one, and redacting it would mask ordinary words
+NOT_CREDENTIALS = frozenset({"instagram_username"})  # a name, public on the platform: any length
 
 
 def get_secret(name: str) -> str | None:
@@ -33,9 +35,10 @@ def get_secret(name: str) -> str | None:
     name = name.lower()
     if name not in SECRET_NAMES:
         raise ValueError(f"unknown secret {name!r}: add it to bot.secrets.SECRET_NAMES")
-    value = os.environ.get(f"AURIA_{name.upper()}", "").strip()
+    variable = f"AURIA_{name.upper()}"
+    value = os.environ.get(variable, "").strip()
     if value:
-        return value
+        return _checked(name, value, variable)
     folder = os.environ.get("CREDENTIALS_DIRECTORY")
     if not folder:
         return None
@@ -47,7 +50,20 @@ def get_secret(name: str) -> str | None:
     except (OSError, UnicodeDecodeError) as e:
         reason = e.strerror if isinstance(e, OSError) else "not UTF-8 text"
         raise AuriaError(f"{path}: cannot read the credential: {reason}") from None
-    return value or None
+    return _checked(name, value, str(path)) if value else None
+
+
+def _checked(name: str, value: str, where: str) -> str:
+    """The value, or a one-line error that names the secret and where it came from (never
+    the value)."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        # sent as it is, a line break splits the header, and requests' error shows it whole
+        raise AuriaError(f"{where}: the {name} secret has a line break or another control character in it; "
+                         "set it again as one line")
+    if name not in NOT_CREDENTIALS and len(value) < MIN_LENGTH:
+        raise AuriaError(f"{where}: the {name} secret is {len(value)} characters, shorter than {MIN_LENGTH}: "
+                         "not a real credential")
+    return value
 
 
 def known_secret_values() -> list[str]:
@@ -58,14 +74,17 @@ def known_secret_values() -> list[str]:
             value = get_secret(name)
         except AuriaError:
             continue  # unreadable here, so it cannot be in this process's memory either
-        if value:
+        if value and len(value) >= MIN_LENGTH:  # a short username would mask words, and is public
             values.add(value)
     return sorted(values, key=len, reverse=True)
 
 
 def redact(text: str, values: list[str] | None = None) -> str:
+    """``text`` with every secret value masked, also where it appears escaped as Python's
+    repr() writes it (an error message quoting a header or a dict of them)."""
     for value in known_secret_values() if values is None else values:
-        text = text.replace(value, REDACTED)
+        for form in dict.fromkeys((value, repr(value)[1:-1], value.encode("unicode_escape").decode("ascii"))):
+            text = text.replace(form, REDACTED)
     return text
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import queue
 import subprocess
 import sys
@@ -167,6 +168,7 @@ def _run_child(requests: list[dict], timeout: float) -> Iterator[dict]:
     """
     child = subprocess.Popen(
         [sys.executable, "-m", "generator.steps"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        env=_without_secrets(os.environ),
     )
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=_read_lines, args=(child.stdout, lines), daemon=True).start()
@@ -191,6 +193,15 @@ def _run_child(requests: list[dict], timeout: float) -> Iterator[dict]:
         if child.poll() is None:
             child.kill()
         child.wait()
+
+
+def _without_secrets(environ) -> dict[str, str]:
+    """The environment for the generation child: it posts nothing, so it gets no credential
+    (a crash dump or a model's log can then leak none)."""
+    from bot.secrets import SECRET_NAMES
+
+    secret = {f"AURIA_{name.upper()}" for name in SECRET_NAMES} | {"CREDENTIALS_DIRECTORY"}
+    return {key: value for key, value in environ.items() if key not in secret}
 
 
 def _read_lines(stream, lines: queue.Queue) -> None:

@@ -352,9 +352,28 @@ def test_secret_names_are_lower_case_identifiers():
 
 
 def test_known_secret_values_longest_first(credentials_dir, monkeypatch):
-    monkeypatch.setenv("AURIA_X_ACCESS_TOKEN", "tok")
-    (credentials_dir / "x_access_token_secret").write_text("tok-and-more")
-    assert known_secret_values() == ["tok-and-more", "tok"]
+    monkeypatch.setenv("AURIA_X_ACCESS_TOKEN", "tok-1234")
+    (credentials_dir / "x_access_token_secret").write_text("tok-1234-and-more")
+    assert known_secret_values() == ["tok-1234-and-more", "tok-1234"]
+
+
+def test_a_secret_with_a_line_break_or_too_short_is_refused_naming_it_not_its_value(credentials_dir, monkeypatch):
+    from bot.errors import AuriaError
+    from bot.secrets import redact
+
+    monkeypatch.setenv("AURIA_X_API_KEY", "abcd1234\nX-Evil: 1")
+    with pytest.raises(AuriaError, match=r"^AURIA_X_API_KEY: the x_api_key secret has a line break") as e:
+        get_secret("x_api_key")
+    assert "abcd1234" not in str(e.value)
+    (credentials_dir / "mastodon_access_token").write_text("short")
+    with pytest.raises(AuriaError, match=r"mastodon_access_token: the mastodon_access_token secret is 5 characters"):
+        get_secret("mastodon_access_token")
+    monkeypatch.setenv("AURIA_INSTAGRAM_USERNAME", "auria")
+    assert get_secret("instagram_username") == "auria", "a username may be short"
+    assert known_secret_values() == [], "and is not masked: it would hide the word in every line"
+    value = r"ab\cd-1234"  # a backslash: repr() doubles it
+    shown = repr({"Authorization": f"Bearer {value}"})
+    assert value not in shown and redact(shown, [value]) == "{'Authorization': 'Bearer ***'}"
 
 
 # Logging: one line per record, secrets redacted.

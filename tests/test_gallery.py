@@ -905,3 +905,14 @@ def test_auria_serve_answers_over_http_and_stops_on_sigterm(tmp_path):
     assert code in (0, -signal.SIGTERM), code
     output = (tmp_path / "serve.log").read_text()
     assert "Traceback" not in output and "Shutting down" in output
+
+
+def test_healthz_masks_a_secret_in_a_stored_error(tmp_path, monkeypatch):
+    token = "mastodon-token-0123456789"
+    monkeypatch.setenv("AURIA_MASTODON_ACCESS_TOKEN", token)
+    config = make_config(tmp_path)
+    ids = make_gallery_store(config, 1, posted=None)
+    db = open_store(config.db_path)
+    mark_needs_human(db, start_sending(db, ids[0], "x"), f"x: rejected header 'Bearer {token}'")
+    answer = client_for(config).get("/healthz")
+    assert token not in answer.text and "Bearer ***" in answer.text

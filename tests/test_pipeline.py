@@ -190,3 +190,11 @@ def test_an_unforeseen_step_error_reaches_the_stored_reason(config, monkeypatch,
     assert work["error"] == reason, "not 'exited with code 1': the child's own error"
     [failure] = [e for e in events_for(db, work["id"]) if e["kind"] == "generation_failed"]
     assert failure["detail"]["error"] == reason
+
+
+def test_the_generation_child_gets_no_secrets(monkeypatch, tmp_path):
+    from generator.pipeline import _without_secrets
+
+    environ = {"AURIA_X_API_KEY": "k" * 20, "AURIA_MASTODON_ACCESS_TOKEN": "t" * 20, "CREDENTIALS_DIRECTORY": "/run/c",
+               "AURIA_FAULT": "crash:poet", "AURIA_CONFIG": "/etc/auria.toml", "PATH": "/usr/bin"}
+    assert _without_secrets(environ) == {"AURIA_FAULT": "crash:poet", "AURIA_CONFIG": "/etc/auria.toml", "PATH": "/usr/bin"}

@@ -161,7 +161,9 @@ def create_app(config, db, *, token: str | None = None, clock=time.monotonic,
         from bot.health import check
 
         health = check(config, db, datetime.now(timezone.utc))
-        problems = [_without_paths(problem, config) for problem in health.problems]
+        from bot.secrets import redact
+
+        problems = [redact(_without_paths(problem, config)) for problem in health.problems]
         return JSONResponse({"status": "ok" if health.ok else "unhealthy", "problems": problems},
                             status_code=200 if health.ok else 503)
 
