@@ -212,6 +212,9 @@ class Daemon:
             if not self.started:
                 record_event(self.db, "daemon_started", None, pid=os.getpid())
                 self.recover()
+                from generator.pipeline import fail_abandoned
+
+                fail_abandoned(self.db)  # a preview or post-now killed while it generated
                 self.catch_up(now)
                 self.started = True
             else:

@@ -53,6 +53,7 @@ def make_works(config, db, jobs: list[Job]) -> list[dict]:
     Every work has `generator.timeout` seconds; a work that runs over, or crashes the child,
     is marked failed and a fresh child takes the works after it.
     """
+    fail_abandoned(db)
     pending = [(*_start(config, db, job), job) for job in jobs]  # (work id, steps to reuse, job)
     work_ids = [work_id for work_id, _, _ in pending]
     while pending:
@@ -65,6 +66,20 @@ def make_works(config, db, jobs: list[Job]) -> list[dict]:
             done += 1
         pending = pending[done:]
     return [get_work(db, work_id) for work_id in work_ids]
+
+
+def fail_abandoned(db) -> list[int]:
+    """Fail, with the reason, the works a killed command left `generating`; their ids."""
+    from state.works import abandoned_generations
+
+    failed = []
+    for work in abandoned_generations(db):
+        reason = (f"generation was interrupted: the process making it (pid {work['generator_pid']}) is gone"
+                  if work["generator_pid"] else "generation was interrupted: the process making it is gone")
+        update_work(db, work["id"], "generation_failed", status="failed", error=reason)
+        log.warning("work %d: %s; marked failed", work["id"], reason)
+        failed.append(work["id"])
+    return failed
 
 
 def _start(config, db, job: Job) -> tuple[int, dict | None]:
@@ -86,11 +101,11 @@ def _start(config, db, job: Job) -> tuple[int, dict | None]:
     if job.work_id is not None:
         work_id = job.work_id
         update_work(db, work_id, "generation_started", status="generating", seed=job.seed,
-                    params=_params(config, job.mood), error=None)
+                    params=_params(config, job.mood), error=None, generator_pid=os.getpid())
     else:
         work_id = add_work(
             db, haiku="\n".join(job.haiku) if job.haiku else "", shape=config.poet.shape, seed=job.seed,
-            params=_params(config, job.mood), models=None, status="generating",
+            params=_params(config, job.mood), models=None, status="generating", generator_pid=os.getpid(),
         )
     if job.remake_of is not None:
         record_event(db, "remade_from", work_id, work=job.remake_of, from_step=job.from_step)

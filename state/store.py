@@ -86,6 +86,10 @@ MIGRATIONS = [
     """
     ALTER TABLE posts ADD COLUMN idempotency_key TEXT;
     """,
+    # 5: the process generating a work, so a work whose process was killed is found.
+    """
+    ALTER TABLE works ADD COLUMN generator_pid INTEGER;
+    """,
 ]
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -36,6 +37,7 @@ def add_work(
     alt_text: str | None = None,
     timings: dict | None = None,
     error: str | None = None,
+    generator_pid: int | None = None,
 ) -> int:
     """Store a new work and its ``work_created`` event in one transaction; returns its id."""
     if shape is not None and not isinstance(shape, str):
@@ -57,6 +59,7 @@ def add_work(
         "alt_text": alt_text,
         "timings": _to_json(timings),
         "error": error,
+        "generator_pid": generator_pid,
     }
     with db.atomic():
         columns = ", ".join(row)
@@ -89,6 +92,26 @@ def known_haiku_keys(db: sqlite_utils.Database) -> set[str]:
 
 def _to_json(value: object) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def abandoned_generations(db: sqlite_utils.Database) -> list[dict]:
+    """Works left `generating` by a process that is gone (killed during a preview or a
+    post-now), not a slot's: the daemon finishes those itself. A work whose process is
+    alive, in this or another command, is not abandoned."""
+    rows = db.query("SELECT * FROM works WHERE status = 'generating' AND slot IS NULL ORDER BY id")
+    return [_decoded(row) for row in rows if not _alive(row["generator_pid"])]
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 def update_work(db: sqlite_utils.Database, work_id: int, event: str, **fields) -> None:

@@ -11,7 +11,7 @@ import pytest
 from bot.cli import main
 from bot.config import load_config
 from bot.daemon import Daemon, current_slot, slot_seed
-from publishers.base import Publisher, PublishResult, RetryableError
+from publishers.base import NeedsHumanError, Publisher, PublishResult, RetryableError
 from state.events import events_for
 from state.posts import posts_for, start_sending
 from state.works import list_works
@@ -87,7 +87,7 @@ class Fake(Publisher):
 @pytest.mark.parametrize(
     "found, state",
     [(PublishResult("42", "https://x.com/a/status/42"), "posted"), (None, "retry"),
-     (RetryableError("x: 503"), "needs_human")],
+     (RetryableError("x: 503"), "retry"), (NeedsHumanError("x: 401 credentials rejected"), "needs_human")],
 )
 def test_a_post_left_sending_is_reconciled_not_resent(config, monkeypatch, tmp_path, found, state):
     daemon = Daemon(config)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 
 import pytest
 from PIL import Image
@@ -198,3 +199,28 @@ def test_the_generation_child_gets_no_secrets(monkeypatch, tmp_path):
     environ = {"AURIA_X_API_KEY": "k" * 20, "AURIA_MASTODON_ACCESS_TOKEN": "t" * 20, "CREDENTIALS_DIRECTORY": "/run/c",
                "AURIA_FAULT": "crash:poet", "AURIA_CONFIG": "/etc/auria.toml", "PATH": "/usr/bin"}
     assert _without_secrets(environ) == {"AURIA_FAULT": "crash:poet", "AURIA_CONFIG": "/etc/auria.toml", "PATH": "/usr/bin"}
+
+
+def test_a_work_left_generating_by_a_killed_command_is_failed_with_the_reason(config, tmp_path):
+    import subprocess
+    import sys
+
+    from state.works import add_work
+
+    cfg = config()
+    db = open_store(cfg.db_path)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(gone.stdout)  # a process that has exited
+    killed = add_work(db, haiku="", shape="5-7-5", seed=1, params={}, models=None, status="generating",
+                      generator_pid=dead_pid)
+    running = add_work(db, haiku="", shape="5-7-5", seed=2, params={}, models=None, status="generating",
+                       generator_pid=os.getpid())  # another command, still making it
+    slot_work = add_work(db, haiku="", shape="5-7-5", seed=3, params={}, models=None, status="generating",
+                         slot="2026-11-25T09:00+00:00", generator_pid=dead_pid)  # the daemon's to finish
+    made = make_work(cfg, db, seed=5, haiku=POND)  # the next command looks first
+    assert made["status"] == "preview"
+    failed = get_work(db, killed)
+    assert failed["status"] == "failed"
+    assert failed["error"] == f"generation was interrupted: the process making it (pid {dead_pid}) is gone"
+    assert get_work(db, running)["status"] == "generating"
+    assert get_work(db, slot_work)["status"] == "generating"
