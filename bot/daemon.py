@@ -45,6 +45,8 @@ class Daemon:
         self._local = threading.local()
         self.unmade: set[str] = set()  # slots whose run stopped on a passing error (a locked store)
         self.started = False  # the start's recovery and catch-up have run through
+        self.fatal: Exception | None = None  # the store cannot be used: the daemon must stop
+        self.on_fatal = lambda: None  # run() sets it to stop the scheduler
 
     @property
     def db(self):
@@ -72,9 +74,9 @@ class Daemon:
         started = time.perf_counter()
         try:
             work = self._run_slot(slot, sid)
-        except (sqlite3.OperationalError, OSError) as error:
+        except Exception as error:  # noqa: BLE001 - every failure is logged, none escapes to the scheduler
             self.unmade.add(sid)
-            log.error("slot %s: stopped: %s; trying again in %.0f s", sid, _explain(error), self.tick_seconds)
+            self._failed(f"slot {sid}", error)
             return None
         self.unmade.discard(sid)
         log.info("slot %s: work %d %s (%.1f s)", sid, work["id"], work["status"], time.perf_counter() - started)
@@ -221,8 +223,25 @@ class Daemon:
                 self.recover(older_than=STALE_SENDING)
             self.resume(now)
             self.retry_due(now)
-        except (sqlite3.OperationalError, OSError) as error:
-            log.error("tick: stopped: %s; trying again in %.0f s", _explain(error), self.tick_seconds)
+        except Exception as error:  # noqa: BLE001 - every failure is logged, none escapes to the scheduler
+            self._failed("tick", error)
+
+    def _failed(self, what: str, error: Exception) -> None:
+        """One log line for a failed slot or tick, with its cause. A passing failure (a locked
+        store, a full disk) is tried again at the next tick; a store that cannot be used (not
+        SQLite, damaged) stops the daemon, which exits non-zero so systemd restarts it and
+        `status --check` fails; anything else is logged and the daemon goes on."""
+        from bot.errors import AuriaError
+
+        if isinstance(error, (sqlite3.OperationalError, OSError)):
+            log.error("%s: stopped: %s; trying again in %.0f s", what, _explain(error), self.tick_seconds)
+        elif isinstance(error, (AuriaError, sqlite3.DatabaseError)):
+            log.error("%s: the store cannot be used: %s; the daemon stops", what, _explain(error))
+            self.fatal = error
+            self.on_fatal()
+        else:
+            log.error("%s: failed: %s: %s", what, type(error).__name__, error)
+            log.debug("%s: the failure's traceback", what, exc_info=error)
 
     def start(self, now: datetime | None = None) -> None:
         """What the daemon does first: recovery and catch-up (the first tick)."""
@@ -269,7 +288,9 @@ def _explain(error: BaseException) -> str:
     text = str(error)
     if isinstance(error, sqlite3.OperationalError) and "locked" in text:
         return f"the store is locked by another process ({text})"
-    return f"{type(error).__name__}: {text}"
+    from bot.errors import AuriaError
+
+    return text if isinstance(error, AuriaError) else f"{type(error).__name__}: {text}"
 
 
 def current_slot(config, now: datetime | None = None) -> datetime:
@@ -279,11 +300,13 @@ def current_slot(config, now: datetime | None = None) -> datetime:
 
 
 class _QuietTicks(logging.Filter):
-    """Drops APScheduler's warnings that the tick found the worker busy or ran late: while a
-    slot's work is made that is how it is meant to work, and it would fill the log."""
+    """Drops APScheduler's notice that the tick was skipped because the worker is busy: while
+    a slot's work is made that is how it is meant to work, and it would fill the log. Every
+    other record about a job (errors, tracebacks, misfires) passes."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "Daemon.tick" not in record.getMessage()
+        message = record.getMessage()
+        return not ("Daemon.tick" in message and "skipped: maximum number of running instances reached" in message)
 
 
 def _quiet_scheduler_logs() -> None:
@@ -317,6 +340,13 @@ def run(config) -> int:
                                       job_defaults={"max_instances": 1, "coalesce": True})
         stopping = threading.Event()
 
+        def give_up() -> None:  # from the worker thread: the store cannot be used
+            stopping.set()
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
+
+        daemon.on_fatal = give_up
+
         def stop(signum, _frame):
             log.info("signal %d: stopping after the current step", signum)
             stopping.set()
@@ -345,5 +375,8 @@ def run(config) -> int:
             scheduler.start()
         worker.shutdown(wait=True)  # the job under way finishes before the lock is released
         pinger.shutdown(wait=False)
+    if daemon.fatal is not None:
+        log.error("stopped: the store cannot be used (%s)", _explain(daemon.fatal))
+        return 1
     log.info("stopped")
     return 0

@@ -121,3 +121,62 @@ def test_a_second_daemon_on_the_same_folder_exits_naming_the_holder(config, caps
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_every_tick_failure_is_one_line_and_an_unusable_store_stops_the_daemon(config, monkeypatch, caplog):
+    import logging
+    import sqlite3
+
+    daemon = Daemon(config)
+    stopped = []
+    daemon.on_fatal = lambda: stopped.append(True)
+    caplog.set_level(logging.DEBUG, logger="auria")
+
+    def caption_bug(now):
+        raise ValueError("Single '{' encountered in format string")
+
+    monkeypatch.setattr(daemon, "resume", caption_bug)
+    daemon.tick()
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == ["tick: failed: ValueError: Single '{' encountered in format string"]
+    assert daemon.fatal is None and stopped == [], "a bug in one tick does not stop the daemon"
+
+    def damaged(now):
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    caplog.clear()
+    monkeypatch.setattr(daemon, "resume", damaged)
+    daemon.tick()
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == ["tick: the store cannot be used: DatabaseError: database disk image is malformed; the daemon stops"]
+    assert isinstance(daemon.fatal, sqlite3.DatabaseError) and stopped == [True]
+
+
+def test_only_the_schedulers_busy_notice_is_filtered():
+    import logging
+
+    from bot.daemon import _QuietTicks
+
+    def record(message):
+        return logging.LogRecord("apscheduler.scheduler", logging.WARNING, __file__, 1, message, None, None)
+
+    quiet = _QuietTicks()
+    assert not quiet.filter(record('Execution of job "Daemon.tick (trigger: interval[0:01:00], next run at: x)" '
+                                   "skipped: maximum number of running instances reached (1)"))
+    assert quiet.filter(record('Job "Daemon.tick (trigger: interval[0:01:00])" raised an exception'))
+    assert quiet.filter(record('Run time of job "Daemon.tick (trigger: interval)" was missed by 0:00:05'))
+
+
+def test_auria_run_on_an_unusable_store_exits_non_zero_saying_why(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "auria.db").write_bytes(b"")
+    config = tmp_path / "auria.toml"
+    config.write_text(f'data_dir = "{tmp_path / "data"}"\n[publish]\nplatforms = []\n')
+    done = subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "run"], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 1
+    assert "the store cannot be used: " in done.stderr and "an empty file, not a store" in done.stderr
+    assert "Traceback" not in done.stderr
