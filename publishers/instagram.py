@@ -443,6 +443,8 @@ def _classify(error: BaseException, what: str, logging_in: bool) -> PublishError
             return RetryableError(message)
         if logging_in:
             return NeedsHumanError(f"{message}; {again}")
+        if status in (401, 403):  # the account is refused (a checkpoint, a block): a human's matter
+            return NeedsHumanError(f"{message}; {again}")
         return PermanentError(message)
     if type(error).__module__.startswith("pydantic") or isinstance(error, KeyError):
         # instagrapi could not read an answer (a changed response shape): the call may have

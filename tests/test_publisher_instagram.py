@@ -684,3 +684,10 @@ def test_cmd_login_instagram_returns_0_when_logged_in(config, secrets, ig, monke
     monkeypatch.setattr(module, "build_client", _test_client)
     assert cmd_login_instagram(None, config) == 0
     assert f"@{USERNAME}" in capsys.readouterr().out
+
+
+def test_a_403_while_posting_is_a_humans_matter_not_a_failure(config, secrets, ig, post):
+    publisher = _logged_in(config, ig)
+    ig.on("POST", f"{I}/rupload_igphoto/.+", Reply(403, {"message": "feedback_required", "status": "fail"}))
+    with pytest.raises(NeedsHumanError, match="HTTP 403"):
+        publisher.publish(post)
