@@ -420,6 +420,17 @@ def test_unreadable_image_is_skipped_with_a_warning(db, wikiart, caplog):
     assert get_painting(db, "57727444edc2cb3880cb7bf6") is not None
     (record,) = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert str(bad) in record.getMessage() and "not a readable image" in record.getMessage()
+    assert "BytesIO" not in record.getMessage() and "0x" not in record.getMessage()
+
+
+def test_titles_lose_their_html_escapes_and_wrapping_quotes_and_an_empty_file_says_so(tmp_path):
+    rows = [tsv_row("58c6237dedc2c9c7dc0de1ae", ["sadness"], title='"Portrait of Prud&#39;hon"'),
+            tsv_row("57727444edc2cb3880cb7bf6", ["sadness"], title="Rain &amp; Wind")]
+    notes = read_annotations(write_tsv(tmp_path / "a.tsv", rows))
+    assert [n.title for n in notes] == ["Portrait of Prud'hon", "Rain & Wind"]
+    (tmp_path / "empty.tsv").write_text("")
+    with pytest.raises(AuriaError, match=r"empty\.tsv: the file is empty"):
+        read_annotations(tmp_path / "empty.tsv")
 
 
 def test_import_precomputes_cached_style_vectors(db, wikiart, stylist, tmp_path):

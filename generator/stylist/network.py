@@ -23,6 +23,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -293,7 +294,9 @@ def open_image(path: Path, data: bytes | None = None) -> Image.Image:
             img = ImageOps.exif_transpose(img)
             return _rgb(img)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as e:
-        raise AuriaError(f"{path}: not a readable image ({e})") from None
+        # PIL names the in-memory buffer it was given ("<_io.BytesIO object at 0x...>"): not for a reader
+        reason = re.sub(r"\s*<_io\.BytesIO object at 0x[0-9a-fA-F]+>", "", str(e))
+        raise AuriaError(f"{path}: not a readable image ({reason})") from None
 
 
 def _rgb(image: Image.Image) -> Image.Image:

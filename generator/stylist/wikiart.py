@@ -18,6 +18,7 @@ agreement level the authors recommend.
 from __future__ import annotations
 
 import hashlib
+import html
 import logging
 import math
 from dataclasses import dataclass, field
@@ -93,6 +94,8 @@ def read_annotations(tsv_path: str | Path, min_agreement: float = MIN_AGREEMENT)
         line = e.object.count(b"\n", 0, e.start) + 1
         raise AuriaError(f"{path}: line {line}: not UTF-8 text") from None
 
+    if not text.strip():
+        raise AuriaError(f"{path}: the file is empty (a WikiArt Emotions TSV starts with its header: ID, Style, ...)")
     lines = [line.removesuffix("\r") for line in text.split("\n")]
     header = [name.strip() for name in lines[0].split("\t")] if lines else []
     missing = [name for name in BASE_COLUMNS + IMAGE_COLUMNS if name not in header]
@@ -132,7 +135,7 @@ def read_annotations(tsv_path: str | Path, min_agreement: float = MIN_AGREEMENT)
                 )
             if value >= min_agreement:
                 emotions.append(emotion)
-        base = {name: fields[column[name]].strip() for name in BASE_COLUMNS}
+        base = {name: _clean(fields[column[name]]) for name in BASE_COLUMNS}
         annotations.append(
             PaintingAnnotation(
                 id=painting_id, style=base["Style"], category=base["Category"], artist=base["Artist"],
@@ -210,6 +213,15 @@ def import_paintings(
     if report.missing:
         log.info("styles import: no image for %d IDs, e.g. %s", len(report.missing), ", ".join(report.missing[:5]))
     return report
+
+
+def _clean(field: str) -> str:
+    """A text field as a reader should see it: the dataset carries HTML escapes
+    ("Prud&#39;hon") and quotes wrapped around some titles, which would reach the alt text."""
+    text = html.unescape(field.strip())
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        text = text[1:-1].replace('""', '"').strip()
+    return text
 
 
 def _reason(error: Exception) -> str:
