@@ -59,8 +59,9 @@ def add_work(
         "alt_text": alt_text,
         "timings": _to_json(timings),
         "error": error,
-        "generator_pid": generator_pid,
     }
+    if generator_pid is not None:  # only a generating work has one (and older schemas no column)
+        row["generator_pid"] = generator_pid
     with db.atomic():
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
