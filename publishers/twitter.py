@@ -157,12 +157,16 @@ class XPublisher(Publisher):
     def find_existing(self, post: Post) -> PublishResult | None:
         user_id, _ = self._whoami()
         try:
-            response = self._tweepy().get_users_tweets(user_id, max_results=RECENT_POSTS, user_auth=True)
+            # our own posts only: a retweet or a reply quoting the haiku is someone else's post
+            response = self._tweepy().get_users_tweets(user_id, max_results=RECENT_POSTS, user_auth=True,
+                                                       exclude=["retweets", "replies"])
         except Exception as error:  # noqa: BLE001
             raise _mapped("get_users_tweets", error) from None
         haiku = _normalise("\n".join(post.lines))
         text = _normalise(post.caption)
         for tweet in response.data or []:
+            if (tweet.text or "").startswith("RT @"):  # should the timeline hold a retweet anyway
+                continue
             theirs = _normalise(_TCO.sub(" ", html.unescape(tweet.text or "")))
             if (haiku and haiku in theirs) or theirs == text:
                 return PublishResult(remote_id=str(tweet.id), url=self._url(str(tweet.id)))
@@ -265,6 +269,10 @@ def _for_response(call: str, response: requests.Response) -> PublishError:
         return RetryableError(message + (f" (rate limited; retry in {wait:.0f} s)" if wait else ""), wait)
     if status >= 500 or status == 408:
         return RetryableError(message, _retry_after(response.headers, rate_limit=False))
+    if status == 400 and call == "media upload":
+        # In May 2025 X refused valid multipart uploads with 400 for a while: retried (up to
+        # publish.retry_attempts), then failed, rather than losing that day's post at once.
+        return RetryableError(f"{message} (an upload 400 is retried a bounded number of times)")
     if status == 401:
         return NeedsHumanError(f"{message} (credentials rejected: check the X app's keys and tokens)")
     if status == 402:
