@@ -33,6 +33,7 @@ def register(subparsers) -> None:
                           help="post only here (repeatable; default: publish.platforms)")
     post_now.add_argument("--out", metavar="DIR", help="dry-run folder (default DATA_DIR/dry-run/work-ID)")
     post_now.add_argument("--seed", type=int)
+    post_now.add_argument("--work", type=work_id, metavar="ID", help="post this previewed work as it is")
     post_now.set_defaults(func=cmd_post_now)
 
     remake = subparsers.add_parser("remake", help="make a work again from one of its steps, keeping the earlier ones")
@@ -60,6 +61,8 @@ def cmd_post_now(args, config) -> int:
         config.publish.platforms = list(dict.fromkeys(args.platform))
     if not config.publish.platforms:
         raise AuriaError("no platform to post to: set publish.platforms or give --platform")
+    if args.work is not None:
+        return _post_previewed(args, config)
     seed = secrets.randbelow(2**31) if args.seed is None else args.seed
     if args.dry_run:
         works = _make(config, [seed])
@@ -75,7 +78,39 @@ def cmd_post_now(args, config) -> int:
     work = _make(config, [seed], status="ready")[0]
     if work["status"] == "failed":
         return 1
-    outcomes = post_work(open_store(config.db_path), work, publishers, config.publish)
+    return _report(post_work(open_store(config.db_path), work, publishers, config.publish))
+
+
+def _post_previewed(args, config) -> int:
+    """`post-now --work ID`: the work a preview made, posted as it is (not made again)."""
+    from publishers.posting import post_work
+    from publishers.registry import make_publisher
+    from state.store import open_store
+    from state.works import get_work, update_work
+
+    if args.seed is not None:
+        raise AuriaError("--work posts a work as it was made: it takes no --seed")
+    db = open_store(config.db_path)
+    work = get_work(db, args.work)
+    if work is None:
+        print(f"auria: error: no work with id {args.work}", file=sys.stderr)
+        return 1
+    if work["status"] not in ("preview", "ready"):
+        raise AuriaError(f"work {args.work} is {work['status']}: only a preview or a ready work can be posted")
+    if args.dry_run:
+        out = Path(args.out) if args.out else config.data_dir / "dry-run" / f"work-{work['id']}"
+        return _publish_dry_run(config, [work], out)
+    publishers = [make_publisher(platform, config) for platform in config.publish.platforms]
+    for publisher in publishers:
+        publisher.validate()
+    if work["status"] == "preview":
+        update_work(db, work["id"], "work_readied", status="ready")
+        work = get_work(db, work["id"])
+    return _report(post_work(db, work, publishers, config.publish))
+
+
+def _report(outcomes: dict[str, str]) -> int:
+    """Print each platform's outcome; 0 when every one was posted."""
     for platform, outcome in outcomes.items():
         print(f"{platform}: {outcome}")
     return 0 if all(o.startswith("posted") for o in outcomes.values()) else 1

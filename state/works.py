@@ -88,7 +88,14 @@ def haiku_exists(db: sqlite_utils.Database, text: str) -> bool:
 
 
 def known_haiku_keys(db: sqlite_utils.Database) -> set[str]:
-    return {key for (key,) in db.execute("SELECT DISTINCT haiku_key FROM works")}
+    """The haiku the poet must not write again: those posted, or ready or waiting to be
+    (drafts stored by `poet write --save`, works awaiting approval).
+    A preview, a failed, rejected or skipped work blocks nothing, so a seed previewed and
+    then posted makes the same work."""
+    rows = db.execute(
+        "SELECT DISTINCT haiku_key FROM works WHERE status IN ('draft', 'ready', 'awaiting_approval') "
+        "OR id IN (SELECT work_id FROM posts WHERE state = 'posted')")
+    return {key for (key,) in rows}
 
 
 def _to_json(value: object) -> str | None:
