@@ -916,3 +916,35 @@ def test_healthz_masks_a_secret_in_a_stored_error(tmp_path, monkeypatch):
     mark_needs_human(db, start_sending(db, ids[0], "x"), f"x: rejected header 'Bearer {token}'")
     answer = client_for(config).get("/healthz")
     assert token not in answer.text and "Bearer ***" in answer.text
+
+
+def test_only_https_post_urls_become_links_and_exported_pages_carry_a_csp(tmp_path):
+    config = make_config(tmp_path)
+    ids = make_gallery_store(config, 2, posted=None)
+    db = open_store(config.db_path)
+    mark_posted(db, start_sending(db, ids[0], "x"), "1", "javascript:alert(document.domain)")
+    mark_posted(db, start_sending(db, ids[1], "x"), "2", "https://x.com/auria_bot/status/2")
+    db.close()
+    client = client_for(config)
+    page = client.get("/").text
+    assert "javascript:" not in page and 'href="https://x.com/auria_bot/status/2"' in page
+    assert client.get(f"/api/works/{ids[0]}").json()["posts"][0]["url"] is None
+    out = tmp_path / "export"
+    assert main(["--config", str(config.source), "gallery", "export", str(out)]) == 0
+    exported = (out / "index.html").read_text()
+    assert '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'' in exported
+
+
+def test_a_500_carries_the_security_headers(tmp_path, monkeypatch):
+    import bot.gallery.app
+
+    config = make_config(tmp_path)
+    make_gallery_store(config, 1)
+
+    def broken(db):
+        raise RuntimeError("the metrics broke")
+
+    monkeypatch.setattr(bot.gallery.app, "metrics_text", broken)
+    answer = client_for(config).get("/metrics")
+    assert answer.status_code == 500 and answer.json() == {"error": "internal error (the server's log says why)"}
+    assert answer.headers["x-frame-options"] == "DENY" and "default-src 'none'" in answer.headers["content-security-policy"]

@@ -197,14 +197,26 @@ class SecurityHeaders:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
 
+        started = False
+
         async def send_with_headers(message):
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 for name, value in _HEADERS.items():
                     headers.setdefault(name, value)
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # Starlette's own 500 is made outside this middleware, without the headers: an
+            # error is answered here, with them, and logged.
+            if started:
+                raise
+            log.exception("%s %s: failed", scope.get("method"), scope.get("path"))
+            await _error(500, "internal error (the server's log says why)")(scope, receive, send_with_headers)
 
 
 async def _seed(request: Request) -> int:

@@ -80,6 +80,17 @@ def summary(db, work: dict, urls: Urls) -> dict:
     return _summary({**work, "seconds": (work.get("timings") or {}).get("total")}, posts_for(db, work["id"]), urls)
 
 
+def _is_https(url: str | None) -> bool:
+    """A platform's answer goes into a link only as an https URL: a `javascript:` or `data:`
+    one would run or show in the gallery's page."""
+    from urllib.parse import urlsplit
+
+    if not url:
+        return False
+    parts = urlsplit(url)
+    return parts.scheme == "https" and bool(parts.netloc) and not any(c.isspace() or ord(c) < 32 for c in url)
+
+
 def _summary(row: dict, posts: dict[str, dict], urls: Urls) -> dict:
     return {
         "id": row["id"],
@@ -94,7 +105,8 @@ def _summary(row: dict, posts: dict[str, dict], urls: Urls) -> dict:
         "alt_text": row["alt_text"],
         "image": urls.artifact(row["image_sha256"], "jpg"),
         "page": urls.work(row["id"]),
-        "posts": [{"platform": platform, "state": post["state"], "url": post["url"] if post["state"] == "posted" else None}
+        "posts": [{"platform": platform, "state": post["state"],
+                   "url": post["url"] if post["state"] == "posted" and _is_https(post["url"]) else None}
                   for platform, post in sorted(posts.items())],
         "seconds": row["seconds"],
     }
