@@ -23,6 +23,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from bot import sdnotify
+from bot.errors import AuriaError
 from bot.faults import fault_point
 from bot.lock import DataDirLock
 from bot.schedule import due_slots, slot_id, slots_between, zone
@@ -231,8 +232,6 @@ class Daemon:
         store, a full disk) is tried again at the next tick; a store that cannot be used (not
         SQLite, damaged) stops the daemon, which exits non-zero so systemd restarts it and
         `status --check` fails; anything else is logged and the daemon goes on."""
-        from bot.errors import AuriaError
-
         if isinstance(error, (sqlite3.OperationalError, OSError)):
             log.error("%s: stopped: %s; trying again in %.0f s", what, _explain(error), self.tick_seconds)
         elif isinstance(error, (AuriaError, sqlite3.DatabaseError)):
@@ -288,8 +287,6 @@ def _explain(error: BaseException) -> str:
     text = str(error)
     if isinstance(error, sqlite3.OperationalError) and "locked" in text:
         return f"the store is locked by another process ({text})"
-    from bot.errors import AuriaError
-
     return text if isinstance(error, AuriaError) else f"{type(error).__name__}: {text}"
 
 

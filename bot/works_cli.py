@@ -69,12 +69,9 @@ def cmd_post_now(args, config) -> int:
         out = Path(args.out) if args.out else config.data_dir / "dry-run" / f"work-{works[0]['id']}"
         return _publish_dry_run(config, works, out)
     from publishers.posting import post_work
-    from publishers.registry import make_publisher
     from state.store import open_store
 
-    publishers = [make_publisher(platform, config) for platform in config.publish.platforms]
-    for publisher in publishers:
-        publisher.validate()  # before a work is made: a missing account is the user's to fix first
+    publishers = _checked_publishers(config)  # before a work is made: a missing account is the user's to fix first
     work = _make(config, [seed], status="ready")[0]
     if work["status"] == "failed":
         return 1
@@ -84,7 +81,6 @@ def cmd_post_now(args, config) -> int:
 def _post_previewed(args, config) -> int:
     """`post-now --work ID`: the work a preview made, posted as it is (not made again)."""
     from publishers.posting import post_work
-    from publishers.registry import make_publisher
     from state.store import open_store
     from state.works import get_work, update_work
 
@@ -100,13 +96,21 @@ def _post_previewed(args, config) -> int:
     if args.dry_run:
         out = Path(args.out) if args.out else config.data_dir / "dry-run" / f"work-{work['id']}"
         return _publish_dry_run(config, [work], out)
-    publishers = [make_publisher(platform, config) for platform in config.publish.platforms]
-    for publisher in publishers:
-        publisher.validate()
+    publishers = _checked_publishers(config)
     if work["status"] == "preview":
         update_work(db, work["id"], "work_readied", status="ready")
         work = get_work(db, work["id"])
     return _report(post_work(db, work, publishers, config.publish))
+
+
+def _checked_publishers(config) -> list:
+    """The enabled platforms' publishers, each with its settings and secrets checked."""
+    from publishers.registry import make_publisher
+
+    publishers = [make_publisher(platform, config) for platform in config.publish.platforms]
+    for publisher in publishers:
+        publisher.validate()
+    return publishers
 
 
 def _report(outcomes: dict[str, str]) -> int:

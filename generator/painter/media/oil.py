@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from generator.painter.media.paper import canvas_weave
-from generator.painter.media.strokes import Brush, blurred, draw, gradients, plan_layer, surface_of
+from generator.painter.media.strokes import Brush, blurred, blurred_field, draw, gradients, plan_layer, surface_of, unit_of
 
 BRUSHES = (
     Brush(radius=26, threshold=0, min_length=2, max_length=7, curvature=0.5, blur=0.6, jitter=0.08),
@@ -29,7 +29,7 @@ WEAVE = 0.03  # how much the canvas shows through
 def paint_oil(source: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """(h, w, 3) float 0-255 -> the same picture in oil, (h, w, 3) float."""
     h, w, _ = source.shape
-    unit = min(w, h) / 1080
+    unit = unit_of(source)
     colour = np.zeros((h, w, 4), np.uint8)
     colour[..., :3] = source.reshape(-1, 3).mean(axis=0).astype(np.uint8)  # a toned ground
     colour[..., 3] = 255
@@ -38,7 +38,7 @@ def paint_oil(source: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     relief[..., 1:] = (127, 255, 255)
     paint_canvas, relief_canvas = surface_of(colour).getCanvas(), surface_of(relief).getCanvas()
     for layer, base in enumerate(BRUSHES):
-        brush = Brush(**{**base.__dict__, "radius": base.radius * unit})
+        brush = base.scaled(unit)
         reference = blurred(source, brush.blur * brush.radius)
         current = colour[..., :3].astype(np.float32) if layer else None
         strokes = plan_layer(reference, current, brush, rng)
@@ -60,6 +60,6 @@ def _shading(relief: np.ndarray, rng: np.random.Generator, unit: float) -> np.nd
     phase = thickness * 37.0  # each stroke its own comb
     grooves = 0.5 + 0.5 * np.sin(across * (2 * np.pi / (BRISTLE * unit)) + phase)
     surface = thickness * (0.6 + 0.4 * grooves)
-    surface = blurred(surface * 255, 0.7 * unit) / 255
+    surface = blurred_field(surface, 0.7 * unit)
     gx, gy = gradients(surface)
     return 1 + RELIEF * (gx * LIGHT[0] + gy * LIGHT[1]) + WEAVE * canvas_weave(rng, w, h, thread=3.4 * unit)

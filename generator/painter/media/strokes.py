@@ -18,7 +18,7 @@ at a time); skia draws them anti-aliased with round caps and joins.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import skia
@@ -39,6 +39,15 @@ class Brush:
     grid: float = 1.0  # grid cell side, in radii
     jitter: float = 0.0  # random change of each stroke's value (0-1)
     most: int | None = None  # at most this many strokes per million pixels: the worst cells first
+
+    def scaled(self, unit: float) -> "Brush":
+        """This brush for a picture ``unit`` times 1080 px on its short side."""
+        return replace(self, radius=self.radius * unit)
+
+
+def unit_of(picture: np.ndarray) -> float:
+    """The picture's short side in units of 1080 px: brush sizes and distances are given at 1080."""
+    return min(picture.shape[:2]) / 1080
 
 
 @dataclass
@@ -74,6 +83,11 @@ def blurred(image: np.ndarray, sigma: float) -> np.ndarray:
         small = pil.reduce(factor).filter(ImageFilter.GaussianBlur(sigma / factor))
         return np.asarray(small.resize(pil.size, Image.Resampling.BILINEAR), dtype=np.float32)
     return np.asarray(pil.filter(ImageFilter.GaussianBlur(sigma)), dtype=np.float32)
+
+
+def blurred_field(field: np.ndarray, sigma: float) -> np.ndarray:
+    """A (h, w) field of 0-1 values (a mask, a relief) blurred like a picture."""
+    return blurred(field * 255, sigma) / 255
 
 
 def luminance(image: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ import numpy as np
 import skia
 
 from generator.painter.media.paper import rice_paper
-from generator.painter.media.strokes import Brush, blurred, luminance, surface_of
+from generator.painter.media.strokes import Brush, blurred_field, luminance, surface_of, unit_of
 from generator.painter.media.washes import glaze, ink_lines
 
 PAPER = np.array((240, 233, 215), np.float32)  # unbleached xuan paper
@@ -33,7 +33,7 @@ ACCENT_MAX = 0.06  # a warm area larger than this share of the picture is no acc
 def paint_sumie(source: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """(h, w, 3) float 0-255 -> the same picture in ink, (h, w, 3) float."""
     h, w, _ = source.shape
-    unit = min(w, h) / 1080
+    unit = unit_of(source)
     fibres = rice_paper(rng, w, h)
     accent = _accent_mask(source)
     density = _density(source)
@@ -47,7 +47,7 @@ def paint_sumie(source: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     grey = INK + (PAPER - INK) * (1 - density[..., None])
     result = ink_lines(result, grey, fibres, rng, unit, CONTOUR, INK, dry=1.2)
     if accent.any():
-        a = blurred(accent * 255, 1.5 * unit)[..., None] / 255
+        a = blurred_field(accent, 1.5 * unit)[..., None]
         result = result * (1 - a * 0.85 * (1 - VERMILION / 255))
     return _seal(result, density, rng, unit)
 
@@ -61,7 +61,7 @@ def _density(source: np.ndarray) -> np.ndarray:
     dark = 1 - luminance(source) / 255
     # Ink paints things, not the light: broad gradients (a sky darkening upwards) are
     # mostly taken out, so the sky stays paper and shapes keep their ink.
-    dark = np.clip(dark - 0.55 * blurred(dark * 255, 0.08 * max(source.shape)) / 255, 0, 1)
+    dark = np.clip(dark - 0.55 * blurred_field(dark, 0.08 * max(source.shape)), 0, 1)
     lo, hi = np.percentile(dark, (BARE * 100, 99.5))
     relative = np.clip((dark - lo) / max(hi - lo, 0.05), 0, 1)
     absolute = np.clip((dark - 0.08) / 0.5, 0, 1)  # and a black shape is ink however light the rest

@@ -9,9 +9,13 @@ paper: a sumi-e painter's contours, a watercolourist's line and wash.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
-from generator.painter.media.strokes import Brush, blurred, draw, gradients, luminance, plan_layer, surface_of
+from generator.painter.media.strokes import (
+    Brush, blurred, blurred_field, draw, gradients, luminance, plan_layer, surface_of, unit_of,
+)
 from generator.painter.render.canvas import value_noise
 
 WHITE = 244  # target luminance above which the paper is left bare
@@ -28,10 +32,10 @@ def glaze(source: np.ndarray, paper: np.ndarray, tooth: np.ndarray, brushes: tup
     ``tooth`` (a relief around 0); ``white``: a stroke lighter than this (luminance) is not
     painted, the paper is left."""
     h, w, _ = source.shape
-    unit = min(w, h) / 1080
+    unit = unit_of(source)
     result = paper
     for layer, base in enumerate(brushes):
-        brush = Brush(**{**base.__dict__, "radius": base.radius * unit})
+        brush = base.scaled(unit)
         # Light to dark, as a watercolourist works: the first wash aims at a slightly paler
         # picture, so the later glazes still have something to darken at the edges, but
         # near enough that a smooth sky needs no second wash (a second one goes on in patches).
@@ -67,9 +71,9 @@ def _lay(under: np.ndarray, wash: np.ndarray, tooth: np.ndarray, rng: np.random.
     alpha = wash[..., 3].astype(np.float32) / 255
     colour = wash[..., :3].astype(np.float32) / np.maximum(alpha[..., None], 1e-3)  # unpremultiply
     if soft:  # the first wash goes on wet paper and spreads
-        alpha = _blur1(alpha, WET * unit)
+        alpha = blurred_field(alpha, WET * unit)
         colour = blurred(colour, WET * unit)
-    rim = np.clip(alpha - _blur1(alpha, 5 * unit), 0, 1) * (0.3 if soft else 1.0)  # a wet wash dries softer
+    rim = np.clip(alpha - blurred_field(alpha, 5 * unit), 0, 1) * (0.3 if soft else 1.0)  # a wet wash dries softer
     rim *= _inside(alpha.shape, 15 * unit)  # the picture's edge is not a wash's edge
     depth = 1 - luminance(colour) / 255
     alpha = np.clip((alpha * opacity + edge * rim) * (1 + grain * depth * tooth), 0, 1)
@@ -77,16 +81,17 @@ def _lay(under: np.ndarray, wash: np.ndarray, tooth: np.ndarray, rng: np.random.
     return under * filtered
 
 
-def _inside(shape: tuple[int, int], margin: float) -> np.ndarray:
-    """1 inside the picture, falling to 0 over ``margin`` px towards its edges."""
+def edge_distance(shape: tuple[int, int]) -> np.ndarray:
+    """(h, w): each pixel's distance in px to the nearest edge of the picture."""
     h, w = shape
     ys = np.minimum(np.arange(h), np.arange(h)[::-1])[:, None]
     xs = np.minimum(np.arange(w), np.arange(w)[::-1])[None, :]
-    return np.clip(np.minimum(ys, xs) / max(margin, 1.0), 0, 1).astype(np.float32)
+    return np.minimum(ys, xs)
 
 
-def _blur1(field: np.ndarray, sigma: float) -> np.ndarray:
-    return blurred(field * 255, sigma) / 255
+def _inside(shape: tuple[int, int], margin: float) -> np.ndarray:
+    """1 inside the picture, falling to 0 over ``margin`` px towards its edges."""
+    return np.clip(edge_distance(shape) / max(margin, 1.0), 0, 1).astype(np.float32)
 
 
 def _wander(wash: np.ndarray, rng: np.random.Generator, reach: float) -> np.ndarray:
@@ -108,13 +113,13 @@ def ink_lines(result: np.ndarray, picture: np.ndarray, fibres: np.ndarray, rng: 
     and the brush is dry: the paper's relief (``fibres``) breaks it, more so as ``dry`` grows.
     """
     h, w, _ = result.shape
-    brush = Brush(**{**pen.__dict__, "radius": pen.radius * unit})
+    brush = pen.scaled(unit)
     reference = blurred(picture, 1.2 * unit)
     # edges of shapes, not of specks: rain, stars and snow are left to the washes
     gx, gy = gradients(blurred(luminance(picture), 4 * unit))
     edges = np.hypot(gx, gy)
     threshold = max(float(np.percentile(edges, 92)), 3.0)
-    strokes = plan_layer(reference, None, Brush(**{**brush.__dict__, "threshold": threshold}), rng, error=edges)
+    strokes = plan_layer(reference, None, replace(brush, threshold=threshold), rng, error=edges)
     count = len(strokes)
     line = np.zeros((h, w, 4), np.uint8)
     widths = rng.uniform(0.8, 2.4, count) * brush.radius  # the brush pressed harder or lighter

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from generator.painter.media.paper import cold_press
-from generator.painter.media.strokes import Brush
-from generator.painter.media.washes import glaze, ink_lines
+from generator.painter.media.strokes import Brush, unit_of
+from generator.painter.media.washes import edge_distance, glaze, ink_lines
 from generator.painter.render.canvas import value_noise
 
 BRUSHES = (
@@ -33,9 +33,7 @@ LINE = Brush(radius=1.3, threshold=0, alpha=0.75, min_length=2, max_length=10, c
 def _vignette(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
     """1 over the picture, falling to 0 in a ragged band along the edges: the washes stop
     short of the sheet's border, as a watercolour painted on a block does."""
-    ys = np.minimum(np.arange(height), np.arange(height)[::-1])[:, None] / (MARGIN * width)
-    xs = np.minimum(np.arange(width), np.arange(width)[::-1])[None, :] / (MARGIN * width)
-    ragged = np.minimum(ys, xs) + 0.8 * (value_noise(rng, width, height, cells=7, octaves=3) - 0.5)
+    ragged = edge_distance((height, width)) / (MARGIN * width) + 0.8 * (value_noise(rng, width, height, cells=7, octaves=3) - 0.5)
     return np.clip(ragged * 1.6 - 0.3, 0, 1).astype(np.float32)
 
 
@@ -46,4 +44,4 @@ def paint_watercolour(source: np.ndarray, rng: np.random.Generator) -> np.ndarra
     paper = np.broadcast_to(PAPER * (1 + 0.025 * tooth[..., None]), (h, w, 3)).copy()
     painted = 255 - (255 - source) * (1 - LIGHTEN) * _vignette(rng, w, h)[..., None]
     washed = glaze(painted, paper, tooth, BRUSHES, rng, edge=EDGE, grain=GRAIN)
-    return ink_lines(washed, source, tooth, rng, min(w, h) / 1080, LINE, SEPIA, dry=0.5)
+    return ink_lines(washed, source, tooth, rng, unit_of(source), LINE, SEPIA, dry=0.5)
