@@ -185,10 +185,13 @@ def stylist_step(request: dict, store: ArtifactStore, state: dict) -> dict:
     stylist = _stylist(request["generator"]["device"])
     started = time.perf_counter()
     underpainting = state["image"]
-    small = underpainting.resize(work_size(underpainting.size), Image.Resampling.LANCZOS)
-    styled = stylist.apply(small, choice, settings["strength"], cache_dir=vector_cache_dir(request["data_dir"]))
+    # Brushwork is done at its working size and scaled back; a diffusion picture, which gets
+    # none, is recoloured at its own size.
+    size = underpainting.size if diffusion else work_size(underpainting.size)
+    styled = stylist.apply(underpainting.resize(size, Image.Resampling.LANCZOS), choice, settings["strength"],
+                           cache_dir=vector_cache_dir(request["data_dir"]))
     styled_seconds = time.perf_counter() - started
-    image = (styled if diffusion else paint_in(medium, styled, seed)).resize(underpainting.size, Image.Resampling.LANCZOS)
+    image = styled if diffusion else paint_in(medium, styled, seed).resize(underpainting.size, Image.Resampling.LANCZOS)
     log.info("stylist: %s in %s (%s): style %.2f s, brushwork %.2f s", mood, medium, choice.label,
              styled_seconds, time.perf_counter() - started - styled_seconds)
     state["mood"], state["medium"], state["style"], state["image"] = mood, medium, choice.description, image
