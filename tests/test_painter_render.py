@@ -148,3 +148,34 @@ def test_unknown_motif_is_skipped(caplog):
     image = paint(scene, 1, SMALL)
     assert image.size == SMALL
     assert "unicorn" in caplog.text
+
+
+def worded(*placements, time_of_day="day") -> ScenePlan:
+    """A plan whose placements keep the poem's word: (motif, layer, word)."""
+    return ScenePlan(lines=["a", "b", "c"], time_of_day=time_of_day, season="none",
+                     placements=[Placement(m, layer, LAYERS.index(layer), word, "lexicon") for m, layer, word in placements])
+
+
+def test_who_the_poem_names_decides_the_figure():
+    def figure_mask(word):
+        bare = pixels(paint(worded(), 4, SMALL))
+        return np.abs(pixels(paint(worded(("figure", "foreground", word)), 4, SMALL)) - bare).max(axis=2) > 8
+
+    wanderer, mother, family = figure_mask("wanderer"), figure_mask("mother"), figure_mask("family")
+    assert (wanderer != mother).mean() > 0.002, "a woman is not drawn as the traveller in hat and cape"
+    assert family.mean() > 1.4 * mother.mean(), "a family is more than one person"
+    columns = np.flatnonzero(family.any(axis=0))
+    assert np.ptp(columns) > np.ptp(np.flatnonzero(mother.any(axis=0))) * 1.5, "painted side by side"
+
+
+def test_a_named_shadow_is_cast_by_the_creature():
+    """'the shadow of a rabbit': the rabbit's own long shadow, not a stranger's."""
+    rabbit = pixels(paint(worded(("rabbit", "foreground", "rabbit")), 6, SMALL))
+    shadowed = pixels(paint(worded(("shadow", "middle", "shadow"), ("rabbit", "foreground", "rabbit")), 6, SMALL))
+    alone = pixels(paint(worded(("shadow", "middle", "shadow")), 6, SMALL))
+    bare = pixels(paint(worded(), 6, SMALL))
+    cast = np.abs(shadowed - rabbit).max(axis=2) > 8
+    stranger = np.abs(alone - bare).max(axis=2) > 8
+    assert cast.mean() > 0.002, "the rabbit casts a long shadow"
+    assert (cast & stranger).mean() < 0.5 * stranger.mean(), "no figure of its own beside the rabbit"
+    assert (shadowed.sum(axis=2)[cast] < rabbit.sum(axis=2)[cast]).mean() > 0.9, "a shadow darkens the ground"

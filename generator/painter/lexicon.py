@@ -164,6 +164,10 @@ WORDS: dict[str, tuple[str, ...]] = {
     "snail": ("snail", "snails", "slug", "slugs"),
     "spider": ("spider", "spiders", "web", "webs", "cobweb", "cobwebs", "spiderweb",
                "spiderwebs"),
+    "rabbit": ("rabbit", "rabbits", "hare", "hares", "bunny", "bunnies", "jackrabbit",
+               "jackrabbits", "leveret"),
+    "lizard": ("lizard", "lizards", "gecko", "geckos", "salamander", "salamanders", "newt",
+               "newts", "skink", "skinks", "iguana", "chameleon"),
     # people and what they make
     "figure": ("man", "men", "woman", "women", "person", "people", "stranger", "strangers",
                "monk", "monks", "priest", "nun", "nuns", "mother", "father", "mom", "mum",
@@ -186,6 +190,9 @@ WORDS: dict[str, tuple[str, ...]] = {
               "daughters", "grandchild", "grandchildren", "grandson", "granddaughter",
               "schoolgirl", "schoolgirls", "schoolboy", "schoolboys", "newborn",
               "schoolchildren", "childhood", "niece", "nephew"),
+    "ghost": ("ghost", "ghosts", "ghostly", "spirit", "spirits", "phantom", "phantoms",
+              "apparition", "apparitions", "specter", "spectre", "spook", "haunted",
+              "haunting", "wraith", "yurei"),
     "city": ("city", "cities", "skyline", "downtown", "tower", "towers", "skyscraper",
              "skyscrapers", "town", "metropolis", "building", "buildings", "suburb",
              "suburbs", "highrise"),
@@ -229,6 +236,9 @@ WORDS: dict[str, tuple[str, ...]] = {
              "belfry"),
     "cup": ("cup", "cups", "teacup", "teacups", "mug", "mugs", "tea", "coffee", "bowl",
             "bowls", "teapot", "kettle", "sake", "wine", "goblet", "chalice"),
+    "table": ("table", "tables", "tablecloth", "dinner", "dinners", "supper", "suppers",
+              "breakfast", "meal", "meals", "feast", "banquet", "kitchen", "dining", "plate",
+              "plates", "dishes", "dinnertime", "suppertime"),
     "umbrella": ("umbrella", "umbrellas", "parasol", "parasols", "raincoat"),
     "smoke": ("smoke", "smoky", "smoking", "incense", "steam", "steaming", "smolder",
               "vapor", "vapour", "cigarette", "cigarettes", "woodsmoke",
@@ -257,7 +267,7 @@ TIME_WORDS: dict[str, str] = {
                      "picnic"), "day"),
     **dict.fromkeys(("dusk", "evening", "evenings", "sunset", "sunsets", "sundown",
                      "twilight", "nightfall", "gloaming", "eventide", "vespers",
-                     "evensong"), "dusk"),
+                     "evensong", "dinner", "dinnertime", "supper", "suppertime"), "dusk"),
     **dict.fromkeys(("night", "nights", "midnight", "tonight", "nighttime", "moonlight",
                      "moonlit", "moonless", "starless", "moonbeam", "moonbeams", "moonrise", "star",
                      "stars", "starry", "starlight", "starlit", "constellation",
@@ -349,3 +359,19 @@ equinox solstice
 look looks looking looked see sees seeing saw seen watch watches watching know knows knew
 think thinks thinking feel feels feeling felt touch touches touched want wants need needs
 """.split())
+
+
+# What a poem that names no thing still calls up by what it does or feels: going back or
+# away is a road, being alone a figure, a dream the night's stars, a funeral its candles.
+# Consulted only when no word of the poem names a motif (planner._gestures), so these words,
+# stopwords and unpainted words among them, never crowd a picture that has a subject.
+GESTURES: dict[str, str] = {
+    **dict.fromkeys(("back", "return", "returns", "returning", "returned", "leaving", "left",
+                     "away", "gone", "goodbye", "goodbyes", "farewell", "going", "wander",
+                     "wandering", "journey", "behind", "homeward", "miles"), "road"),
+    **dict.fromkeys(("alone", "lonely", "loneliness", "solitude", "myself", "waiting", "wait",
+                     "miss", "missing", "lost", "lose"), "figure"),
+    **dict.fromkeys(("dream", "dreams", "dreaming", "dreamt", "dreamed", "wish", "wishes"), "stars"),
+    **dict.fromkeys(("funeral", "funerals", "mourning", "vigil", "prayer", "prayers", "pray",
+                     "praying", "grief", "grieving", "memorial"), "candle"),
+}

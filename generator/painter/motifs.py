@@ -68,9 +68,13 @@ MOTIFS: dict[str, tuple[str, tuple[str, ...]]] = {
     "cricket": (FOREGROUND, (FOREGROUND,)),
     "snail": (FOREGROUND, (FOREGROUND,)),
     "spider": (FOREGROUND, (MIDDLE, FOREGROUND)),
+    "rabbit": (FOREGROUND, (MIDDLE, FOREGROUND)),
+    "lizard": (FOREGROUND, (FOREGROUND,)),
     # people and what they make
     "figure": (FOREGROUND, (MIDDLE, FOREGROUND)),
     "child": (FOREGROUND, (MIDDLE, FOREGROUND)),
+    "ghost": (FOREGROUND, (MIDDLE, FOREGROUND)),
+    "table": (FOREGROUND, (FOREGROUND,)),
     "city": (MIDDLE, (MIDDLE,)),
     "street": (FOREGROUND, (MIDDLE, FOREGROUND)),
     "house": (MIDDLE, (MIDDLE, FOREGROUND)),

@@ -21,7 +21,9 @@ class Placement:
     layer: str  # "sky", "middle" or "foreground"
     line: int  # 0-based line of the haiku the word is in
     word: str  # the word (lowercase, as written) that became this motif
-    via: str  # "lexicon", "vectors" or "emblem" (the season's or the hour's, when nothing else is named)
+    # "lexicon", "vectors", or, when nothing else is named: "gesture" (what a word of doing or
+    # feeling calls up: "go back" a road) or "emblem" (the season's or the hour's)
+    via: str
     similarity: float | None = None  # cosine similarity to the motif, when via == "vectors"
 
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from generator.painter.lexicon import SEASON_WORDS, STOPWORDS, TIME_WORDS, UNPAINTED, WORDS, words_of
+from generator.painter.lexicon import GESTURES, SEASON_WORDS, STOPWORDS, TIME_WORDS, UNPAINTED, WORDS, words_of
 from generator.painter.motifs import LAYERS, MOTIFS
 from generator.painter.plan import Frame, Placement, ScenePlan
 from generator.painter.vectors import WordVectors
 
 MAX_PLACEMENTS = 6  # more than this and a small picture turns into a catalogue
-NIGHT_MOTIFS = frozenset({"moon", "stars", "fireflies", "lantern", "candle"})
+NIGHT_MOTIFS = frozenset({"moon", "stars", "fireflies", "lantern", "candle", "ghost"})
 # "fall" is autumn as a noun ("fall colours", "first day of fall", "leaf fall"), not as a
 # verb ("snow falls", "the last leaves fall"): count it where it opens a line or follows one
 # of these words.
@@ -90,7 +90,8 @@ def plan_scene(lines: list[str], vectors: WordVectors | None = None, seed: int =
     placements = [placement for _, placement in sorted(chosen.values(), key=lambda c: c[0])]
 
     if not placements:
-        placements = _emblem(lines, season, time_of_day)
+        gestures = _gestures(lines)
+        placements = gestures + [e for e in _emblem(lines, season, time_of_day) if e.motif not in {g.motif for g in gestures}]
     if time_of_day is None:
         time_of_day = "night" if NIGHT_MOTIFS & {p.motif for p in placements} else "day"
     frame = choose_frame(placements, seed)
@@ -98,6 +99,21 @@ def plan_scene(lines: list[str], vectors: WordVectors | None = None, seed: int =
         placements = [replace(p, layer="foreground") if p.motif == frame.focus and "foreground" in MOTIFS[p.motif][1]
                       else p for p in placements]
     return ScenePlan(list(lines), placements, time_of_day, season or "none", frame)
+
+
+MAX_GESTURES = 2  # what a poem only implies is a hint, not a scene
+
+
+def _gestures(lines: list[str]) -> list[Placement]:
+    """The motifs a poem's words of doing and feeling call up (lexicon.GESTURES), in order."""
+    found: dict[str, Placement] = {}
+    for number, (line, line_layer) in enumerate(zip(lines, line_layers(len(lines)))):
+        for word in words_of(line):
+            motif = GESTURES.get(word)
+            if motif and motif not in found and len(found) < MAX_GESTURES:
+                home, allowed = MOTIFS[motif]
+                found[motif] = Placement(motif, line_layer if line_layer in allowed else home, number, word, "gesture")
+    return list(found.values())
 
 
 # A haiku that names no thing but its season or its hour is painted with that season's or
@@ -128,14 +144,15 @@ SCENERY = frozenset({"rain", "snow", "fog", "wind", "storm", "clouds", "stars", 
 # Living things are what a reader's eye goes to first.
 ANIMATE = frozenset({"crow", "heron", "geese", "swallow", "sparrow", "butterfly", "dragonfly",
                      "fireflies", "moth", "frog", "fish", "cat", "dog", "deer", "horse", "cricket",
-                     "snail", "spider", "figure", "child"})
+                     "snail", "spider", "figure", "child", "rabbit", "lizard", "ghost"})
 # Small things seen from above fill a ground-only picture well.
 SMALL = frozenset({"frog", "snail", "cricket", "cup", "candle", "flowers", "leaves", "stone",
                    "footprints", "butterfly", "dragonfly", "moth", "spider", "fish", "lotus",
-                   "sparrow", "umbrella", "blossom", "pond", "reeds"})
+                   "sparrow", "umbrella", "blossom", "pond", "reeds", "lizard", "rabbit"})
 # Tall things are already big in the foreground: enlarging them more crops them.
 TALL = frozenset({"tree", "pine", "willow", "bamboo", "figure", "child", "house", "temple", "scarecrow",
-                  "lamp", "bridge", "horse", "deer", "heron", "fence", "window", "door", "bell"})
+                  "lamp", "bridge", "horse", "deer", "heron", "fence", "window", "door", "bell",
+                  "ghost", "table"})
 HORIZON_SHAPERS = frozenset({"mountain", "hills", "sea", "desert", "city", "shore", "waves", "forest"})
 SCALE = {"wide": 1.3, "close": 2.0, "sky": 1.5, "ground": 1.9}
 

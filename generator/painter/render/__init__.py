@@ -4,16 +4,19 @@
     image = paint(plan, seed=7)  # 1080x1350 RGB PIL image
 
 Each motif of motifs.MOTIFS has one renderer (RENDERERS), grouped by family: sky, weather,
-land, water, plants, creatures, built. scene.py composes them; canvas.py draws.
+land, water, plants, creatures, animals, ghost, built, table. scene.py composes them; canvas.py draws.
 """
 
 # each family registers its renderers when imported
 from generator.painter.render import (
+    animals,
     built,
     creatures,
+    ghost,
     land,
     plants,
     sky,
+    table,
     water,
     weather,
 )  # noqa: F401

@@ -8,6 +8,7 @@ anything that stands in water.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -15,6 +16,10 @@ from generator.painter.render.canvas import mix, saturate, scale
 from generator.painter.render.registry import renders
 
 WHITE = (255, 255, 255)
+
+
+# the motifs painted standing on the ground through standing(): they cast their own shadows
+CASTERS = frozenset({"heron", "frog", "cat", "dog", "deer", "horse", "figure", "child", "rabbit", "lizard"})
 
 
 class Figure:
@@ -44,13 +49,31 @@ class Figure:
         pen.stroke(self.pts(seq), w0 * self.s, (w0 if w1 is None else w1) * self.s)
 
 
+class CastShadow(Figure):
+    """The same body laid on the ground towards the viewer, long and leaning, as a low sun
+    behind it casts it."""
+
+    def __init__(self, x, base, size, facing, lean, length=1.4):
+        super().__init__(x, base, size, facing)
+        self.flip, self.lean = -length, lean
+
+    def p(self, ux, uy):
+        x, y = super().p(ux, uy)
+        return (x + uy * self.s * self.lean, y)
+
+
 def standing(scene, slot, draw, height, color, rng, facing=None):
-    """Draw a body standing on the slot's ground, with its reflection when in water."""
+    """Draw a body standing on the slot's ground, with its reflection when in water, and
+    its long shadow when the poem names a shadow."""
     facing = facing or (-slot.side if rng.random() < 0.7 else slot.side)
     c = scene.canvas
     if scene.is_water(slot.x, slot.y + 2):
         with c.pen(scale(color, 0.8), 0.3, within=scene.water) as pen:
             draw(Figure(slot.x, slot.y, height, facing, mirrored=True), pen)
+    elif "shadow" in scene.motifs:
+        lean = slot.side * -0.5  # towards the middle of the picture
+        with c.pen(scale(scene.palette.ground_near, 0.4), 0.6, blur=height * 0.015) as pen:
+            draw(CastShadow(slot.x, slot.y, height, facing, lean), pen)
     else:
         with c.pen(scale(scene.palette.ground_near, 0.5), 0.45) as pen:
             pen.ellipse(slot.x, slot.y, height * 0.35, height * 0.035)
@@ -634,12 +657,64 @@ def traveller(f, pen, hat=True, staff=True):
         f.stroke(pen, [(0.26, 0.92), (0.3, 0.0)], 0.02)
 
 
+def woman(f, pen):
+    f.stroke(pen, [(-0.03, 0.12), (-0.05, 0.0)], 0.04, 0.035)
+    f.stroke(pen, [(0.04, 0.12), (0.06, 0.0)], 0.04, 0.035)
+    pen.polygon(f.pts([(-0.09, 0.78), (0.09, 0.78), (0.12, 0.5), (0.21, 0.1), (-0.2, 0.1), (-0.1, 0.5)]))
+    f.ellipse(pen, 0.0, 0.86, 0.06, 0.07)
+    f.ellipse(pen, -0.05, 0.92, 0.045, 0.04)  # hair gathered up
+    f.stroke(pen, [(0.07, 0.74), (0.13, 0.56), (0.1, 0.42)], 0.045, 0.035)
+
+
+def man(f, pen):
+    f.stroke(pen, [(-0.05, 0.42), (-0.07, 0.0)], 0.06, 0.05)
+    f.stroke(pen, [(0.05, 0.42), (0.08, 0.0)], 0.06, 0.05)
+    pen.polygon(f.pts([(-0.08, 0.81), (0.08, 0.81), (0.14, 0.76), (0.15, 0.38), (-0.14, 0.38), (-0.13, 0.76)]))
+    f.stroke(pen, [(0.01, 0.8), (0.01, 0.86)], 0.05)  # neck
+    f.ellipse(pen, 0.015, 0.9, 0.055, 0.065)
+    f.stroke(pen, [(0.12, 0.76), (0.17, 0.58), (0.16, 0.42)], 0.05, 0.04)
+
+
+# Who the poem names decides how the figure is drawn: a wanderer in hat and cape with a staff,
+# a woman in a long dress, a man in a coat; those named together are painted together.
+WOMEN = frozenset("""woman women mother mom mum grandmother grandma wife sister sisters aunt lady
+ladies bride widow nun nuns nurse dancer dancers""".split())
+MEN = frozenset("""man men father dad grandfather grandpa husband brother brothers uncle gentleman
+guy groom widower soldier soldiers doctor teacher worker workers policeman mailman""".split())
+GROUPS = {**dict.fromkeys(("family", "parents", "grandparents", "couple", "lovers"), (man, woman)),
+          **dict.fromkeys(("people", "crowd", "crowds", "friends", "visitors", "tourists", "workers",
+                           "students", "soldiers", "mourners", "strangers", "neighbors",
+                           "neighbours", "dancers", "commuters", "passengers"), (man, woman, man)),
+          "sisters": (woman, woman), "brothers": (man, man), "men": (man, man), "women": (woman, woman)}
+# a traveller's hat and staff belong on the road, not at a table or in a street
+INDOORS_OR_TOWN = frozenset({"table", "house", "street", "city", "window", "door", "train", "lamp"})
+
+
+def people(scene, word: str):
+    """The bodies that paint the figure the poem names with `word`."""
+    if word in GROUPS:
+        return GROUPS[word]
+    if word in WOMEN:
+        return (woman,)
+    if word in MEN or scene.motifs & INDOORS_OR_TOWN:
+        return (man,)
+    return (traveller,)
+
+
 @renders("figure", footing="land")
 def figure(scene, slot, rng):
     p = scene.palette
     robe = scene.tone(mix(p.ink, p.lit((60, 70, 110)), 0.4), slot.depth)
     height = slot.size * (1.0 if slot.layer == "foreground" else 0.55)
-    standing(scene, slot, traveller, height, robe, rng)
+    word = next((placed.word for placed in scene.plan.placements if placed.motif == "figure"), "")
+    bodies = people(scene, word)
+    facing = -slot.side if rng.random() < 0.7 else slot.side
+    for k, body in enumerate(bodies):  # side by side; two turn to each other
+        offset = (k - (len(bodies) - 1) / 2) * height * 0.32
+        turned = (1 if offset < 0 else -1) if len(bodies) == 2 else facing
+        tint = robe if k % 2 == 0 else scene.tone(mix(p.ink, p.lit((110, 60, 56)), 0.4), slot.depth)
+        size = height * (0.92 if body is woman else 1.0)
+        standing(scene, replace(slot, x=slot.x + offset), body, size, tint, rng, facing=turned)
 
 
 def child_body(f, pen):

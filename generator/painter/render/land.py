@@ -340,8 +340,12 @@ def footprints(scene, slot, rng):
 
 @renders("shadow", stage=MARKS + 1)
 def shadow(scene, slot, rng):
-    """Someone standing in low light, and the long shadow they cast towards us."""
-    from generator.painter.render.creatures import Figure, traveller
+    """Someone standing in low light, and the long shadow they cast towards us; when the
+    poem names a creature, the shadow is that creature's own (creatures.standing)."""
+    from generator.painter.render.creatures import CASTERS, Figure, traveller
+
+    if scene.motifs & CASTERS:
+        return
 
     c, p, h, hy = scene.canvas, scene.palette, scene.height, scene.horizon
     near = slot.layer == "foreground"

@@ -1,0 +1,61 @@
+"""A table laid for a meal: a cloth, bowls and a light, seen from a little above.
+
+The motif of dinners, suppers and breakfasts, and of the people round them: a table
+stands for the household as a house stands for home.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from generator.painter.render.built import shine, window_light
+from generator.painter.render.canvas import mix, scale
+from generator.painter.render.registry import renders
+
+CLOTH = (236, 230, 214)
+WOOD = (112, 78, 52)
+GLAZES = ((88, 118, 110), (180, 92, 62), (222, 214, 196), (70, 86, 130))
+
+
+@renders("table", footing="land")
+def table(scene, slot, rng):
+    c, p = scene.canvas, scene.palette
+    s = slot.size * (1.15 if slot.layer == "foreground" else 0.7)
+    x, y = slot.x, slot.y
+    top = y - s * 0.42  # the table top's front edge
+    front, back, deep = s * 0.62, s * 0.5, s * 0.14  # half widths, and how far it recedes
+    wood = scene.tone(mix(p.ink, p.lit(WOOD), 0.5), slot.depth)
+    cloth = scene.tone(p.lit(CLOTH), slot.depth)
+    with c.pen(scale(p.ground_near, 0.5), 0.4, blur=s * 0.02) as pen:  # its shadow on the floor
+        pen.ellipse(x, y, front * 1.05, s * 0.05)
+    with c.pen(wood) as pen:
+        for dx in (-front * 0.85, front * 0.85):
+            pen.rect(x + dx - s * 0.025, top, x + dx + s * 0.025, y)
+    with c.pen(cloth) as pen:  # the cloth over the top, and its fall over the front edge
+        pen.polygon([(x - front, top), (x + front, top), (x + back, top - deep), (x - back, top - deep)])
+        hem = np.linspace(-front, front, 13)
+        fall = s * (0.14 + 0.015 * np.sin(hem / front * 9 + rng.uniform(0, 6)))
+        pen.polygon([(x - front, top)] + [(x + hx, top + d) for hx, d in zip(hem, fall)] + [(x + front, top)])
+    with c.pen(scale(cloth, 0.82)) as pen:
+        pen.rect(x - front, top, x + front, top + s * 0.012)
+    seats = rng.permutation(np.linspace(-0.7, 0.7, 4))[: rng.integers(2, 4)]
+    for k, t in enumerate(sorted(seats)):  # bowls and plates along the middle of the cloth
+        bx, by = x + t * back, top - deep * 0.5
+        glaze = scene.tone(p.lit(GLAZES[int(rng.integers(len(GLAZES)))]), slot.depth)
+        with c.pen(scale(cloth, 0.88)) as pen:
+            pen.ellipse(bx, by + s * 0.01, s * 0.11, s * 0.03)  # the plate
+        with c.pen(glaze) as pen:  # the bowl on it
+            arc = np.linspace(0, math.pi, 16)
+            pen.polygon([(bx - s * 0.07 * math.cos(a), by - s * 0.02 + s * 0.06 * math.sin(a)) for a in arc])
+        with c.pen(scale(glaze, 0.7)) as pen:
+            pen.ellipse(bx, by - s * 0.02, s * 0.07, s * 0.016)
+    lx = x + rng.choice((-1, 1)) * back * 0.15
+    ly = top - deep * 0.55
+    shine(scene, lx, ly - s * 0.16, s * 0.9, 1.0)  # the light the meal is eaten by
+    with c.pen(scene.tone(mix(p.ink, p.lit((200, 180, 140)), 0.4), slot.depth)) as pen:
+        pen.rect(lx - s * 0.012, ly - s * 0.14, lx + s * 0.012, ly)
+        pen.ellipse(lx, ly, s * 0.04, s * 0.01)
+    with c.pen(window_light(scene) if p.darkness > 0.3 else (255, 214, 140)) as pen:
+        pen.ellipse(lx, ly - s * 0.165, s * 0.012, s * 0.028)
