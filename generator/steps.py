@@ -207,8 +207,9 @@ def stylist_step(request: dict, store: ArtifactStore, state: dict) -> dict:
 
 
 def _bare(plan) -> bool:
-    """Whether the poem names nothing to paint (at most its season's or hour's emblem)."""
-    return all(p.via == "emblem" for p in plan.placements)
+    """Whether the poem names nothing to paint: at most its season's or hour's emblem and
+    what its words of going and feeling call up (a road, a figure), too little for ink."""
+    return all(p.via in ("emblem", "gesture") for p in plan.placements)
 
 
 def _look(request: dict, lines: list[str], rng: random.Random, empty: bool) -> tuple[str, str]:

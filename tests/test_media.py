@@ -107,3 +107,17 @@ def test_strokes_follow_the_edges_and_stop_where_the_canvas_is_right():
 def test_an_unknown_medium_is_one_line(dusk):
     with pytest.raises(AuriaError, match="unknown medium 'fresco'; use one of: oil, watercolour, sumi-e"):
         paint_in("fresco", dusk, 1)
+
+
+def test_a_poem_naming_nothing_is_never_painted_in_ink():
+    """Ink leaves a bare landscape's light as paper: a road, a sun, a field would vanish."""
+    import random
+
+    from generator.steps import _bare
+    from generator.stylist.moods import choose_medium
+
+    hinted = plan_scene(["summer afternoon", "the last day of the weekend", "where I left behind"])
+    assert _bare(hinted) and {p.via for p in hinted.placements} == {"gesture", "emblem"}
+    assert not _bare(plan_scene(["winter moon", "a crow", "on the fence"]))
+    assert {choose_medium("auto", "sadness", random.Random(k), empty=True) for k in range(20)} == {"watercolour"}
+    assert "sumi-e" in {choose_medium("auto", "sadness", random.Random(k)) for k in range(20)}
