@@ -144,7 +144,7 @@ def _diffusion_painter_step(request: dict, store: ArtifactStore, state: dict, pl
 
     settings, seed = request["generator"], request["seed"]
     check_folder(settings["painter_model"])  # a clear error before torch and diffusers load
-    mood, medium = _look(request, state["lines"], random.Random(seed), _bare(plan))  # as the stylist will
+    mood, medium = _look(request, state["lines"], random.Random(seed), _bare(plan), _wet(plan))  # as the stylist will
     prompt = prompt_of(plan, mood, medium)
     painter = _diffusion(settings["painter_model"], _torch_device(request))
     image, params = painter.paint(prompt, seed, SIZE, steps=settings["painter_steps"],
@@ -174,7 +174,7 @@ def stylist_step(request: dict, store: ArtifactStore, state: dict) -> dict:
     settings = request["stylist"]
     seed = request["seed"]
     rng = random.Random(seed)  # mood, medium and style choices, reproducible from the work's seed
-    mood, medium = _look(request, state["lines"], rng, empty=_bare(state["plan"]))
+    mood, medium = _look(request, state["lines"], rng, empty=_bare(state["plan"]), wet=_wet(state["plan"]))
     paintings = request.get("paintings", {}).get(mood, []) if settings["use_paintings"] else []
     night = state["plan"].time_of_day in ("night", "dusk")
     # A diffusion picture is already painted in its medium and keeps its drawing: the Lab
@@ -212,13 +212,20 @@ def _bare(plan) -> bool:
     return all(p.via in ("emblem", "gesture") for p in plan.placements)
 
 
-def _look(request: dict, lines: list[str], rng: random.Random, empty: bool) -> tuple[str, str]:
+def _wet(plan) -> bool:
+    """Whether the picture holds water, weather or blossom: a watercolour's subjects."""
+    from generator.painter.media import WATERCOLOUR_SUBJECTS
+
+    return bool(WATERCOLOUR_SUBJECTS & set(plan.motifs()))
+
+
+def _look(request: dict, lines: list[str], rng: random.Random, empty: bool, wet: bool) -> tuple[str, str]:
     """The work's mood and medium, the first choices of the work's seeded ``rng``;
-    ``empty``: the plan names no motif of its own."""
+    ``empty``: the plan names no motif of its own; ``wet``: it holds a watercolour's subject."""
     from generator.stylist.moods import choose_medium, choose_mood
 
     mood = choose_mood(request["stylist"]["mood"], lines, rng)
-    return mood, choose_medium(request["painter"]["medium"], mood, rng, empty)
+    return mood, choose_medium(request["painter"]["medium"], mood, rng, empty, wet)
 
 
 def finish_step(request: dict, store: ArtifactStore, state: dict) -> dict:

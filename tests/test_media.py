@@ -119,5 +119,19 @@ def test_a_poem_naming_nothing_is_never_painted_in_ink():
     hinted = plan_scene(["summer afternoon", "the last day of the weekend", "where I left behind"])
     assert _bare(hinted) and {p.via for p in hinted.placements} == {"gesture", "emblem"}
     assert not _bare(plan_scene(["winter moon", "a crow", "on the fence"]))
-    assert {choose_medium("auto", "sadness", random.Random(k), empty=True) for k in range(20)} == {"watercolour"}
+    assert {choose_medium("auto", "sadness", random.Random(k), empty=True, wet=True) for k in range(20)} == {"watercolour"}
     assert "sumi-e" in {choose_medium("auto", "sadness", random.Random(k)) for k in range(20)}
+
+
+def test_watercolour_is_for_water_weather_and_blossom():
+    import random
+
+    from generator.steps import _wet
+    from generator.stylist.moods import choose_medium
+
+    assert _wet(plan_scene(["spring rain", "on the old pond", "a frog"])) and not _wet(plan_scene(["a house", "a tree", "a man"]))
+    happy = {choose_medium("auto", "happiness", random.Random(k), wet=True) for k in range(30)}
+    assert happy == {"watercolour", "oil"}
+    assert {choose_medium("auto", "happiness", random.Random(k)) for k in range(30)} == {"oil"}
+    assert {choose_medium("auto", "sadness", random.Random(k), empty=True) for k in range(10)} == {"oil"}, "nothing left: oil"
+    assert choose_medium("watercolour", "sadness", random.Random(1)) == "watercolour", "a set medium is kept"

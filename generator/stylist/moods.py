@@ -211,16 +211,18 @@ def parse_mood_table(data: dict) -> MoodTable:
                      frozenset(erases), frozenset(light), frozenset(dark), media)
 
 
-def choose_medium(setting: str, mood: str, rng: random.Random, empty: bool = False) -> str:
-    """The medium of a work: ``painter.medium`` when it names one, else one of the mood's.
+def choose_medium(setting: str, mood: str, rng: random.Random, empty: bool = False, wet: bool = False) -> str:
+    """The medium of a work: ``painter.medium`` when it names one, else one of the mood's
+    that suits the picture.
 
-    ``empty``: the poem names no motif (at most its season's emblem, a sun or the snow). Ink
-    leaves the light of a bare landscape as paper, so such a picture in sumi-e is a blank
-    sheet; it takes another of the mood's media.
+    ``empty``: the poem names no motif (at most its emblem, a sun or the snow, and what its
+    words of going call up, a road). Ink leaves the light of a bare landscape as paper, so
+    such a picture in sumi-e is a blank sheet. ``wet``: the picture holds water, weather or
+    blossom (media.WATERCOLOUR_SUBJECTS); only such a picture is painted in watercolour.
+    Oil when the mood's media leave nothing.
     """
     if setting != "auto":
         return setting
     media = mood_table().media[mood]
-    if empty:
-        media = tuple(m for m in media if m != "sumi-e") or ("watercolour",)
-    return rng.choice(media)
+    media = tuple(m for m in media if (wet or m != "watercolour") and not (empty and m == "sumi-e"))
+    return rng.choice(media or ("oil",))
