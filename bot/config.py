@@ -22,9 +22,10 @@ import os
 import re
 import string
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import AuriaError
@@ -138,8 +139,8 @@ def one_of(choices: tuple[str, ...] | Callable[[], tuple[str, ...]]) -> Rule:
     return check
 
 
-def text(value: object, base: Path) -> str:
-    """A string; a trailing "/" is dropped."""
+def unslashed_text(value: object, base: Path) -> str:
+    """A string, kept without a trailing "/"."""
     if not isinstance(value, str):
         raise Invalid(f"must be a string, got {_show(value)}")
     return value.rstrip("/")
@@ -170,13 +171,13 @@ def poet_shape(value: object, base: Path) -> str:
     return "-".join(map(str, shape))
 
 
-def media() -> tuple[str, ...]:
+def _media_names() -> tuple[str, ...]:
     from generator.painter.media import MEDIUM_SETTINGS  # the media live with the painter
 
     return MEDIUM_SETTINGS
 
 
-def moods() -> tuple[str, ...]:
+def _mood_names() -> tuple[str, ...]:
     from generator.stylist.moods import MOODS  # the mood names live with the stylist
 
     return ("random", "auto", *MOODS)
@@ -189,7 +190,7 @@ def platform_list(value: object, base: Path) -> list[str]:
     return list(dict.fromkeys(value))
 
 
-def signature(value: object, base: Path) -> str:
+def signature_text(value: object, base: Path) -> str:
     if not isinstance(value, str) or len(value) > 100:
         raise Invalid(f"must be a string of at most 100 characters, got {_show(value)}")
     return value.strip()
@@ -216,7 +217,7 @@ def caption_templates(value: object, base: Path) -> dict[str, str]:
 
 
 def instance_address(value: object, base: Path) -> str:
-    address = text(value, base)
+    address = unslashed_text(value, base)
     if value and not re.fullmatch(r"https://[\w.-]+(:\d+)?/?", value):
         raise Invalid(f'must be the instance address like "https://mastodon.social", got {_show(value)}')
     return address
@@ -276,12 +277,12 @@ class GeneratorConfig(Section):
 
 @dataclass
 class PainterConfig(Section):
-    medium: str = key("auto", one_of(media))  # "auto" (the mood's medium), "oil", "watercolour" or "sumi-e"
+    medium: str = key("auto", one_of(_media_names))  # "auto" (the mood's medium), "oil", "watercolour" or "sumi-e"
 
 
 @dataclass
 class StylistConfig(Section):
-    mood: str = key("random", one_of(moods))  # "random", "auto" (from the haiku's words) or a mood name
+    mood: str = key("random", one_of(_mood_names))  # "random", "auto" (from the haiku's words) or a mood name
     strength: float = key(1.0, number(0, 1, low_in=True))  # 0 keeps the painter's picture, 1 the full style
     method: str = key("network", one_of(STYLE_METHODS))  # "network" (style transfer) or "colour" (Lab)
     use_paintings: bool = key(True, flag)  # imported WikiArt paintings for the mood, when there are any
@@ -290,12 +291,12 @@ class StylistConfig(Section):
 @dataclass
 class PublishConfig(Section):
     platforms: list[str] = key(lambda: ["x", "instagram"], platform_list)
-    signature: str = key("Auria", signature)
+    signature: str = key("Auria", signature_text)
     hashtags: list[str] = key(lambda: ["haiku", "poetry", "aiart"], hashtag_list)
     # Caption per platform; {haiku}, {signature}, {hashtags}. Platforms not named use DEFAULT_TEMPLATE.
     templates: dict[str, str] = key(dict, caption_templates)
     mastodon_url: str = key("", instance_address)  # the instance, e.g. "https://mastodon.social"
-    bluesky_handle: str = key("", text)  # e.g. "auria.bsky.social"
+    bluesky_handle: str = key("", unslashed_text)  # e.g. "auria.bsky.social"
     require_approval: bool = key(False, flag)  # each slot's work waits for `auria approve ID` before posting
     retry_first_minutes: float = key(5.0, number(0, 1440))  # a failed post's first retry; the wait doubles (±20%)
     retry_max_hours: float = key(6.0, number(0, 168))  # ... up to this
@@ -350,7 +351,7 @@ def load_config(path: str | Path | None = None) -> Config:
 
 
 def sections(config: Config) -> list[tuple[str, Section]]:
-    """The top level and every table, with the prefix of their dotted keys: [("", config), ("poet.", config.poet), ...]."""
+    """The top level and every table, with their keys' dotted prefix: [("", config), ("poet.", config.poet), ...]."""
     tables = [(f.name + ".", getattr(config, f.name)) for f in dataclasses.fields(config)
               if isinstance(getattr(config, f.name), Section)]
     return [("", config), *tables]
