@@ -5,6 +5,12 @@ Where the file comes from, first match wins: the path given (``--config``), the
 else built-in defaults (a fresh user needs no file). Every problem is a ``ConfigError``
 that names the file, the dotted key and what is wrong. Secrets never go in this file:
 see ``bot.secrets``.
+
+Each key is a dataclass field that declares its default and its rule together,
+``temperature: float = key(0.8, number(0, 2))``; ``_parse`` runs every rule in one loop.
+A rule gets the value as TOML gave it and the config file's folder (relative paths start
+there) and returns the value to keep, or raises ``Invalid`` with the problem. A section
+adds the rules that span its keys in ``check_across_keys``.
 """
 from __future__ import annotations
 
@@ -16,16 +22,26 @@ import os
 import re
 import string
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import AuriaError
 from bot.secrets import SECRET_NAMES
+from generator.poet.shape import MAX_LINES, MAX_SYLLABLES, shape_counts, within_limits
 
 DEFAULT_CONFIG_FILE = Path("config/auria.toml")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 LOG_FORMATS = ("plain", "json")
+POET_REGISTERS = ("literary", "social")
+PAINTERS = ("scene", "diffusion")
+DEVICES = ("auto", "cpu", "cuda")
+STYLE_METHODS = ("network", "colour")
+PLATFORMS = ("x", "instagram", "mastodon", "bluesky")
+TEMPLATE_FIELDS = ("haiku", "signature", "hashtags")
+DEFAULT_TEMPLATE = "{haiku}\n\n— {signature}\n\n{hashtags}"
 
 # Key names that hold credentials; their values must never be in a config file.
 _SECRET_KEY = re.compile(
@@ -39,6 +55,188 @@ class ConfigError(AuriaError):
     """The configuration file is missing, malformed or has a bad value."""
 
 
+class Invalid(Exception):
+    """A value breaks its rule. `key` names another key of the section, or one inside the
+    value ("templates.x"), when the problem is there rather than at the key checked."""
+
+    def __init__(self, problem: str, key: str = ""):
+        super().__init__(problem)
+        self.problem, self.key = problem, key
+
+
+Rule = Callable[[object, Path], object]
+
+
+def key(default: object, rule: Rule) -> Any:
+    """A config key: its default (or a function that makes it, for lists) and its rule."""
+    if callable(default):
+        return field(default_factory=default, metadata={"rule": rule})
+    return field(default=default, metadata={"rule": rule})
+
+
+class Section:
+    """A TOML table of keys ([poet], [publish], ...); the file's top level is one too."""
+
+    def check_across_keys(self) -> None:
+        """Rules that span keys, run once each key has passed its own."""
+
+
+# Rules for kinds of value.
+
+
+def folder(value: object, base: Path) -> Path:
+    if not isinstance(value, str):
+        raise Invalid(f"must be a string (a folder path), got {_show(value)}")
+    # Relative to the config file, so the file means the same from any directory.
+    return Path(os.path.normpath(base / Path(value).expanduser()))
+
+
+def optional_folder(empty: object = None, kind: type = Path) -> Rule:
+    """A folder, or "" for none (kept as `empty`)."""
+    return lambda value, base: empty if value == "" else kind(folder(value, base))
+
+
+def number(low: float, high: float, *, low_in: bool = False, of: str = "") -> Rule:
+    """A number in (low, high], or in [low, high] with low_in; `of` names its unit."""
+    span = f"{'[' if low_in else '('}{low:g}, {high:g}]"
+    what = f"a number of {of}" if of else "a number"
+
+    def check(value: object, base: Path) -> float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value)
+        if not ok or not (low <= value if low_in else low < value) or not value <= high:
+            raise Invalid(f"must be {what} in {span}, got {_show(value)}")
+        return float(value)
+
+    return check
+
+
+def whole(low: int, high: int) -> Rule:
+    def check(value: object, base: Path) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise Invalid(f"must be a whole number in [{low}, {high}], got {_show(value)}")
+        return value
+
+    return check
+
+
+def flag(value: object, base: Path) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(f"must be true or false, got {_show(value)}")
+    return value
+
+
+def one_of(choices: tuple[str, ...] | Callable[[], tuple[str, ...]]) -> Rule:
+    """One of the choices; a function gives them when they live in a module that is
+    imported only when the key is set."""
+
+    def check(value: object, base: Path) -> str:
+        names = tuple(choices() if callable(choices) else choices)
+        if value not in names:
+            quoted = ", ".join(f'"{c}"' for c in names)
+            raise Invalid(f"must be one of {quoted}, got {_show(value)}")
+        return value
+
+    return check
+
+
+def unslashed_text(value: object, base: Path) -> str:
+    """A string, kept without a trailing "/"."""
+    if not isinstance(value, str):
+        raise Invalid(f"must be a string, got {_show(value)}")
+    return value.rstrip("/")
+
+
+# Rules of one key each.
+
+
+def time_zone(value: object, base: Path) -> str:
+    if not isinstance(value, str) or not _is_time_zone(value):
+        raise Invalid(f'must be an IANA time zone name like "Europe/Berlin", got {_show(value)}')
+    return value
+
+
+def _is_time_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def poet_shape(value: object, base: Path) -> str:
+    shape = shape_counts(value)
+    if shape is None or not within_limits(shape):
+        raise Invalid(f"must be 1 to {MAX_LINES} syllable counts from 1 to {MAX_SYLLABLES} "
+                      f'joined by "-", like "5-7-5", got {_show(value)}')
+    return "-".join(map(str, shape))
+
+
+def _media_names() -> tuple[str, ...]:
+    from generator.painter.media import MEDIUM_SETTINGS  # the media live with the painter
+
+    return MEDIUM_SETTINGS
+
+
+def _mood_names() -> tuple[str, ...]:
+    from generator.stylist.moods import MOODS  # the mood names live with the stylist
+
+    return ("random", "auto", *MOODS)
+
+
+def platform_list(value: object, base: Path) -> list[str]:
+    if not isinstance(value, list) or any(p not in PLATFORMS for p in value):
+        names = ", ".join(f'"{p}"' for p in PLATFORMS)
+        raise Invalid(f"must be a list of {names}, got {_show(value)}")
+    return list(dict.fromkeys(value))
+
+
+def signature_text(value: object, base: Path) -> str:
+    if not isinstance(value, str) or len(value) > 100:
+        raise Invalid(f"must be a string of at most 100 characters, got {_show(value)}")
+    return value.strip()
+
+
+def hashtag_list(value: object, base: Path) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(t, str) and re.fullmatch(r"#?\w{1,50}", t) for t in value):
+        raise Invalid(f'must be a list of words like "haiku" (no spaces), got {_show(value)}')
+    return [t.lstrip("#") for t in value]
+
+
+def caption_templates(value: object, base: Path) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise Invalid(f"must be a table of platform = template, got {_show(value)}")
+    for platform, template in value.items():
+        if platform not in PLATFORMS:
+            raise Invalid(f"unknown platform (one of {', '.join(PLATFORMS)})", f"templates.{platform}")
+        fields = _template_fields(template)
+        if fields is None or "haiku" not in fields or any(f not in TEMPLATE_FIELDS for f in fields):
+            raise Invalid(f"must be text with {{haiku}} and optionally {{signature}}, {{hashtags}} "
+                          f"(no other braces; {{{{ and }}}} for literal ones), got {_show(template)}",
+                          f"templates.{platform}")
+    return dict(value)
+
+
+def instance_address(value: object, base: Path) -> str:
+    address = unslashed_text(value, base)
+    if value and not re.fullmatch(r"https://[\w.-]+(:\d+)?/?", value):
+        raise Invalid(f'must be the instance address like "https://mastodon.social", got {_show(value)}')
+    return address
+
+
+def slot_times(value: object, base: Path) -> list[str]:
+    if not isinstance(value, list) or not value or not all(
+        isinstance(t, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", t) for t in value
+    ):
+        raise Invalid(f'must be a list of "HH:MM" times like ["09:00"], got {_show(value)}')
+    return sorted(set(value))
+
+
+def listen_address(value: object, base: Path) -> str:
+    if not isinstance(value, str) or not value:
+        raise Invalid(f'must be an address to listen on like "127.0.0.1", got {_show(value)}')
+    return value
+
+
 def default_data_dir() -> Path:
     xdg = os.environ.get("XDG_DATA_HOME", "")
     # The XDG spec says relative values are invalid and must be ignored.
@@ -47,84 +245,85 @@ def default_data_dir() -> Path:
     return Path.home() / ".local" / "share" / "auria"
 
 
-@dataclass
-class PoetConfig:
-    weights: Path | None = None  # None: the weights shipped in generator/poet/weights
-    shape: str = "5-7-5"  # syllables per line, validated: 1..5 counts of 1..16 (the model's limit)
-    register: str = "literary"  # the register the poet writes in: literary (the journals) or social
-    candidates: int = 256  # sampled in one batch; the critic keeps the best
-    temperature: float = 0.8
-    top_p: float = 0.95
-    max_attempts: int = 4  # batches of candidates before giving up, when filters reject all
-
-
-POET_REGISTERS = ("literary", "social")
-PAINTERS = ("scene", "diffusion")
-DEVICES = ("auto", "cpu", "cuda")
-STYLE_METHODS = ("network", "colour")
-PLATFORMS = ("x", "instagram", "mastodon", "bluesky")
-TEMPLATE_FIELDS = ("haiku", "signature", "hashtags")
-DEFAULT_TEMPLATE = "{haiku}\n\n— {signature}\n\n{hashtags}"
+# The sections and their keys.
 
 
 @dataclass
-class GeneratorConfig:
-    painter: str = "scene"  # "scene" (the procedural composer) or "diffusion" (a local diffusers pipeline)
-    painter_model: str = ""  # the diffusion painter's pipeline folder (absolute once loaded); never downloaded
-    painter_steps: int = 4  # the diffusion painter's denoising steps: 1-4 for SD-Turbo, 25-50 for SD 1.5
-    painter_guidance: float = 0.0  # its classifier-free guidance: 0 for SD-Turbo, ~7.5 for SD 1.5
-    device: str = "auto"  # auto: CUDA for torch and onnxruntime when present, else CPU
-    timeout: float = 300.0  # seconds for one work's generation; the child process is killed after
+class PoetConfig(Section):
+    weights: Path | None = key(None, optional_folder())  # None: the weights shipped in generator/poet/weights
+    shape: str = key("5-7-5", poet_shape)  # syllables per line: 1..5 counts of 1..16 (the model's limit)
+    register: str = key("literary", one_of(POET_REGISTERS))  # literary (the journals) or social
+    candidates: int = key(256, whole(1, 4096))  # sampled in one batch; the critic keeps the best
+    temperature: float = key(0.8, number(0, 2))
+    top_p: float = key(0.95, number(0, 1))
+    max_attempts: int = key(4, whole(1, 100))  # batches of candidates before giving up, when filters reject all
 
 
 @dataclass
-class PainterConfig:
-    medium: str = "auto"  # "auto" (the mood's medium), "oil", "watercolour" or "sumi-e"
+class GeneratorConfig(Section):
+    painter: str = key("scene", one_of(PAINTERS))  # "scene" (the procedural composer) or "diffusion"
+    # The diffusion painter's pipeline folder (absolute once loaded); never downloaded.
+    painter_model: str = key("", optional_folder("", str))
+    painter_steps: int = key(4, whole(1, 100))  # denoising steps: 1-4 for SD-Turbo, 25-50 for SD 1.5
+    painter_guidance: float = key(0.0, number(0, 30, low_in=True))  # 0 for SD-Turbo, ~7.5 for SD 1.5
+    device: str = key("auto", one_of(DEVICES))  # auto: CUDA for torch and onnxruntime when present, else CPU
+    timeout: float = key(300.0, number(0, 86400))  # seconds for one work's generation; then the child is killed
+
+    def check_across_keys(self) -> None:
+        if self.painter == "diffusion" and not self.painter_model:
+            raise Invalid('must name a local diffusers pipeline folder (e.g. SD-Turbo) when generator.painter '
+                          'is "diffusion"; Auria never downloads one', "painter_model")
 
 
 @dataclass
-class StylistConfig:
-    mood: str = "random"  # "random", "auto" (from the haiku's words) or a mood name
-    strength: float = 1.0  # 0 keeps the painter's picture, 1 the full style
-    method: str = "network"  # "network" (style transfer) or "colour" (Lab colour transfer)
-    use_paintings: bool = True  # imported WikiArt paintings for the mood, when there are any
+class PainterConfig(Section):
+    medium: str = key("auto", one_of(_media_names))  # "auto" (the mood's medium), "oil", "watercolour" or "sumi-e"
 
 
 @dataclass
-class PublishConfig:
-    platforms: list[str] = field(default_factory=lambda: ["x", "instagram"])
-    signature: str = "Auria"
-    hashtags: list[str] = field(default_factory=lambda: ["haiku", "poetry", "aiart"])
+class StylistConfig(Section):
+    mood: str = key("random", one_of(_mood_names))  # "random", "auto" (from the haiku's words) or a mood name
+    strength: float = key(1.0, number(0, 1, low_in=True))  # 0 keeps the painter's picture, 1 the full style
+    method: str = key("network", one_of(STYLE_METHODS))  # "network" (style transfer) or "colour" (Lab)
+    use_paintings: bool = key(True, flag)  # imported WikiArt paintings for the mood, when there are any
+
+
+@dataclass
+class PublishConfig(Section):
+    platforms: list[str] = key(lambda: ["x", "instagram"], platform_list)
+    signature: str = key("Auria", signature_text)
+    hashtags: list[str] = key(lambda: ["haiku", "poetry", "aiart"], hashtag_list)
     # Caption per platform; {haiku}, {signature}, {hashtags}. Platforms not named use DEFAULT_TEMPLATE.
-    templates: dict[str, str] = field(default_factory=dict)
-    mastodon_url: str = ""  # the instance, e.g. "https://mastodon.social"
-    bluesky_handle: str = ""  # e.g. "auria.bsky.social"
-    require_approval: bool = False  # each slot's work waits for `auria approve ID` before posting
-    retry_first_minutes: float = 5.0  # a failed post's first retry; the wait doubles (±20% jitter)
-    retry_max_hours: float = 6.0  # ... up to this
-    retry_attempts: int = 8  # a post still failing after this many tries is marked failed
+    templates: dict[str, str] = key(dict, caption_templates)
+    mastodon_url: str = key("", instance_address)  # the instance, e.g. "https://mastodon.social"
+    bluesky_handle: str = key("", unslashed_text)  # e.g. "auria.bsky.social"
+    require_approval: bool = key(False, flag)  # each slot's work waits for `auria approve ID` before posting
+    retry_first_minutes: float = key(5.0, number(0, 1440))  # a failed post's first retry; the wait doubles (±20%)
+    retry_max_hours: float = key(6.0, number(0, 168))  # ... up to this
+    retry_attempts: int = key(8, whole(1, 100))  # a post still failing after this many tries is marked failed
 
 
 @dataclass
-class ScheduleConfig:
-    times: list[str] = field(default_factory=lambda: ["09:00"])  # daily, in `timezone`
-    catch_up_hours: float = 6.0  # a slot missed by less than this is made once after downtime
-    grace_hours: float = 2.0  # `auria status --check` calls a slot overdue when not posted by then
+class ScheduleConfig(Section):
+    times: list[str] = key(lambda: ["09:00"], slot_times)  # daily, in `timezone`
+    # A slot missed by less than this is made once after downtime.
+    catch_up_hours: float = key(6.0, number(0, 168, low_in=True, of="hours"))
+    grace_hours: float = key(2.0, number(0, 48))  # `auria status --check` calls a slot overdue when not posted by then
 
 
 @dataclass
-class GalleryConfig:
-    host: str = "127.0.0.1"  # `auria serve` listens here (--host overrides)
-    port: int = 8080  # ... and on this port (--port overrides)
-    generate_per_hour: int = 6  # POST /api/generate: works made per hour at most, all callers together
+class GalleryConfig(Section):
+    host: str = key("127.0.0.1", listen_address)  # `auria serve` listens here (--host overrides)
+    port: int = key(8080, whole(1, 65535))  # ... and on this port (--port overrides)
+    generate_per_hour: int = key(6, whole(0, 3600))  # POST /api/generate: works an hour at most, all callers
 
 
 @dataclass
-class Config:
-    data_dir: Path = field(default_factory=default_data_dir)
-    timezone: str = "UTC"
-    log_level: str = "info"
-    log_format: str = "plain"
+class Config(Section):
+    data_dir: Path = key(default_data_dir, folder)
+    timezone: str = key("UTC", time_zone)
+    log_level: str = key("info", one_of(LOG_LEVELS))
+    log_format: str = key("plain", one_of(LOG_FORMATS))
     poet: PoetConfig = field(default_factory=PoetConfig)
     generator: GeneratorConfig = field(default_factory=GeneratorConfig)
     painter: PainterConfig = field(default_factory=PainterConfig)
@@ -151,17 +350,24 @@ def load_config(path: str | Path | None = None) -> Config:
     return Config()
 
 
+def sections(config: Config) -> list[tuple[str, Section]]:
+    """The top level and every table, with their keys' dotted prefix: [("", config), ("poet.", config.poet), ...]."""
+    tables = [(f.name + ".", getattr(config, f.name)) for f in dataclasses.fields(config)
+              if isinstance(getattr(config, f.name), Section)]
+    return [("", config), *tables]
+
+
+def keys(section: Section) -> list[dataclasses.Field]:
+    """The fields of a section that are keys (each with its rule), in the order declared."""
+    return [f for f in dataclasses.fields(section) if "rule" in f.metadata]
+
+
 def as_dotted(config: Config) -> dict[str, object]:
     """Every key as it would be written in TOML: {"data_dir": "...", "poet.shape": "5-7-5", ...}."""
     out: dict[str, object] = {}
-    tables = (("", config), ("poet.", config.poet), ("generator.", config.generator),
-              ("painter.", config.painter), ("stylist.", config.stylist), ("publish.", config.publish), ("schedule.", config.schedule),
-              ("gallery.", config.gallery))
-    for prefix, obj in tables:
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            if f.name == "source" or dataclasses.is_dataclass(value):
-                continue
+    for prefix, section in sections(config):
+        for f in keys(section):
+            value = getattr(section, f.name)
             if isinstance(value, Path):
                 value = str(value)
             elif value is None:
@@ -210,200 +416,41 @@ def _load_file(path: Path, origin: str) -> Config:
 
 
 def _parse(data: dict, path: Path, where: str) -> Config:
+    """Secrets first, then unknown keys and tables, then each key's rule, in the order declared."""
+
     def fail(key: str, problem: str) -> ConfigError:
         return ConfigError(f"{where}: {key}: {problem}")
 
     _reject_secrets(data, "", fail)
-    defaults = Config()
-    _reject_unknown(data, defaults, "", fail)
-    tables = {}
-    for name in ("poet", "generator", "painter", "stylist", "publish", "schedule", "gallery"):
-        tables[name] = data.get(name, {})
-        if not isinstance(tables[name], dict):
-            raise fail(name, f"must be a table ([{name}]), got {_show(tables[name])}")
-        _reject_unknown(tables[name], getattr(defaults, name), name + ".", fail)
-    poet_table = tables["poet"]
-
-    def folder(key: str, value: object) -> Path:
-        if not isinstance(value, str):
-            raise fail(key, f"must be a string (a folder path), got {_show(value)}")
-        p = Path(value).expanduser()
-        # Relative to the config file, so the file means the same from any directory.
-        return Path(os.path.normpath(path.parent.absolute() / p))
-
-    def number(key: str, value: object, low: float, high: float) -> float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if not ok or math.isnan(value) or not low < value <= high:
-            raise fail(key, f"must be a number in ({low:g}, {high:g}], got {_show(value)}")
-        return float(value)
-
-    def whole(key: str, value: object, low: int, high: int | None = None) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
-            span = f">= {low}" if high is None else f"in [{low}, {high}]"
-            raise fail(key, f"must be a whole number {span}, got {_show(value)}")
-        return value
-
-    def flag(key: str, value: object) -> bool:
-        if not isinstance(value, bool):
-            raise fail(key, f"must be true or false, got {_show(value)}")
-        return value
-
-    def choice(key: str, value: object, choices: tuple[str, ...]) -> str:
-        if value not in choices:
-            names = ", ".join(f'"{c}"' for c in choices)
-            raise fail(key, f"must be one of {names}, got {_show(value)}")
-        return value
-
     config = Config(source=path)
-    if "data_dir" in data:
-        config.data_dir = folder("data_dir", data["data_dir"])
-    if "timezone" in data:
-        tz = data["timezone"]
-        if not isinstance(tz, str) or not _is_time_zone(tz):
-            problem = f'must be an IANA time zone name like "Europe/Berlin", got {_show(tz)}'
-            raise fail("timezone", problem)
-        config.timezone = tz
-    if "log_level" in data:
-        config.log_level = choice("log_level", data["log_level"], LOG_LEVELS)
-    if "log_format" in data:
-        config.log_format = choice("log_format", data["log_format"], LOG_FORMATS)
-
-    poet = config.poet
-    if poet_table.get("weights", "") != "":
-        poet.weights = folder("poet.weights", poet_table["weights"])
-    if "shape" in poet_table:
-        shape = poet_table["shape"]
-        parts = shape.split("-") if isinstance(shape, str) else []
-        if not (1 <= len(parts) <= 5 and all(_count_ok(p) for p in parts)):
-            raise fail(
-                "poet.shape",
-                f'must be 1 to 5 syllable counts from 1 to 16 joined by "-", like "5-7-5", '
-                f"got {_show(shape)}",
-            )
-        poet.shape = "-".join(str(int(p)) for p in parts)
-    if "temperature" in poet_table:
-        poet.temperature = number("poet.temperature", poet_table["temperature"], 0, 2)
-    if "top_p" in poet_table:
-        poet.top_p = number("poet.top_p", poet_table["top_p"], 0, 1)
-    if "max_attempts" in poet_table:
-        poet.max_attempts = whole("poet.max_attempts", poet_table["max_attempts"], 1, 100)
-    if "register" in poet_table:
-        poet.register = choice("poet.register", poet_table["register"], POET_REGISTERS)
-    if "candidates" in poet_table:
-        poet.candidates = whole("poet.candidates", poet_table["candidates"], 1, 4096)
-
-    generator, table = config.generator, tables["generator"]
-    if "painter" in table:
-        generator.painter = choice("generator.painter", table["painter"], PAINTERS)
-    if table.get("painter_model", "") != "":
-        generator.painter_model = str(folder("generator.painter_model", table["painter_model"]))
-    if "painter_steps" in table:
-        generator.painter_steps = whole("generator.painter_steps", table["painter_steps"], 1, 100)
-    if "painter_guidance" in table:
-        value = table["painter_guidance"]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 30:
-            raise fail("generator.painter_guidance", f"must be a number in [0, 30], got {_show(value)}")
-        generator.painter_guidance = float(value)
-    if generator.painter == "diffusion" and not generator.painter_model:
-        raise fail("generator.painter_model", 'must name a local diffusers pipeline folder (e.g. SD-Turbo) '
-                                              'when generator.painter is "diffusion"; Auria never downloads one')
-    if "device" in table:
-        generator.device = choice("generator.device", table["device"], DEVICES)
-    if "timeout" in table:
-        generator.timeout = number("generator.timeout", table["timeout"], 0, 86400)
-
-    if "medium" in tables["painter"]:
-        from generator.painter.media import MEDIUM_SETTINGS  # the media live with the painter
-
-        config.painter.medium = choice("painter.medium", tables["painter"]["medium"], MEDIUM_SETTINGS)
-
-    stylist, table = config.stylist, tables["stylist"]
-    if "mood" in table:
-        from generator.stylist.moods import MOODS  # the mood names live with the stylist
-
-        stylist.mood = choice("stylist.mood", table["mood"], ("random", "auto", *MOODS))
-    if "strength" in table:
-        value = table["strength"]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-            raise fail("stylist.strength", f"must be a number in [0, 1], got {_show(value)}")
-        stylist.strength = float(value)
-    if "method" in table:
-        stylist.method = choice("stylist.method", table["method"], STYLE_METHODS)
-    if "use_paintings" in table:
-        stylist.use_paintings = flag("stylist.use_paintings", table["use_paintings"])
-
-    publish, table = config.publish, tables["publish"]
-    if "platforms" in table:
-        platforms = table["platforms"]
-        if not isinstance(platforms, list) or any(p not in PLATFORMS for p in platforms):
-            names = ", ".join(f'"{p}"' for p in PLATFORMS)
-            raise fail("publish.platforms", f"must be a list of {names}, got {_show(platforms)}")
-        publish.platforms = list(dict.fromkeys(platforms))
-    if "signature" in table:
-        if not isinstance(table["signature"], str) or len(table["signature"]) > 100:
-            raise fail("publish.signature", f"must be a string of at most 100 characters, got {_show(table['signature'])}")
-        publish.signature = table["signature"].strip()
-    if "hashtags" in table:
-        tags = table["hashtags"]
-        if not isinstance(tags, list) or not all(isinstance(t, str) and re.fullmatch(r"#?\w{1,50}", t) for t in tags):
-            raise fail("publish.hashtags", f"must be a list of words like \"haiku\" (no spaces), got {_show(tags)}")
-        publish.hashtags = [t.lstrip("#") for t in tags]
-    if "templates" in table:
-        templates = table["templates"]
-        if not isinstance(templates, dict):
-            raise fail("publish.templates", f"must be a table of platform = template, got {_show(templates)}")
-        for platform, template in templates.items():
-            key = f"publish.templates.{platform}"
-            if platform not in PLATFORMS:
-                raise fail(key, f"unknown platform (one of {', '.join(PLATFORMS)})")
-            fields = _template_fields(template)
-            if fields is None or "haiku" not in fields or any(f not in TEMPLATE_FIELDS for f in fields):
-                raise fail(key, f"must be text with {{haiku}} and optionally {{signature}}, {{hashtags}} "
-                                f"(no other braces; {{{{ and }}}} for literal ones), got {_show(template)}")
-        publish.templates = dict(templates)
-    for key in ("mastodon_url", "bluesky_handle"):
-        if key in table:
-            value = table[key]
-            if not isinstance(value, str):
-                raise fail(f"publish.{key}", f"must be a string, got {_show(value)}")
-            if key == "mastodon_url" and value and not re.fullmatch(r"https://[\w.-]+(:\d+)?/?", value):
-                raise fail("publish.mastodon_url", f'must be the instance address like "https://mastodon.social", got {_show(value)}')
-            setattr(publish, key, value.rstrip("/"))
-    if "require_approval" in table:
-        publish.require_approval = flag("publish.require_approval", table["require_approval"])
-    if "retry_first_minutes" in table:
-        publish.retry_first_minutes = number("publish.retry_first_minutes", table["retry_first_minutes"], 0, 1440)
-    if "retry_max_hours" in table:
-        publish.retry_max_hours = number("publish.retry_max_hours", table["retry_max_hours"], 0, 168)
-    if "retry_attempts" in table:
-        publish.retry_attempts = whole("publish.retry_attempts", table["retry_attempts"], 1, 100)
-
-    schedule, table = config.schedule, tables["schedule"]
-    if "times" in table:
-        times = table["times"]
-        if not isinstance(times, list) or not times or not all(
-            isinstance(t, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", t) for t in times
-        ):
-            raise fail("schedule.times", f'must be a list of "HH:MM" times like ["09:00"], got {_show(times)}')
-        schedule.times = sorted(set(times))
-    if "catch_up_hours" in table:
-        value = table["catch_up_hours"]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 168:
-            raise fail("schedule.catch_up_hours", f"must be a number of hours in [0, 168], got {_show(value)}")
-        schedule.catch_up_hours = float(value)
-    if "grace_hours" in table:
-        schedule.grace_hours = number("schedule.grace_hours", table["grace_hours"], 0, 48)
-
-    gallery, table = config.gallery, tables["gallery"]
-    if "host" in table:
-        if not isinstance(table["host"], str) or not table["host"]:
-            raise fail("gallery.host", f'must be an address to listen on like "127.0.0.1", got {_show(table["host"])}')
-        gallery.host = table["host"]
-    if "port" in table:
-        gallery.port = whole("gallery.port", table["port"], 1, 65535)
-    if "generate_per_hour" in table:
-        gallery.generate_per_hour = whole("gallery.generate_per_hour", table["generate_per_hour"], 0, 3600)
+    tables = _tables(data, config, fail)
+    base = path.parent.absolute()
+    for prefix, section in sections(config):
+        table = tables[prefix]
+        for f in keys(section):
+            try:
+                if f.name in table:
+                    setattr(section, f.name, f.metadata["rule"](table[f.name], base))
+            except Invalid as e:
+                raise fail(prefix + (e.key or f.name), e.problem) from None
+        try:
+            section.check_across_keys()
+        except Invalid as e:
+            raise fail(prefix + e.key, e.problem) from None
     return config
+
+
+def _tables(data: dict, config: Config, fail) -> dict[str, dict]:
+    """The file's tables by prefix ("" for the top level), once each is a table of known keys."""
+    tables = {}
+    for prefix, section in sections(config):
+        name = prefix.rstrip(".")
+        table = data.get(name, {}) if name else data
+        if not isinstance(table, dict):
+            raise fail(name, f"must be a table ([{name}]), got {_show(table)}")
+        _reject_unknown(table, section, prefix, fail)
+        tables[prefix] = table
+    return tables
 
 
 def _reject_secrets(table: dict, prefix: str, fail) -> None:
@@ -425,25 +472,13 @@ def _reject_secrets(table: dict, prefix: str, fail) -> None:
                     _reject_secrets(item, dotted + ".", fail)
 
 
-def _reject_unknown(table: dict, defaults: object, prefix: str, fail) -> None:
-    known = [f.name for f in dataclasses.fields(defaults) if f.name != "source"]
+def _reject_unknown(table: dict, section: Section, prefix: str, fail) -> None:
+    known = [f.name for f in dataclasses.fields(section) if f.name != "source"]
     for key in table:
         if key not in known:
             close = difflib.get_close_matches(key, known, n=1)
             hint = f'did you mean "{close[0]}"?' if close else "known keys: " + ", ".join(known)
             raise fail(prefix + key, f"unknown key ({hint})")
-
-
-def _count_ok(text: str) -> bool:
-    return text.isascii() and text.isdigit() and 1 <= int(text) <= 16
-
-
-def _is_time_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return False
-    return True
 
 
 def _show(value: object) -> str:

@@ -1,6 +1,7 @@
 """Writing haiku with the shipped weights: batched decoding under the shape mask, seeds,
 the filters, the critic's ranking."""
 import dataclasses
+import json
 
 import pytest
 import torch
@@ -50,6 +51,22 @@ def test_parse_shape_follows_the_model_limits():
     assert parse_shape("12-12", max_syllables=12) == (12, 12)
     with pytest.raises(AuriaError, match="1 to 2 lines of 1 to 12 syllables"):
         parse_shape("5-7-5", max_syllables=12, max_lines=2)
+
+
+@pytest.mark.parametrize("text", ["5-7-5", "05-7-5", "16", "1-2-3-4-5", "0-7-5", "17", "5-7-5-5-5-5", "5--7", " 5-7-5",
+                                  "\uff15-7-5", "5-7-5\n", ""])
+def test_the_config_and_the_poet_read_a_shape_by_one_rule(write_config, text):
+    from bot.config import ConfigError, load_config
+
+    try:
+        expected = "-".join(map(str, parse_shape(text)))
+    except AuriaError:
+        expected = None
+    try:
+        found = load_config(write_config(f"[poet]\nshape = {json.dumps(text)}\n")).poet.shape
+    except ConfigError:
+        found = None
+    assert found == expected
 
 
 def test_parse_register():

@@ -21,6 +21,7 @@ import torch
 from bot.errors import AuriaError
 from generator.poet.content import find_problem
 from generator.poet.model import REGISTERS
+from generator.poet.shape import MAX_LINES, MAX_SYLLABLES, shape_counts, within_limits
 from generator.poet.syllables import counts, in_dictionary, starts_with_vowel_sound, words
 from generator.poet.tokens import ATTACHED, DASH, SPECIAL
 from generator.poet.vocab import NEWLINE
@@ -30,16 +31,15 @@ from state.works import haiku_key
 # A line ending on one of these reads as cut off mid-phrase ("the moon and it is for the").
 DANGLING = frozenset("a an the and of my your our their its to with in on at from by for is".split())
 FILTERS = ("shape", "lexicon", "form", "content", "novelty", "repeat")
-_SHAPE = re.compile(r"^\d{1,2}(-\d{1,2}){0,4}$")
 _LONE_I = re.compile(r"\bi\b")
 
 
-def parse_shape(text: str, max_syllables: int = 16, max_lines: int = 5) -> tuple[int, ...]:
+def parse_shape(text: str, max_syllables: int = MAX_SYLLABLES, max_lines: int = MAX_LINES) -> tuple[int, ...]:
     """'5-7-5' -> (5, 7, 5), with a one-line error for anything the model cannot write."""
-    if not _SHAPE.match(text or ""):
+    shape = shape_counts(text)
+    if shape is None:
         raise AuriaError(f"unknown shape {text!r}: give syllables per line joined by '-', e.g. 5-7-5")
-    shape = tuple(int(n) for n in text.split("-"))
-    if not all(1 <= n <= max_syllables for n in shape) or len(shape) > max_lines:
+    if not within_limits(shape, max_syllables, max_lines):
         raise AuriaError(f"unknown shape {text!r}: 1 to {max_lines} lines of 1 to {max_syllables} syllables")
     return shape
 
