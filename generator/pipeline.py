@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 
 from bot.errors import AuriaError
@@ -146,7 +146,7 @@ def _finish(db, work_id: int, job: Job, result: WorkResult) -> None:
     )
 
 
-def work_request(config, job: Job, previous: dict | None = None, known_keys: list[str] = (),
+def work_request(config, job: Job, previous: dict | None = None, known_keys: Sequence[str] = (),
                  paintings: dict | None = None) -> WorkRequest:
     """What the child needs to make `job`: the configuration's settings for the steps (the
     job's mood over stylist.mood), the earlier steps' records for a re-make, the haiku the

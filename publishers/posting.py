@@ -89,7 +89,8 @@ def post_work(db, work: dict, publishers: list[Publisher], publish_config) -> di
         post = post_for(publisher.name, work, publish_config)
         row = start_sending(db, work["id"], publisher.name)
         if row is None:
-            outcomes[publisher.name] = PostOutcome(Outcome.SKIPPED, "skipped (already posted, in flight, or waiting for a human)")
+            outcomes[publisher.name] = PostOutcome(
+                Outcome.SKIPPED, "skipped (already posted, in flight, or waiting for a human)")
             continue
         started = time.perf_counter()
         post = replace(post, key=row["idempotency_key"] or "")
@@ -101,7 +102,8 @@ def post_work(db, work: dict, publishers: list[Publisher], publish_config) -> di
         except RetryableError as error:
             if row["attempts"] >= publish_config.retry_attempts:
                 mark_failed(db, row, f"gave up after {row['attempts']} attempts: {error}")
-                outcomes[publisher.name] = PostOutcome(Outcome.FAILED, f"failed after {row['attempts']} attempts: {error}")
+                outcomes[publisher.name] = PostOutcome(Outcome.FAILED,
+                                                       f"failed after {row['attempts']} attempts: {error}")
             else:
                 delay = retry_delay(row["attempts"], error.retry_after, publish_config)
                 when = (datetime.now(timezone.utc) + timedelta(seconds=delay)).isoformat(timespec="seconds")

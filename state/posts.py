@@ -140,7 +140,8 @@ def posts_left_sending(db: sqlite_utils.Database, updated_before: str) -> list[d
 def posts_due_for_retry(db: sqlite_utils.Database, now: datetime) -> list[dict]:
     """Posts in the retry queue whose next attempt time has come (or that have none)."""
     rows = db.query("SELECT * FROM posts WHERE state = ?", [PostState.RETRY])
-    return [row for row in rows if not row["next_attempt_at"] or datetime.fromisoformat(row["next_attempt_at"]) <= now]
+    return [row for row in rows
+            if not row["next_attempt_at"] or datetime.fromisoformat(row["next_attempt_at"]) <= now]
 
 
 def posts_of_works(db: sqlite_utils.Database, work_ids: list[int]) -> dict[int, dict[str, dict]]:

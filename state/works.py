@@ -3,7 +3,7 @@
 A work's life is here and only here: its statuses (``WorkStatus``), the moves between them
 (``Transition``: where from, where to, which event it records) and one function per move.
 Nothing else changes a work's status; ``works.status`` has a CHECK on the same names
-(migration 6), and tests/test_store.py holds the two together.
+(migration 6), and tests/test_work_life.py holds the two together.
 
 ::
 
@@ -34,6 +34,7 @@ from enum import StrEnum
 import sqlite_utils
 
 from state.events import record_event, utc_now
+from state.posts import PostState
 
 JSON_FIELDS = ("params", "models", "timings", "steps", "plan")
 
@@ -52,23 +53,23 @@ class WorkStatus(StrEnum):
     SKIPPED = "skipped"  # a newer slot came first: never posted
 
 
-S = WorkStatus
+_S = WorkStatus  # for the tables below
 # A slot's work in one of these is (made) again by the daemon.
-TO_MAKE = frozenset({S.CLAIMED, S.GENERATING, S.FAILED})
+TO_MAKE = frozenset({_S.CLAIMED, _S.GENERATING, _S.FAILED})
 # A finished work: what making one ends in.
-MADE = frozenset({S.PREVIEW, S.READY, S.AWAITING_APPROVAL})
+MADE = frozenset({_S.PREVIEW, _S.READY, _S.AWAITING_APPROVAL})
 # A slot's work in one of these has not gone out: a newer slot supersedes it (a ready one
 # too, when it was never sent anywhere).
-UNFINISHED = frozenset({S.CLAIMED, S.GENERATING, S.FAILED, S.AWAITING_APPROVAL})
+UNFINISHED = frozenset({_S.CLAIMED, _S.GENERATING, _S.FAILED, _S.AWAITING_APPROVAL})
 # The gallery shows these (drafts, failures and works awaiting approval stay private).
-SHOWN = frozenset({S.READY, S.PREVIEW})
+SHOWN = frozenset({_S.READY, _S.PREVIEW})
 # Their haiku the poet must not write again (a preview, failed, rejected or skipped work
 # blocks nothing, so a seed previewed and then posted makes the same work).
-BLOCKS_HAIKU = frozenset({S.DRAFT, S.READY, S.AWAITING_APPROVAL})
+BLOCKS_HAIKU = frozenset({_S.DRAFT, _S.READY, _S.AWAITING_APPROVAL})
 # A person or a newer slot withdrew it: its slot is owed no post.
-WITHDRAWN = frozenset({S.REJECTED, S.SKIPPED})
+WITHDRAWN = frozenset({_S.REJECTED, _S.SKIPPED})
 # `post-now --work ID` posts one of these as it is.
-POSTABLE_BY_HAND = frozenset({S.PREVIEW, S.READY})
+POSTABLE_BY_HAND = frozenset({_S.PREVIEW, _S.READY})
 
 
 @dataclass(frozen=True)
@@ -80,17 +81,17 @@ class Transition:
     targets: frozenset[WorkStatus]
 
 
-START_GENERATION = Transition("generation_started", TO_MAKE, frozenset({S.GENERATING}))
-FAIL_GENERATION = Transition("generation_failed", frozenset({S.GENERATING}), frozenset({S.FAILED}))
-FINISH_GENERATION = Transition("work_generated", frozenset({S.GENERATING}), MADE)
-READY_PREVIEW = Transition("work_readied", frozenset({S.PREVIEW}), frozenset({S.READY}))
-APPROVE = Transition("work_approved", frozenset({S.AWAITING_APPROVAL}), frozenset({S.READY}))
-REJECT = Transition("work_rejected", frozenset({S.AWAITING_APPROVAL}), frozenset({S.REJECTED}))
-SKIP = Transition("slot_skipped", UNFINISHED | {S.READY}, frozenset({S.SKIPPED}))
+START_GENERATION = Transition("generation_started", TO_MAKE, frozenset({_S.GENERATING}))
+FAIL_GENERATION = Transition("generation_failed", frozenset({_S.GENERATING}), frozenset({_S.FAILED}))
+FINISH_GENERATION = Transition("work_generated", frozenset({_S.GENERATING}), MADE)
+READY_PREVIEW = Transition("work_readied", frozenset({_S.PREVIEW}), frozenset({_S.READY}))
+APPROVE = Transition("work_approved", frozenset({_S.AWAITING_APPROVAL}), frozenset({_S.READY}))
+REJECT = Transition("work_rejected", frozenset({_S.AWAITING_APPROVAL}), frozenset({_S.REJECTED}))
+SKIP = Transition("slot_skipped", UNFINISHED | {_S.READY}, frozenset({_S.SKIPPED}))
 TRANSITIONS = (START_GENERATION, FAIL_GENERATION, FINISH_GENERATION, READY_PREVIEW, APPROVE, REJECT, SKIP)
 # How works come into the store: add_work (generating: a preview's, a remake's),
 # claim_slot (claimed), `poet write --save` (draft).
-INITIAL = frozenset({S.DRAFT, S.CLAIMED, S.GENERATING})
+INITIAL = frozenset({_S.DRAFT, _S.CLAIMED, _S.GENERATING})
 
 
 class WorkStatusError(Exception):
@@ -180,7 +181,7 @@ def known_haiku_keys(db: sqlite_utils.Database) -> set[str]:
     blocking = sorted(BLOCKS_HAIKU)
     rows = db.execute(
         f"SELECT DISTINCT haiku_key FROM works WHERE status IN ({_marks(blocking)}) "
-        "OR id IN (SELECT work_id FROM posts WHERE state = 'posted')", blocking)
+        "OR id IN (SELECT work_id FROM posts WHERE state = ?)", [*blocking, PostState.POSTED])
     return {key for (key,) in rows}
 
 
@@ -192,7 +193,7 @@ def abandoned_generations(db: sqlite_utils.Database) -> list[dict]:
     """Works left `generating` by a process that is gone (killed during a preview or a
     post-now), not a slot's: the daemon finishes those itself. A work whose process is
     alive, in this or another command, is not abandoned."""
-    rows = db.query("SELECT * FROM works WHERE status = ? AND slot IS NULL ORDER BY id", [S.GENERATING])
+    rows = db.query("SELECT * FROM works WHERE status = ? AND slot IS NULL ORDER BY id", [WorkStatus.GENERATING])
     return [_decoded(row) for row in rows if not _alive(row["generator_pid"])]
 
 
@@ -228,13 +229,13 @@ def start_generation(db: sqlite_utils.Database, work_id: int, *, seed: int | Non
                      generator_pid: int) -> None:
     """A stored work (a slot's: claimed, or left generating or failed) is being made again
     by the process `generator_pid`; its previous error is cleared."""
-    _move(db, work_id, START_GENERATION, S.GENERATING, seed=seed, params=params, error=None,
+    _move(db, work_id, START_GENERATION, WorkStatus.GENERATING, seed=seed, params=params, error=None,
           generator_pid=generator_pid)
 
 
 def fail_generation(db: sqlite_utils.Database, work_id: int, reason: str) -> None:
     """Making the work failed, for `reason` (shown by `auria show`)."""
-    _move(db, work_id, FAIL_GENERATION, S.FAILED, error=reason)
+    _move(db, work_id, FAIL_GENERATION, WorkStatus.FAILED, error=reason)
 
 
 def finish_generation(db: sqlite_utils.Database, work_id: int, status: WorkStatus | str, **made) -> None:
@@ -245,19 +246,19 @@ def finish_generation(db: sqlite_utils.Database, work_id: int, status: WorkStatu
 
 def ready_preview(db: sqlite_utils.Database, work_id: int) -> None:
     """A previewed work is to be posted as it is (`auria post-now --work ID`)."""
-    _move(db, work_id, READY_PREVIEW, S.READY)
+    _move(db, work_id, READY_PREVIEW, WorkStatus.READY)
 
 
 def approve_work(db: sqlite_utils.Database, work_id: int) -> bool:
     """A work waiting for approval is approved (ready: the daemon posts it); False when it
     is not waiting (any more)."""
-    return _move(db, work_id, APPROVE, S.READY, refused=False, detail={"status": S.READY})
+    return _move(db, work_id, APPROVE, WorkStatus.READY, refused=False, detail={"status": WorkStatus.READY})
 
 
 def reject_work(db: sqlite_utils.Database, work_id: int) -> bool:
     """A work waiting for approval is rejected: it is never posted; False when it is not
     waiting (any more)."""
-    return _move(db, work_id, REJECT, S.REJECTED, refused=False, detail={"status": S.REJECTED})
+    return _move(db, work_id, REJECT, WorkStatus.REJECTED, refused=False, detail={"status": WorkStatus.REJECTED})
 
 
 def decide(db: sqlite_utils.Database, work_id: int, approve: bool) -> bool:
@@ -268,7 +269,7 @@ def decide(db: sqlite_utils.Database, work_id: int, approve: bool) -> bool:
 def skip_work(db: sqlite_utils.Database, work_id: int, reason: str) -> bool:
     """A slot's work that never went out is skipped (a newer slot came), with its
     ``slot_skipped`` event; False when it is past that (posted, rejected, skipped)."""
-    return _move(db, work_id, SKIP, S.SKIPPED, refused=False, detail={"reason": reason}, error=reason)
+    return _move(db, work_id, SKIP, WorkStatus.SKIPPED, refused=False, detail={"reason": reason}, error=reason)
 
 
 def _move(db: sqlite_utils.Database, work_id: int, transition: Transition, to: WorkStatus, *,
@@ -323,7 +324,7 @@ def generation_failures(db: sqlite_utils.Database, work_id: int) -> list[str]:
 
 def works_awaiting_approval(db: sqlite_utils.Database) -> list[dict]:
     """The works waiting for a person's decision, oldest first: their ``id`` and ``slot``."""
-    rows = db.execute("SELECT id, slot FROM works WHERE status = ? ORDER BY id", [S.AWAITING_APPROVAL])
+    rows = db.execute("SELECT id, slot FROM works WHERE status = ? ORDER BY id", [WorkStatus.AWAITING_APPROVAL])
     return [{"id": work_id, "slot": slot} for work_id, slot in rows]
 
 
