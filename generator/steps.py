@@ -8,9 +8,8 @@ any step: the steps before it are not run again, their recorded outputs are read
 
 Run as `python -m generator.steps`: a JSON list of work requests on stdin; one JSON line
 per work on stdout as each is done (generator/messages.py: ``WorkRequest``, ``WorkResult``);
-one log line per step on stderr. Models are loaded
-once per process and shared by the works of a batch. The parent (generator/pipeline.py)
-owns the store; this process never touches it.
+one log line per step on stderr. Models are loaded once per process and shared by the works
+of a batch. The parent (generator/pipeline.py) owns the store; this process never touches it.
 """
 from __future__ import annotations
 
