@@ -20,6 +20,7 @@ from bot.config import Config
 from generator.artifacts import ArtifactStore
 from generator.pipeline import Job, make_works
 from state.store import open_store
+from state.works import WorkStatus
 
 
 def main() -> int:
@@ -36,7 +37,7 @@ def main() -> int:
     works = make_works(config, db, [Job(seed=args.seed + k) for k in range(args.works)])
     batch_seconds = time.perf_counter() - started
     child_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    failed = [w for w in works if w["status"] == "failed"]
+    failed = [w for w in works if w["status"] == WorkStatus.FAILED]
     if failed:
         print(f"{len(failed)} works failed: {failed[0]['error']}")
         return 1

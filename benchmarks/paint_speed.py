@@ -44,10 +44,14 @@ def random_poem(rng: np.random.Generator) -> list[str]:
     return [" ".join(words) or "still" for words in lines]
 
 
-def request(data_dir: str, seed: int, medium: str, lines: list[str]) -> dict:
-    return {"data_dir": data_dir, "seed": seed, "haiku": lines,
-            "generator": {"painter": "scene", "device": "cpu"}, "painter": {"medium": medium},
-            "stylist": {"mood": "random", "strength": 1.0, "method": "network", "use_paintings": False}}
+def request(data_dir: str, seed: int, medium: str, lines: list[str]):
+    """The child's request for one work: the default settings, on the CPU, in `medium`."""
+    from bot.config import Config
+    from generator.pipeline import Job, work_request
+
+    config = Config(data_dir=Path(data_dir))
+    config.generator.device, config.painter.medium, config.stylist.use_paintings = "cpu", medium, False
+    return work_request(config, Job(seed=seed, haiku=lines))
 
 
 def step_times(plans: int) -> None:

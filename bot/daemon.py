@@ -27,7 +27,8 @@ from bot.errors import AuriaError
 from bot.faults import fault_point
 from bot.lock import DataDirLock
 from bot.schedule import due_slots, slot_id, slots_between, zone
-from state.events import record_event
+from state.posts import PostState
+from state.works import TO_MAKE, WorkStatus
 
 log = logging.getLogger("auria.daemon")
 # A post `sending` for longer than this was left by a crashed process: adapters' calls time
@@ -94,21 +95,21 @@ class Daemon:
         for old in skip_older_slots(self.db, sid, f"superseded by slot {sid}"):
             log.warning("slot %s: work %d of an earlier slot was never made, approved or posted: skipped", sid, old)
         work = get_work(self.db, work_id)
-        log.info("slot %s: work %d (%s)", sid, work_id, "claimed" if created else work["status"])
-        if work["status"] in ("claimed", "generating", "failed"):
-            status = "awaiting_approval" if self.config.publish.require_approval else "ready"
+        log.info("slot %s: work %d (%s)", sid, work_id, WorkStatus.CLAIMED if created else work["status"])
+        if work["status"] in TO_MAKE:
+            status = WorkStatus.AWAITING_APPROVAL if self.config.publish.require_approval else WorkStatus.READY
             work = make_works(self.config, self.db, [Job(seed=work["seed"], status=status, work_id=work_id)])[0]
             fault_point("stored")
-        if work["status"] == "awaiting_approval":
+        if work["status"] == WorkStatus.AWAITING_APPROVAL:
             log.info("slot %s: work %d waits for approval: auria approve %d, or auria reject %d",
                      sid, work_id, work_id, work_id)
-        elif work["status"] == "failed":
+        elif work["status"] == WorkStatus.FAILED:
             log.error("slot %s: work %d not made: %s", sid, work_id, work["error"])
-        elif work["status"] == "ready":
+        elif work["status"] == WorkStatus.READY:
             self._post_new(work)  # post_work logs each platform's outcome
         return get_work(self.db, work_id)
 
-    def _post_new(self, work: dict) -> dict[str, str]:
+    def _post_new(self, work: dict) -> dict:
         """Post to the enabled platforms that have no post for this work yet; those that do
         are the retry queue's or recovery's."""
         from publishers.posting import post_work
@@ -123,11 +124,16 @@ class Daemon:
         instead of sending blindly again."""
         from publishers.base import PublishError, RetryableError
         from publishers.posting import post_for, retry_delay
-        from state.posts import mark_needs_human, mark_posted, mark_retry
+        from state.posts import (
+            mark_needs_human,
+            mark_posted,
+            mark_retry,
+            posts_left_sending,
+        )
         from state.works import get_work
 
         cutoff = (datetime.now(timezone.utc) - older_than).isoformat(timespec="seconds")
-        for post in list(self.db.query("SELECT * FROM posts WHERE state = 'sending' AND updated_at <= ?", [cutoff])):
+        for post in posts_left_sending(self.db, cutoff):
             work = get_work(self.db, post["work_id"])
             publisher = self.publishers([post["platform"]])[0]
             try:
@@ -152,12 +158,13 @@ class Daemon:
             else:
                 mark_retry(self.db, post, "left sending by a crash, not found on the platform",
                            datetime.now(timezone.utc).isoformat(timespec="seconds"))
-            log.info("recovered work %d on %s: %s", post["work_id"], post["platform"], "posted" if found else "retry")
+            log.info("recovered work %d on %s: %s", post["work_id"], post["platform"],
+                     PostState.POSTED if found else PostState.RETRY)
 
     def catch_up(self, now: datetime) -> None:
         """Slots that passed while Auria was down: the newest inside catch_up_hours is made
         once, older ones are logged and skipped."""
-        from state.slots import last_slot
+        from state.slots import last_slot, record_slot_skipped
 
         schedule = self.config.schedule
         last = last_slot(self.db)
@@ -166,7 +173,7 @@ class Daemon:
                                   timedelta(hours=schedule.catch_up_hours))
         for slot in skip:
             log.warning("slot %s missed while Auria was down, older than catch_up_hours: skipped", slot_id(slot))
-            record_event(self.db, "slot_skipped", None, slot=slot_id(slot), reason="missed while Auria was down")
+            record_slot_skipped(self.db, slot_id(slot), "missed while Auria was down")
         for slot in produce:
             log.info("slot %s missed while Auria was down: making it now", slot_id(slot))
             self.run_slot(slot)
@@ -175,33 +182,32 @@ class Daemon:
         """Finish what a crash or a passing error left: slots whose run stopped, and the latest
         slot's work if it is unmade, failed (with backoff), or stored and approved but not
         posted; inside catch_up_hours of its slot, or any time once a person approved it."""
-        from state.slots import last_slot, work_for_slot
+        from state.slots import last_slot, record_slot_skipped, work_for_slot
 
         window = timedelta(hours=self.config.schedule.catch_up_hours)
         for sid in sorted(self.unmade):
             if now - datetime.fromisoformat(sid) > window:
                 self.unmade.discard(sid)
                 log.warning("slot %s: could not be made within catch_up_hours: skipped", sid)
-                record_event(self.db, "slot_skipped", None, slot=sid, reason="the store or disk failed until too late")
+                record_slot_skipped(self.db, sid, "the store or disk failed until too late")
             else:
                 self.run_slot(datetime.fromisoformat(sid))
         sid = last_slot(self.db)
         work = work_for_slot(self.db, sid) if sid else None
         if work is None or (now - datetime.fromisoformat(sid) > window and not self._approved(work)):
             return
-        unfinished = work["status"] in ("claimed", "generating") or (
-            work["status"] == "failed" and self._generation_due(work, now))
-        if unfinished or (work["status"] == "ready" and self._unposted(work)):
+        unfinished = work["status"] in (WorkStatus.CLAIMED, WorkStatus.GENERATING) or (
+            work["status"] == WorkStatus.FAILED and self._generation_due(work, now))
+        if unfinished or (work["status"] == WorkStatus.READY and self._unposted(work)):
             self.run_slot(datetime.fromisoformat(sid))
 
     def retry_due(self, now: datetime | None = None) -> None:
         from publishers.posting import post_work
+        from state.posts import posts_due_for_retry
         from state.works import get_work
 
         now = now or datetime.now(timezone.utc)
-        due = [row for row in self.db.query("SELECT * FROM posts WHERE state = 'retry'")
-               if not row["next_attempt_at"] or datetime.fromisoformat(row["next_attempt_at"]) <= now]
-        for row in due:
+        for row in posts_due_for_retry(self.db, now):
             post_work(self.db, get_work(self.db, row["work_id"]), self.publishers([row["platform"]]),
                       self.config.publish)
 
@@ -213,7 +219,9 @@ class Daemon:
         now = now or datetime.now(timezone.utc)
         try:
             if not self.started:
-                record_event(self.db, "daemon_started", None, pid=os.getpid())
+                from state.events import record_daemon_start
+
+                record_daemon_start(self.db, os.getpid())
                 self.recover()
                 from generator.pipeline import fail_abandoned
 
@@ -259,27 +267,27 @@ class Daemon:
     # -- helpers ---------------------------------------------------------------------------
 
     def _approved(self, work: dict) -> bool:
-        from state.events import events_for
+        from state.works import was_approved
 
-        return any(e["kind"] == "work_approved" for e in events_for(self.db, work["id"]))
+        return was_approved(self.db, work["id"])
 
     def _unposted(self, work: dict) -> list[str]:
         """The enabled platforms this work has not been sent to yet (no post, or one not started)."""
         from state.posts import posts_for
 
         posts = posts_for(self.db, work["id"])
-        return [p for p in self.config.publish.platforms if p not in posts or posts[p]["state"] == "pending"]
+        return [p for p in self.config.publish.platforms if p not in posts or posts[p]["state"] == PostState.PENDING]
 
     def _generation_due(self, work: dict, now: datetime) -> bool:
         """A failed generation is made again after the same backoff as a post, up to
         publish.retry_attempts times."""
         from publishers.posting import backoff_seconds
-        from state.events import events_for
+        from state.works import generation_failures
 
-        failures = [e for e in events_for(self.db, work["id"]) if e["kind"] == "generation_failed"]
+        failures = generation_failures(self.db, work["id"])
         if not failures or len(failures) >= self.config.publish.retry_attempts:
             return False
-        last = datetime.fromisoformat(failures[-1]["at"])
+        last = datetime.fromisoformat(failures[-1])
         return now >= last + timedelta(seconds=backoff_seconds(len(failures), self.config.publish))
 
 

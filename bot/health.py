@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.schedule import next_slot, slot_id, slots_between
-from state.posts import last_posts, open_posts, posts_for
-from state.slots import work_for_slot
+from state.events import first_daemon_start
+from state.posts import PostState, last_posts, open_posts, posted_platforms
+from state.slots import slot_skip_reason, work_for_slot
+from state.works import WITHDRAWN, WorkStatus, works_awaiting_approval
 
 
 @dataclass
@@ -41,17 +43,18 @@ def check(config, db, now: datetime) -> Health:
         where = post["url"] or post["error"] or ""
         health.lines.append(f"  {platform:<10} work {post['work_id']}: {post['state']} {post['updated_at']} {where}".rstrip())
     pending = open_posts(db)
-    queue = [p for p in pending if p["state"] == "retry"]
+    queue = [p for p in pending if p["state"] == PostState.RETRY]
     health.lines.append(f"retry queue: {len(queue)}")
     health.lines += [f"  work {p['work_id']} {p['platform']}: attempt {p['attempts']}, next {p['next_attempt_at']}: "
                      f"{p['error']}" for p in queue]
-    for work_id, slot in db.execute("SELECT id, slot FROM works WHERE status = 'awaiting_approval' ORDER BY id"):
-        health.lines.append(f"waiting for approval: work {work_id} (slot {slot}): "
+    for waiting in works_awaiting_approval(db):
+        work_id = waiting["id"]
+        health.lines.append(f"waiting for approval: work {work_id} (slot {waiting['slot']}): "
                             f"auria approve {work_id} / auria reject {work_id}")
     for post in pending:
-        if post["state"] == "needs_human":
+        if post["state"] == PostState.NEEDS_HUMAN:
             health.problems.append(f"work {post['work_id']} on {post['platform']} needs a human: {post['error']}")
-        elif post["state"] == "sending":
+        elif post["state"] == PostState.SENDING:
             health.lines.append(f"in flight (or left by a crash): work {post['work_id']} {post['platform']} "
                                 f"since {post['updated_at']}")
     return health
@@ -60,12 +63,12 @@ def check(config, db, now: datetime) -> Health:
 def _check_slot(health: Health, config, db, slot: datetime, now: datetime) -> None:
     sid = slot_id(slot)
     work = work_for_slot(db, sid) if db else None
-    posted = {p for p, row in posts_for(db, work["id"]).items() if row["state"] == "posted"} if work else set()
+    posted = posted_platforms(db, work["id"]) if work else set()
     missing = [p for p in config.publish.platforms if p not in posted]
     state = f"work {work['id']} ({work['status']})" if work else _no_work(db, sid)
     health.lines.append(f"latest slot: {sid}: {state}; posted on {', '.join(sorted(posted)) or 'nothing'}")
     late = now - slot > timedelta(hours=config.schedule.grace_hours)
-    if work and work["status"] == "awaiting_approval" and late:
+    if work and work["status"] == WorkStatus.AWAITING_APPROVAL and late:
         health.problems.append(f"slot {sid}: work {work['id']} waits for approval "
                                f"(auria approve {work['id']} or auria reject {work['id']})")
     elif missing and late and _was_due(db, work, slot):
@@ -76,9 +79,8 @@ def _check_slot(health: Health, config, db, slot: datetime, now: datetime) -> No
 def _no_work(db, sid: str) -> str:
     if db is None:
         return "no work"
-    skipped = db.execute("SELECT json_extract(detail, '$.reason') FROM events WHERE kind = 'slot_skipped' "
-                         "AND json_extract(detail, '$.slot') = ?", [sid]).fetchone()
-    return f"skipped ({skipped[0] or 'no reason recorded'})" if skipped else "no work"
+    reason = slot_skip_reason(db, sid)
+    return "no work" if reason is None else f"skipped ({reason or 'no reason recorded'})"
 
 
 def _was_due(db, work: dict | None, slot: datetime) -> bool:
@@ -86,10 +88,10 @@ def _was_due(db, work: dict | None, slot: datetime) -> bool:
     slot superseded, owes nothing; a slot with no work was owed only if the daemon was
     already running then (a fresh install is not overdue for the slot before its start)."""
     if work is not None:
-        return work["status"] not in ("rejected", "skipped")
+        return work["status"] not in WITHDRAWN
     if db is None:
         return False
-    (first_start,) = db.execute("SELECT min(at) FROM events WHERE kind = 'daemon_started'").fetchone()
+    first_start = first_daemon_start(db)
     return (first_start is not None and datetime.fromisoformat(first_start) <= slot
             and _no_work(db, slot_id(slot)) == "no work")
 

@@ -46,9 +46,9 @@ def cmd_status(args, config, now: datetime | None = None) -> int:
 
 
 def cmd_retry(args, config) -> int:
-    from publishers.posting import post_work
+    from publishers.posting import all_posted, post_work
     from publishers.registry import make_publisher
-    from state.posts import posts_for, requeue
+    from state.posts import posted_platforms, requeue
     from state.store import open_store
     from state.works import get_work
 
@@ -58,7 +58,8 @@ def cmd_retry(args, config) -> int:
         print(f"auria: error: no finished work with id {args.work_id}", file=sys.stderr)
         return 1
     requeue(db, work["id"])
-    platforms = [p for p in config.publish.platforms if posts_for(db, work["id"]).get(p, {}).get("state") != "posted"]
+    posted = posted_platforms(db, work["id"])
+    platforms = [p for p in config.publish.platforms if p not in posted]
     if not platforms:
         print(f"work {work['id']} is posted on every enabled platform")
         return 0
@@ -68,7 +69,7 @@ def cmd_retry(args, config) -> int:
     outcomes = post_work(db, work, publishers, config.publish)
     for platform, outcome in outcomes.items():
         print(f"{platform}: {outcome}")
-    return 0 if all(o.startswith("posted") for o in outcomes.values()) else 1
+    return 0 if all_posted(outcomes) else 1
 
 
 def cmd_decide(args, config) -> int:

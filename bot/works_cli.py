@@ -8,10 +8,10 @@ from pathlib import Path
 
 from bot.config import PLATFORMS
 from bot.errors import AuriaError
+from generator.messages import STEPS
 from generator.painter.media import MEDIUM_SETTINGS
 
 log = logging.getLogger("auria")
-STEPS = ("poet", "painter", "stylist", "finish")
 
 
 def register(subparsers) -> None:
@@ -70,10 +70,11 @@ def cmd_post_now(args, config) -> int:
         return _publish_dry_run(config, works, out)
     from publishers.posting import post_work
     from state.store import open_store
+    from state.works import WorkStatus
 
     publishers = _checked_publishers(config)  # before a work is made: a missing account is the user's to fix first
-    work = _make(config, [seed], status="ready")[0]
-    if work["status"] == "failed":
+    work = _make(config, [seed], status=WorkStatus.READY)[0]
+    if work["status"] == WorkStatus.FAILED:
         return 1
     return _report(post_work(open_store(config.db_path), work, publishers, config.publish))
 
@@ -82,7 +83,7 @@ def _post_previewed(args, config) -> int:
     """`post-now --work ID`: the work a preview made, posted as it is (not made again)."""
     from publishers.posting import post_work
     from state.store import open_store
-    from state.works import get_work, update_work
+    from state.works import POSTABLE_BY_HAND, WorkStatus, get_work, ready_preview
 
     if args.seed is not None:
         raise AuriaError("--work posts a work as it was made: it takes no --seed")
@@ -91,14 +92,14 @@ def _post_previewed(args, config) -> int:
     if work is None:
         print(f"auria: error: no work with id {args.work}", file=sys.stderr)
         return 1
-    if work["status"] not in ("preview", "ready"):
+    if work["status"] not in POSTABLE_BY_HAND:
         raise AuriaError(f"work {args.work} is {work['status']}: only a preview or a ready work can be posted")
     if args.dry_run:
         out = Path(args.out) if args.out else config.data_dir / "dry-run" / f"work-{work['id']}"
         return _publish_dry_run(config, [work], out)
     publishers = _checked_publishers(config)
-    if work["status"] == "preview":
-        update_work(db, work["id"], "work_readied", status="ready")
+    if work["status"] == WorkStatus.PREVIEW:
+        ready_preview(db, work["id"])
         work = get_work(db, work["id"])
     return _report(post_work(db, work, publishers, config.publish))
 
@@ -113,17 +114,19 @@ def _checked_publishers(config) -> list:
     return publishers
 
 
-def _report(outcomes: dict[str, str]) -> int:
+def _report(outcomes: dict) -> int:
     """Print each platform's outcome; 0 when every one was posted."""
+    from publishers.posting import all_posted
+
     for platform, outcome in outcomes.items():
         print(f"{platform}: {outcome}")
-    return 0 if all(o.startswith("posted") for o in outcomes.values()) else 1
+    return 0 if all_posted(outcomes) else 1
 
 
 def cmd_remake(args, config) -> int:
     from generator.pipeline import make_work
     from state.store import open_store
-    from state.works import get_work
+    from state.works import WorkStatus, get_work
 
     _check_mood(args.mood)
     db = open_store(config.db_path)
@@ -135,7 +138,7 @@ def cmd_remake(args, config) -> int:
     config.painter.medium = args.medium or config.painter.medium
     work = make_work(config, db, seed=seed, remake_of=args.work_id, from_step=args.from_step, mood=args.mood)
     _print_work(work)
-    if work["status"] == "failed":
+    if work["status"] == WorkStatus.FAILED:
         return 1
     return _publish_dry_run(config, [work], Path(args.out)) if args.out else 0
 
@@ -152,9 +155,13 @@ def parse_haiku(text: str) -> list[str]:
 
 
 def _make(config, seeds: list[int], haiku: list[str] | None = None, mood: str | None = None,
-          status: str = "preview") -> list[dict]:
+          status: str | None = None) -> list[dict]:
+    """The works of `seeds`, made and stored, each in `status` (default preview)."""
     from generator.pipeline import Job, make_works
     from state.store import open_store
+    from state.works import WorkStatus
+
+    status = status or WorkStatus.PREVIEW
 
     _check_mood(mood)
     db = open_store(config.db_path)
@@ -166,8 +173,9 @@ def _make(config, seeds: list[int], haiku: list[str] | None = None, mood: str | 
 
 def _publish_dry_run(config, works: list[dict], out: Path) -> int:
     from publishers.dryrun import write_dry_run
+    from state.works import WorkStatus
 
-    made = [w for w in works if w["status"] != "failed"]
+    made = [w for w in works if w["status"] != WorkStatus.FAILED]
     if made:
         publish = config.publish
         index = write_dry_run(out, made, publish.platforms, publish.signature, publish.hashtags, publish.templates,
@@ -181,7 +189,9 @@ def _publish_dry_run(config, works: list[dict], out: Path) -> int:
 
 
 def _print_work(work: dict) -> None:
-    if work["status"] == "failed":
+    from state.works import WorkStatus
+
+    if work["status"] == WorkStatus.FAILED:
         print(f"work {work['id']}: failed: {work['error']}")
         return
     medium = ((work.get("steps") or {}).get("stylist") or {}).get("params", {}).get("medium")

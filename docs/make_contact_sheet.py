@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 from bot.config import Config
 from generator.pipeline import Job, make_works
 from state.store import open_store
+from state.works import WorkStatus
 
 TILE = (360, 450)
 CAPTION = 120
@@ -34,7 +35,7 @@ def main() -> int:
     small = ImageFont.load_default(size=12)
     for k, work in enumerate(works):
         x, y = (k % COLUMNS) * TILE[0], (k // COLUMNS) * (TILE[1] + CAPTION)
-        if work["status"] == "failed":
+        if work["status"] == WorkStatus.FAILED:
             draw.text((x + 12, y + 12), f"failed: {work['error']}", fill="red", font=small)
             continue
         sheet.paste(Image.open(work["image_path"]).resize(TILE, Image.LANCZOS), (x, y))

@@ -17,15 +17,31 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 
 from bot.errors import AuriaError
+from generator.messages import (
+    STEPS,
+    GeneratorSettings,
+    PainterSettings,
+    PoetSettings,
+    StylistSettings,
+    WorkRequest,
+    WorkResult,
+)
 from state.events import record_event
-from state.works import add_work, get_work, known_haiku_keys, update_work
+from state.works import (
+    WorkStatus,
+    add_work,
+    fail_generation,
+    finish_generation,
+    get_work,
+    known_haiku_keys,
+    start_generation,
+)
 
 log = logging.getLogger("auria.pipeline")
-STEPS = ("poet", "painter", "stylist", "finish")  # the order of generator.steps.STEPS
 
 
 @dataclass
@@ -35,7 +51,7 @@ class Job:
 
     seed: int
     haiku: list[str] | None = None
-    status: str = "preview"  # the status the finished work gets
+    status: WorkStatus = WorkStatus.PREVIEW  # the status the finished work gets (preview, ready, awaiting_approval)
     remake_of: int | None = None
     from_step: str = "poet"
     mood: str | None = None
@@ -58,7 +74,7 @@ def make_works(config, db, jobs: list[Job]) -> list[dict]:
     work_ids = [work_id for work_id, _, _ in pending]
     while pending:
         known, paintings = sorted(known_haiku_keys(db)), _paintings_by_mood(db)  # once per child, not per job
-        requests = [_request(config, job, previous, known, paintings) for _, previous, job in pending]
+        requests = [work_request(config, job, previous, known, paintings) for _, previous, job in pending]
         done = 0
         for result in _run_child(requests, config.generator.timeout):
             work_id, _, job = pending[done]
@@ -76,7 +92,7 @@ def fail_abandoned(db) -> list[int]:
     for work in abandoned_generations(db):
         reason = (f"generation was interrupted: the process making it (pid {work['generator_pid']}) is gone"
                   if work["generator_pid"] else "generation was interrupted: the process making it is gone")
-        update_work(db, work["id"], "generation_failed", status="failed", error=reason)
+        fail_generation(db, work["id"], reason)
         log.warning("work %d: %s; marked failed", work["id"], reason)
         failed.append(work["id"])
     return failed
@@ -100,58 +116,59 @@ def _start(config, db, job: Job) -> tuple[int, dict | None]:
         raise AuriaError("--from-step needs the work to re-make")
     if job.work_id is not None:
         work_id = job.work_id
-        update_work(db, work_id, "generation_started", status="generating", seed=job.seed,
-                    params=_params(config, job.mood), error=None, generator_pid=os.getpid())
+        start_generation(db, work_id, seed=job.seed, params=_params(config, job.mood), generator_pid=os.getpid())
     else:
         work_id = add_work(
             db, haiku="\n".join(job.haiku) if job.haiku else "", shape=config.poet.shape, seed=job.seed,
-            params=_params(config, job.mood), models=None, status="generating", generator_pid=os.getpid(),
+            params=_params(config, job.mood), models=None, status=WorkStatus.GENERATING, generator_pid=os.getpid(),
         )
     if job.remake_of is not None:
         record_event(db, "remade_from", work_id, work=job.remake_of, from_step=job.from_step)
     return work_id, previous
 
 
-def _finish(db, work_id: int, job: Job, result: dict) -> None:
-    if "error" in result:
-        update_work(db, work_id, "generation_failed", status="failed", error=result["error"])
-        log.error("work %d: failed: %s", work_id, result["error"])
+def _finish(db, work_id: int, job: Job, result: WorkResult) -> None:
+    if not result.ok:
+        fail_generation(db, work_id, result.error)
+        log.error("work %d: failed: %s", work_id, result.error)
         return
-    steps = result["steps"]
-    timings = {name: record["seconds"] for name, record in steps.items()} | {"total": result["seconds"]}
-    update_work(
-        db, work_id, "work_generated", status=job.status, haiku="\n".join(result["haiku"]),
-        image_path=result["image_path"], image_sha256=result["image_sha256"], mood=result["mood"],
-        style=result["style"], alt_text=result["alt_text"], plan=result["plan"], steps=steps,
+    steps = result.steps
+    timings = {name: record["seconds"] for name, record in steps.items()} | {"total": result.seconds}
+    finish_generation(
+        db, work_id, job.status, haiku="\n".join(result.haiku),
+        image_path=result.image_path, image_sha256=result.image_sha256, mood=result.mood,
+        style=result.style, alt_text=result.alt_text, plan=result.plan, steps=steps,
         models={name: record["models"] for name, record in steps.items()}, timings=timings,
     )
     log.info(
-        "work %d: made in %.1f s (%s)", work_id, result["seconds"],
+        "work %d: made in %.1f s (%s)", work_id, result.seconds,
         ", ".join(f"{n} {'reused' if r['reused'] else format(r['seconds'], '.2f') + ' s'}" for n, r in steps.items()),
     )
 
 
-def _request(config, job: Job, previous: dict | None, known_keys: list[str], paintings: dict) -> dict:
-    poet = asdict(config.poet)
-    poet["weights"] = str(config.poet.weights) if config.poet.weights else ""
-    stylist = asdict(config.stylist)
+def work_request(config, job: Job, previous: dict | None = None, known_keys: Sequence[str] = (),
+                 paintings: dict | None = None) -> WorkRequest:
+    """What the child needs to make `job`: the configuration's settings for the steps (the
+    job's mood over stylist.mood), the earlier steps' records for a re-make, the haiku the
+    poet must not write again (none when the job gives its haiku), imported paintings by mood."""
+    stylist = StylistSettings.of(config.stylist)
     if job.mood:
-        stylist["mood"] = job.mood
-    return {
-        "data_dir": str(config.data_dir),
-        "seed": job.seed,
-        "haiku": job.haiku,
-        "from_step": job.from_step,
-        "previous": previous,
-        "known_keys": known_keys if not job.haiku else [],
-        "poet": poet,
-        "generator": asdict(config.generator),
-        "painter": asdict(config.painter),
-        "stylist": stylist,
-        "paintings": paintings,
-        "log_level": config.log_level,
-        "log_format": config.log_format,
-    }
+        stylist.mood = job.mood
+    return WorkRequest(
+        data_dir=str(config.data_dir),
+        seed=job.seed,
+        haiku=job.haiku,
+        from_step=job.from_step,
+        previous=previous,
+        known_keys=list(known_keys) if not job.haiku else [],
+        poet=PoetSettings.of(config.poet),
+        generator=GeneratorSettings.of(config.generator),
+        painter=PainterSettings.of(config.painter),
+        stylist=stylist,
+        paintings=paintings or {},
+        log_level=config.log_level,
+        log_format=config.log_format,
+    )
 
 
 def _params(config, mood) -> dict:
@@ -174,7 +191,7 @@ def _paintings_by_mood(db) -> dict[str, list[dict]]:
     return by_mood
 
 
-def _run_child(requests: list[dict], timeout: float) -> Iterator[dict]:
+def _run_child(requests: list[WorkRequest], timeout: float) -> Iterator[WorkResult]:
     """Run the steps in a fresh Python process and yield one result per request, in order.
 
     The child's stderr (the step log) passes through. When a work runs past `timeout`, or
@@ -188,21 +205,21 @@ def _run_child(requests: list[dict], timeout: float) -> Iterator[dict]:
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=_read_lines, args=(child.stdout, lines), daemon=True).start()
     try:
-        child.stdin.write(json.dumps(requests))
+        child.stdin.write(json.dumps([request.to_dict() for request in requests]))
         child.stdin.close()
         for _ in requests:
             started = time.perf_counter()
             try:
                 line = lines.get(timeout=timeout)
             except queue.Empty:
-                yield {"error": f"generation timed out after {timeout:g} s; the generator process was killed"}
+                yield WorkResult.failure(f"generation timed out after {timeout:g} s; the generator process was killed")
                 return
             if line is None:
                 code = child.wait()
-                yield {"error": f"the generator process exited with code {code} and no result"}
+                yield WorkResult.failure(f"the generator process exited with code {code} and no result")
                 return
-            result = json.loads(line)
-            result["seconds"] = round(time.perf_counter() - started, 3)
+            result = WorkResult.from_dict(json.loads(line))
+            result.seconds = round(time.perf_counter() - started, 3)
             yield result
     finally:
         if child.poll() is None:

@@ -7,9 +7,9 @@ seconds. Given the same inputs a step writes the same bytes, so a work can be re
 any step: the steps before it are not run again, their recorded outputs are read back.
 
 Run as `python -m generator.steps`: a JSON list of work requests on stdin; one JSON line
-per work on stdout as each is done; one log line per step on stderr. Models are loaded
-once per process and shared by the works of a batch. The parent (generator/pipeline.py)
-owns the store; this process never touches it.
+per work on stdout as each is done (generator/messages.py: ``WorkRequest``, ``WorkResult``);
+one log line per step on stderr. Models are loaded once per process and shared by the works
+of a batch. The parent (generator/pipeline.py) owns the store; this process never touches it.
 """
 from __future__ import annotations
 
@@ -25,18 +25,18 @@ from functools import lru_cache
 from bot.errors import AuriaError
 from bot.faults import fault_point
 from generator.artifacts import ArtifactStore
+from generator.messages import STEPS, WorkRequest, WorkResult
 
-STEPS = ("poet", "painter", "stylist", "finish")
 SIZE = (1080, 1350)  # 4:5, Instagram's tallest portrait; X shows it whole too
 MAX_JPEG_BYTES = 1_500_000
 log = logging.getLogger("auria.generator")
 
 
-def run(request: dict) -> dict:
-    """Make (or re-make from request['from_step']) one work; returns its result record."""
-    store = ArtifactStore(request["data_dir"])
-    start = STEPS.index(request.get("from_step", "poet"))
-    previous = request.get("previous") or {}
+def run(request: WorkRequest) -> WorkResult:
+    """Make (or re-make from request.from_step) one work; returns what was made."""
+    store = ArtifactStore(request.data_dir)
+    start = STEPS.index(request.from_step)
+    previous = request.previous or {}
     records: dict[str, dict] = {}
     state: dict = {}
     for index, name in enumerate(STEPS):
@@ -58,44 +58,44 @@ def run(request: dict) -> dict:
             log.info("%s: done in %.2f s", name, record["seconds"])
         records[name] = record
         state.setdefault("records", {})[name] = record
-    return {
-        "steps": records,
-        "haiku": state["lines"],
-        "plan": state["plan"].to_dict(),
-        "mood": state["mood"],
-        "medium": state["medium"],
-        "style": state["style"],
-        "alt_text": state["alt_text"],
-        "image_sha256": records["finish"]["outputs"]["image"],
-        "image_path": str(store.path(records["finish"]["outputs"]["image"], "jpg")),
-    }
+    return WorkResult(
+        steps=records,
+        haiku=state["lines"],
+        plan=state["plan"].to_dict(),
+        mood=state["mood"],
+        medium=state["medium"],
+        style=state["style"],
+        alt_text=state["alt_text"],
+        image_sha256=records["finish"]["outputs"]["image"],
+        image_path=str(store.path(records["finish"]["outputs"]["image"], "jpg")),
+    )
 
 
-def poet_step(request: dict, store: ArtifactStore, state: dict) -> dict:
+def poet_step(request: WorkRequest, store: ArtifactStore, state: dict) -> dict:
     from generator.poet.syllables import counts
     from generator.poet.write import parse_shape
 
-    settings = request["poet"]
-    shape = parse_shape(settings["shape"])
-    seed = request["seed"]
+    settings = request.poet
+    shape = parse_shape(settings.shape)
+    seed = request.seed
     warnings = []
     device = None
     choice: dict = {}
-    if request.get("haiku"):
-        lines = request["haiku"]
+    if request.haiku:
+        lines = request.haiku
         models: dict = {}
         found = counts(lines)
         if found != shape:
-            warnings.append(f"the given haiku is {'-'.join(map(str, found))}, not {settings['shape']}")
+            warnings.append(f"the given haiku is {'-'.join(map(str, found))}, not {settings.shape}")
             log.warning("poet: %s; painting it anyway", warnings[-1])
     else:
         device = _torch_device(request)
-        poet = _poet(settings.get("weights") or "", device)
+        poet = _poet(settings.weights or "", device)
         loaded = poet.loaded
         report = poet.write(
-            1, seed=seed, shape=shape, register=settings["register"], candidates=settings["candidates"],
-            temperature=settings["temperature"], top_p=settings["top_p"],
-            max_attempts=settings["max_attempts"], known_keys=set(request.get("known_keys", [])),
+            1, seed=seed, shape=shape, register=settings.register, candidates=settings.candidates,
+            temperature=settings.temperature, top_p=settings.top_p,
+            max_attempts=settings.max_attempts, known_keys=set(request.known_keys),
         )
         haiku = report.haiku[0]
         lines = haiku.lines
@@ -106,8 +106,8 @@ def poet_step(request: dict, store: ArtifactStore, state: dict) -> dict:
     state["lines"] = lines
     return {
         "seed": seed,
-        "params": {k: settings[k] for k in ("shape", "register", "candidates", "temperature", "top_p")}
-        | {"given": bool(request.get("haiku")), "device": device},
+        "params": {k: getattr(settings, k) for k in ("shape", "register", "candidates", "temperature", "top_p")}
+        | {"given": bool(request.haiku), "device": device},
         "choice": choice,  # candidates, passed, rank, score, critic, likelihood (empty for a given haiku)
         "models": models,
         "inputs": {},
@@ -116,19 +116,19 @@ def poet_step(request: dict, store: ArtifactStore, state: dict) -> dict:
     }
 
 
-def painter_step(request: dict, store: ArtifactStore, state: dict) -> dict:
+def painter_step(request: WorkRequest, store: ArtifactStore, state: dict) -> dict:
     from generator.painter.planner import plan_scene
-    seed = request["seed"]
+    seed = request.seed
     vectors = _vectors()
     plan = plan_scene(state["lines"], vectors, seed)
-    if request["generator"]["painter"] == "diffusion":
+    if request.generator.painter == "diffusion":
         return _diffusion_painter_step(request, store, state, plan, vectors)
     from generator.painter.render import paint
     image = paint(plan, seed, SIZE)
     state["plan"], state["image"] = plan, image
     return {
         "seed": seed,
-        "params": {"painter": request["generator"]["painter"], "size": list(SIZE), "frame": asdict(plan.frame)},
+        "params": {"painter": request.generator.painter, "size": list(SIZE), "frame": asdict(plan.frame)},
         "models": {"word_vectors.safetensors": vectors.sha256},
         "inputs": {"haiku": _output(state, "poet", "haiku")},
         "outputs": {
@@ -138,17 +138,17 @@ def painter_step(request: dict, store: ArtifactStore, state: dict) -> dict:
     }
 
 
-def _diffusion_painter_step(request: dict, store: ArtifactStore, state: dict, plan, vectors) -> dict:
+def _diffusion_painter_step(request: WorkRequest, store: ArtifactStore, state: dict, plan, vectors) -> dict:
     """The plan (for the prompt and the alt text) painted by a local diffusers pipeline."""
     from generator.painter.diffusion import check_folder, model_identity, prompt_of
 
-    settings, seed = request["generator"], request["seed"]
-    check_folder(settings["painter_model"])  # a clear error before torch and diffusers load
+    settings, seed = request.generator, request.seed
+    check_folder(settings.painter_model)  # a clear error before torch and diffusers load
     mood, medium = _look(request, state["lines"], random.Random(seed), _bare(plan), _wet(plan))  # as the stylist will
     prompt = prompt_of(plan, mood, medium)
-    painter = _diffusion(settings["painter_model"], _torch_device(request))
-    image, params = painter.paint(prompt, seed, SIZE, steps=settings["painter_steps"],
-                                  guidance=settings["painter_guidance"])
+    painter = _diffusion(settings.painter_model, _torch_device(request))
+    image, params = painter.paint(prompt, seed, SIZE, steps=settings.painter_steps,
+                                  guidance=settings.painter_guidance)
     state["plan"], state["image"] = plan, image
     return {
         "seed": seed,
@@ -163,7 +163,7 @@ def _diffusion_painter_step(request: dict, store: ArtifactStore, state: dict, pl
     }
 
 
-def stylist_step(request: dict, store: ArtifactStore, state: dict) -> dict:
+def stylist_step(request: WorkRequest, store: ArtifactStore, state: dict) -> dict:
     """The painter's hand: a mood, its style on the underpainting, then brushwork in a medium."""
     from PIL import Image
 
@@ -171,25 +171,25 @@ def stylist_step(request: dict, store: ArtifactStore, state: dict) -> dict:
     from generator.stylist.choose import choose_style
     from generator.stylist.network import vector_cache_dir
 
-    settings = request["stylist"]
-    seed = request["seed"]
+    settings = request.stylist
+    seed = request.seed
     rng = random.Random(seed)  # mood, medium and style choices, reproducible from the work's seed
     mood, medium = _look(request, state["lines"], rng, empty=_bare(state["plan"]), wet=_wet(state["plan"]))
-    paintings = request.get("paintings", {}).get(mood, []) if settings["use_paintings"] else []
+    paintings = request.paintings.get(mood, []) if settings.use_paintings else []
     night = state["plan"].time_of_day in ("night", "dusk")
     # A diffusion picture is already painted in its medium and keeps its drawing: the Lab
     # colour transfer recolours it in the mood, where the network and brushwork would repaint it.
-    diffusion = request["generator"]["painter"] == "diffusion"
-    method = "colour" if diffusion else settings["method"]
+    diffusion = request.generator.painter == "diffusion"
+    method = "colour" if diffusion else settings.method
     choice = choose_style(mood, rng, paintings, method=method, medium=medium, night=night)
-    stylist = _stylist(request["generator"]["device"])
+    stylist = _stylist(request.generator.device)
     started = time.perf_counter()
     underpainting = state["image"]
     # Brushwork is done at its working size and scaled back; a diffusion picture, which gets
     # none, is recoloured at its own size.
     size = underpainting.size if diffusion else work_size(underpainting.size)
-    styled = stylist.apply(underpainting.resize(size, Image.Resampling.LANCZOS), choice, settings["strength"],
-                           cache_dir=vector_cache_dir(request["data_dir"]))
+    styled = stylist.apply(underpainting.resize(size, Image.Resampling.LANCZOS), choice, settings.strength,
+                           cache_dir=vector_cache_dir(request.data_dir))
     styled_seconds = time.perf_counter() - started
     image = styled if diffusion else paint_in(medium, styled, seed).resize(underpainting.size, Image.Resampling.LANCZOS)
     log.info("stylist: %s in %s (%s): style %.2f s, brushwork %.2f s", mood, medium, choice.label,
@@ -197,9 +197,9 @@ def stylist_step(request: dict, store: ArtifactStore, state: dict) -> dict:
     state["mood"], state["medium"], state["style"], state["image"] = mood, medium, choice.description, image
     return {
         "seed": seed,
-        "params": {"mood_setting": settings["mood"], "mood": mood, "medium_setting": request["painter"]["medium"],
+        "params": {"mood_setting": settings.mood, "mood": mood, "medium_setting": request.painter.medium,
                    "medium": medium, "brushwork": not diffusion, "style": choice.to_dict(),
-                   "strength": settings["strength"], "method": method, "device": stylist.device},
+                   "strength": settings.strength, "method": method, "device": stylist.device},
         "models": stylist.model_hashes(choice),
         "inputs": {"image": _output(state, "painter", "image")},
         "outputs": {"image": store.put(_png(image), "png")},
@@ -219,22 +219,22 @@ def _wet(plan) -> bool:
     return bool(WATERCOLOUR_SUBJECTS & set(plan.motifs()))
 
 
-def _look(request: dict, lines: list[str], rng: random.Random, empty: bool, wet: bool) -> tuple[str, str]:
+def _look(request: WorkRequest, lines: list[str], rng: random.Random, empty: bool, wet: bool) -> tuple[str, str]:
     """The work's mood and medium, the first choices of the work's seeded ``rng``;
     ``empty``: the plan names no motif of its own; ``wet``: it holds a watercolour's subject."""
     from generator.stylist.moods import choose_medium, choose_mood
 
-    mood = choose_mood(request["stylist"]["mood"], lines, rng)
-    return mood, choose_medium(request["painter"]["medium"], mood, rng, empty, wet)
+    mood = choose_mood(request.stylist.mood, lines, rng)
+    return mood, choose_medium(request.painter.medium, mood, rng, empty, wet)
 
 
-def finish_step(request: dict, store: ArtifactStore, state: dict) -> dict:
+def finish_step(request: WorkRequest, store: ArtifactStore, state: dict) -> dict:
     from generator.finish import alt_text, encode_jpeg
 
     jpeg, quality = encode_jpeg(state["image"], SIZE, MAX_JPEG_BYTES)
     state["alt_text"] = alt_text(state["plan"], state["medium"], state["style"], state["mood"])
     return {
-        "seed": request["seed"],
+        "seed": request.seed,
         "params": {"size": list(SIZE), "jpeg_quality": quality, "max_bytes": MAX_JPEG_BYTES},
         "models": {},
         "inputs": {"image": _output(state, "stylist", "image")},
@@ -306,8 +306,8 @@ def _png(image) -> bytes:
     return buffer.getvalue()
 
 
-def _torch_device(request: dict) -> str:
-    wanted = request["generator"]["device"]
+def _torch_device(request: WorkRequest) -> str:
+    wanted = request.generator.device
     if wanted == "cpu":
         return "cpu"
     import torch
@@ -322,21 +322,21 @@ def _torch_device(request: dict) -> str:
 def main() -> int:
     from bot.logs import configure_logging
 
-    requests = json.loads(sys.stdin.read())
+    requests = [WorkRequest.from_dict(data) for data in json.loads(sys.stdin.read())]
     if requests:
-        configure_logging(requests[0].get("log_level", "info"), requests[0].get("log_format", "plain"))
+        configure_logging(requests[0].log_level, requests[0].log_format)
     written: set[str] = set()  # haiku of this batch, so two works never share one
     for request in requests:
-        request["known_keys"] = sorted(set(request.get("known_keys", [])) | written)
+        request.known_keys = sorted(set(request.known_keys) | written)
         try:
             result = run(request)
         except AuriaError as error:
-            result = {"error": str(error)}
+            result = WorkResult.failure(str(error))
         else:
             from state.works import haiku_key
 
-            written.add(haiku_key(" ".join(result["haiku"])))
-        print(json.dumps(result), flush=True)
+            written.add(haiku_key(" ".join(result.haiku)))
+        print(json.dumps(result.to_dict()), flush=True)
     return 0
 
 

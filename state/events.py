@@ -25,3 +25,14 @@ def events_for(db: sqlite_utils.Database, work_id: int) -> list[dict]:
     """A work's events, oldest first, with ``detail`` decoded."""
     rows = db.query("SELECT * FROM events WHERE work_id = ? ORDER BY id", [work_id])
     return [{**row, "detail": json.loads(row["detail"] or "{}")} for row in rows]
+
+
+def record_daemon_start(db: sqlite_utils.Database, pid: int) -> int:
+    """The daemon started (`auria status` owes no post to a slot before its first start)."""
+    return record_event(db, "daemon_started", None, pid=pid)
+
+
+def first_daemon_start(db: sqlite_utils.Database) -> str | None:
+    """When a daemon first started on this store, or None if none ever did."""
+    (at,) = db.execute("SELECT min(at) FROM events WHERE kind = 'daemon_started'").fetchone()
+    return at

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import sqlite_utils
 
 from state.events import record_event
-from state.works import add_work, get_work
+from state.works import UNFINISHED, WorkStatus, add_work, get_work, skip_work
 
 
 def claim_slot(db: sqlite_utils.Database, slot: str, **work_fields) -> tuple[int, bool]:
@@ -26,7 +26,7 @@ def claim_slot(db: sqlite_utils.Database, slot: str, **work_fields) -> tuple[int
     if existing is not None:
         return existing, False
     fields = {"haiku": "", "shape": None, "seed": None, "params": None, "models": None,
-              "status": "claimed", **work_fields, "slot": slot}
+              "status": WorkStatus.CLAIMED, **work_fields, "slot": slot}
     try:
         # The transaction's first statement is the INSERT, so it takes the write lock
         # (waiting up to the busy timeout) rather than upgrading a stale read snapshot.
@@ -47,25 +47,32 @@ def work_for_slot(db: sqlite_utils.Database, slot: str) -> dict | None:
     return None if work_id is None else get_work(db, work_id)
 
 
-# A slot's work in one of these has not gone out: a newer slot supersedes it.
-UNFINISHED = ("claimed", "generating", "failed", "awaiting_approval")
-
-
 def skip_older_slots(db: sqlite_utils.Database, slot: str, reason: str) -> list[int]:
     """Mark the unfinished works of slots before ``slot`` (and finished ones never sent to
     any platform) ``skipped`` (each with a
     ``slot_skipped`` event): a slot's work is made and posted in its own time or never, so
     the bot never posts two slots' works at once. Returns their ids."""
+    unfinished = sorted(UNFINISHED)
     rows = db.execute(
-        f"SELECT id, slot FROM works WHERE slot IS NOT NULL AND (status IN ({', '.join('?' * len(UNFINISHED))})"
-        " OR (status = 'ready' AND id NOT IN (SELECT work_id FROM posts)))",  # made, never sent anywhere
-        UNFINISHED).fetchall()
-    skipped = [work_id for work_id, other in rows if _instant(other) < _instant(slot)]
-    for work_id in skipped:
-        with db.atomic():
-            db.execute("UPDATE works SET status = 'skipped', error = ? WHERE id = ?", [reason, work_id])
-            record_event(db, "slot_skipped", work_id, reason=reason)
-    return skipped
+        f"SELECT id, slot FROM works WHERE slot IS NOT NULL AND (status IN ({', '.join('?' * len(unfinished))})"
+        " OR (status = ? AND id NOT IN (SELECT work_id FROM posts)))",  # made, never sent anywhere
+        [*unfinished, WorkStatus.READY]).fetchall()
+    older = [work_id for work_id, other in rows if _instant(other) < _instant(slot)]
+    return [work_id for work_id in older if skip_work(db, work_id, reason)]
+
+
+def record_slot_skipped(db: sqlite_utils.Database, slot: str, reason: str) -> None:
+    """A slot that never got a work (missed while Auria was down, or the store failed until
+    too late) is recorded as skipped, with why."""
+    record_event(db, "slot_skipped", None, slot=slot, reason=reason)
+
+
+def slot_skip_reason(db: sqlite_utils.Database, slot: str) -> str | None:
+    """Why a slot that never got a work was skipped ("" when no reason was recorded), or
+    None when it was not."""
+    row = db.execute("SELECT json_extract(detail, '$.reason') FROM events WHERE kind = 'slot_skipped' "
+                     "AND json_extract(detail, '$.slot') = ?", [slot]).fetchone()
+    return None if row is None else row[0] or ""
 
 
 def last_slot(db: sqlite_utils.Database) -> str | None:

@@ -1,7 +1,10 @@
 """Opening the store: one SQLite file, WAL mode, foreign keys on, ordered migrations.
 
 Migration N is ``MIGRATIONS[N - 1]``; ``schema_version`` has one row per migration applied.
-Append new migrations, never edit an applied one.
+Append new migrations, never edit an applied one. Foreign keys are off while a migration
+runs and checked before it commits, so a migration can rebuild a table (SQLite cannot add a
+constraint to one: create the new table, copy the rows, drop the old one, rename the new
+one, make its indexes again; as migration 6 does).
 """
 from __future__ import annotations
 
@@ -90,6 +93,44 @@ MIGRATIONS = [
     """
     ALTER TABLE works ADD COLUMN generator_pid INTEGER;
     """,
+    # 6: works.status is one of the statuses of a work's life (state.works.WorkStatus), as
+    # posts.state already was: the table rebuilt with the CHECK, every column, row, id,
+    # index and reference kept.
+    """
+    CREATE TABLE works_new (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        slot TEXT UNIQUE,
+        status TEXT NOT NULL
+            CHECK (status IN ('draft', 'claimed', 'generating', 'failed', 'preview', 'awaiting_approval',
+                              'ready', 'rejected', 'skipped')),
+        haiku TEXT NOT NULL,
+        haiku_key TEXT NOT NULL,
+        shape TEXT,
+        seed INTEGER,
+        params TEXT,
+        models TEXT,
+        image_path TEXT,
+        image_sha256 TEXT,
+        mood TEXT,
+        style TEXT,
+        alt_text TEXT,
+        timings TEXT,
+        error TEXT,
+        plan TEXT,
+        steps TEXT,
+        generator_pid INTEGER
+    );
+    INSERT INTO works_new (id, created_at, slot, status, haiku, haiku_key, shape, seed, params, models,
+                           image_path, image_sha256, mood, style, alt_text, timings, error, plan, steps,
+                           generator_pid)
+        SELECT id, created_at, slot, status, haiku, haiku_key, shape, seed, params, models,
+               image_path, image_sha256, mood, style, alt_text, timings, error, plan, steps, generator_pid
+        FROM works;
+    DROP TABLE works;
+    ALTER TABLE works_new RENAME TO works;
+    CREATE INDEX works_haiku_key ON works (haiku_key);
+    """,
 ]
 
 
@@ -156,28 +197,42 @@ def migrate(db: sqlite_utils.Database, path: Path | str = "database") -> None:
             f"{path}: the database has schema version {found}, newer than this Auria "
             f"understands ({latest}); upgrade Auria"
         )
-    while found < latest:
-        # IMMEDIATE takes the write lock first, so two processes opening a fresh
-        # database cannot both run the same migration.
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version "
-                "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-            found = schema_version(db)
-            if found < latest:
-                for statement in _statements(MIGRATIONS[found]):
-                    db.conn.execute(statement)
-                found += 1
+    if found == latest:
+        return
+    # Off outside the transactions (SQLite ignores the pragma inside one), so a migration
+    # can drop and rename a table others refer to; each is checked before it commits.
+    (foreign_keys,) = db.execute("PRAGMA foreign_keys").fetchone()
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        while found < latest:
+            # IMMEDIATE takes the write lock first, so two processes opening a fresh
+            # database cannot both run the same migration.
+            db.execute("BEGIN IMMEDIATE")
+            try:
                 db.conn.execute(
-                    "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
-                    [found, datetime.now(timezone.utc).isoformat(timespec="seconds")],
+                    "CREATE TABLE IF NOT EXISTS schema_version "
+                    "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
                 )
-            db.conn.execute("COMMIT")
-        except sqlite3.Error as e:
-            db.rollback()
-            raise AuriaError(f"{path}: migration {found + 1} failed: {e}") from None
+                found = schema_version(db)
+                if found < latest:
+                    for statement in _statements(MIGRATIONS[found]):
+                        db.conn.execute(statement)
+                    broken = db.conn.execute("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        table, rowid, parent, _ = broken[0]
+                        raise sqlite3.IntegrityError(
+                            f"{len(broken)} row(s) refer to rows that are gone, e.g. {table} row {rowid} to {parent}")
+                    found += 1
+                    db.conn.execute(
+                        "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                        [found, datetime.now(timezone.utc).isoformat(timespec="seconds")],
+                    )
+                db.conn.execute("COMMIT")
+            except sqlite3.Error as e:
+                db.rollback()
+                raise AuriaError(f"{path}: migration {found + 1} failed: {e}") from None
+    finally:
+        db.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
 
 
 def _statements(script: str) -> list[str]:

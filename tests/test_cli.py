@@ -212,9 +212,11 @@ def test_a_damaged_store_and_a_huge_work_id_are_one_line(write_config, tmp_path,
     from state.store import open_store
 
     path = tmp_path / "data" / "auria.db"
-    open_store(path).conn.close()
-    with open(path, "r+b") as f:  # pages after the header overwritten: "malformed" on the first query
-        f.seek(4096 * 2)
+    db = open_store(path)
+    (works_page,) = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'works'").fetchone()
+    db.conn.close()
+    with open(path, "r+b") as f:  # the works table's pages overwritten: "malformed" on the first query
+        f.seek(4096 * (works_page - 1))
         f.write(b"\xff" * 4096 * 2)
     config = write_config('data_dir = "data"\n')
     for command in (["status"], ["history"], ["show", "1"]):

@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 from bot.errors import AuriaError
+from state.works import WorkStatus
 
 
 class GenerationError(Exception):
@@ -30,7 +31,7 @@ def generate_preview(config, seed: int) -> int:
         result = json.loads(done.stdout.strip().splitlines()[-1])
     except (IndexError, ValueError):
         raise GenerationError(f"generation exited {done.returncode}: {done.stderr.strip()[-500:]}") from None
-    if result.get("status") != "preview":
+    if result.get("status") != WorkStatus.PREVIEW:
         raise GenerationError(f"work {result.get('id')} failed: {result.get('error')}")
     return result["id"]
 
@@ -45,7 +46,7 @@ def main(argv: list[str]) -> int:
     try:
         config = load_config(path or None)
         configure_logging(config.log_level, config.log_format)
-        work = make_work(config, open_store(config.db_path), seed=int(seed), status="preview")
+        work = make_work(config, open_store(config.db_path), seed=int(seed), status=WorkStatus.PREVIEW)
     except AuriaError as error:
         print(json.dumps({"error": str(error)}))
         return 2

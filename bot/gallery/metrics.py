@@ -1,6 +1,9 @@
 """/metrics: the store's counts in Prometheus' text format (version 0.0.4)."""
 from __future__ import annotations
 
+from state.posts import last_posted_at, posts_by_platform_and_state
+from state.works import generation_seconds, works_by_status
+
 # Generation seconds of a work, in buckets: a CPU work takes 5-10 s, a GPU one about 1.
 BUCKETS = (1, 2, 5, 10, 20, 30, 60, 120, 300)
 
@@ -15,18 +18,13 @@ def metrics_text(db) -> str:
             lines.append(f"{name}{_labels(labels)} {_number(value)}")
 
     family("auria_works", "gauge", "Works in the store by status.",
-           [({"status": status}, count) for status, count in
-            db.execute("SELECT status, count(*) FROM works GROUP BY status ORDER BY status")])
+           [({"status": status}, count) for status, count in works_by_status(db).items()])
     family("auria_posts", "gauge", "Posts by platform and state.",
            [({"platform": platform, "state": state}, count) for platform, state, count in
-            db.execute("SELECT platform, state, count(*) FROM posts GROUP BY platform, state ORDER BY platform, state")])
+            posts_by_platform_and_state(db)])
     family("auria_last_post_timestamp_seconds", "gauge", "When the latest post on each platform went out (Unix time).",
-           [({"platform": platform}, at) for platform, at in
-            db.execute("SELECT platform, max(CAST(strftime('%s', updated_at) AS INTEGER)) FROM posts WHERE state = 'posted' "
-                       "GROUP BY platform ORDER BY platform")])
-    # The total from SQLite's own JSON reader: a scrape does not decode every work's timings.
-    seconds = [s for (s,) in db.execute("SELECT json_extract(timings, '$.total') FROM works WHERE timings IS NOT NULL")
-               if isinstance(s, (int, float))]
+           [({"platform": platform}, at) for platform, at in last_posted_at(db).items()])
+    seconds = generation_seconds(db)  # a scrape decodes no work's timings
     lines.append("# HELP auria_generation_seconds Seconds to make a work (all its steps).")
     lines.append("# TYPE auria_generation_seconds histogram")
     for bound in BUCKETS:

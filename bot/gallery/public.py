@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 
-from state.posts import posts_for
-from state.works import get_work
+from generator.messages import STEPS
+from state.posts import PostState, posts_for, posts_of_works
+from state.works import get_work, is_shown, page_of_shown_works
 
-SHOWN = ("ready", "preview")  # finished works; drafts, failures and works awaiting approval stay private
 MAX_LIMIT = 100
 ARTIFACT = re.compile(r"[0-9a-f]{64}")
-STEP_ORDER = ("poet", "painter", "stylist", "finish")  # the pipeline's order
 IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
 # Where each step's images are (the others are text or JSON: not served).
 _IMAGE_OUTPUTS = {("painter", "image"): "png", ("stylist", "image"): "png", ("finish", "image"): "jpg"}
@@ -34,44 +33,20 @@ class Urls:
         return "/" if before is None else f"/?before={before}"
 
 
-# The columns a list shows: two queries a page (works, then their posts), no JSON decoded
-# but the total seconds; the list is the hot path (benchmarks/serve.py).
-_LIST_COLUMNS = ("id, created_at, slot, status, haiku, shape, seed, mood, style, alt_text, image_sha256, "
-                 "json_extract(timings, '$.total') AS seconds")
-
-
 def page_of_works(db, limit: int, before: int | None) -> tuple[list[dict], int | None]:
     """Up to `limit` shown works (the list's columns), newest first, with ids below
     `before`; and the `before` of the next page (None on the last)."""
-    marks = ", ".join("?" for _ in SHOWN)
-    sql = f"SELECT {_LIST_COLUMNS} FROM works WHERE status IN ({marks}) AND image_sha256 IS NOT NULL"
-    params: list = list(SHOWN)
-    if before is not None:
-        sql += " AND id < ?"
-        params.append(before)
-    cursor = db.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit + 1])
-    names = [column[0] for column in cursor.description]
-    rows = [dict(zip(names, row)) for row in cursor.fetchall()]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (rows[-1]["id"] if more else None)
+    return page_of_shown_works(db, limit, before)
 
 
 def shown_work(db, work_id: int) -> dict | None:
     work = get_work(db, work_id)
-    if work is None or work["status"] not in SHOWN or not work.get("image_sha256"):
-        return None
-    return work
+    return work if is_shown(work) else None
 
 
 def summaries(db, rows: list[dict], urls: Urls) -> list[dict]:
     """The list's works (rows of page_of_works), with their posts in one query."""
-    posts: dict[int, dict[str, dict]] = {row["id"]: {} for row in rows}
-    if rows:
-        marks = ", ".join("?" for _ in rows)
-        for work_id, platform, state, url in db.execute(
-                f"SELECT work_id, platform, state, url FROM posts WHERE work_id IN ({marks})", list(posts)):
-            posts[work_id][platform] = {"state": state, "url": url}
+    posts = posts_of_works(db, [row["id"] for row in rows])
     return [_summary(row, posts[row["id"]], urls) for row in rows]
 
 
@@ -106,7 +81,7 @@ def _summary(row: dict, posts: dict[str, dict], urls: Urls) -> dict:
         "image": urls.artifact(row["image_sha256"], "jpg"),
         "page": urls.work(row["id"]),
         "posts": [{"platform": platform, "state": post["state"],
-                   "url": post["url"] if post["state"] == "posted" and _is_https(post["url"]) else None}
+                   "url": post["url"] if post["state"] == PostState.POSTED and _is_https(post["url"]) else None}
                   for platform, post in sorted(posts.items())],
         "seconds": row["seconds"],
     }
@@ -116,7 +91,7 @@ def detail(db, work: dict, urls: Urls) -> dict:
     """A work with its creative process: the plan and every step's record."""
     steps = []
     records = work.get("steps") or {}
-    for name in sorted(records, key=lambda n: STEP_ORDER.index(n) if n in STEP_ORDER else len(STEP_ORDER)):
+    for name in sorted(records, key=lambda n: STEPS.index(n) if n in STEPS else len(STEPS)):
         record = records[name]
         outputs = {}
         for output, sha in (record.get("outputs") or {}).items():

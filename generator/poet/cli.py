@@ -193,9 +193,9 @@ def _known_keys(db) -> set[str]:
 
 
 def _save(db, haiku, params: dict, model_hashes: dict) -> int:
-    from state.works import add_work
+    from state.works import WorkStatus, add_work
 
     return add_work(
         db, haiku=haiku.text, shape=params["shape"], seed=haiku.seed, params=params | {"choice": haiku.record()},
-        models={"poet": model_hashes}, timings={"poet": round(haiku.seconds, 3)}, status="draft",
+        models={"poet": model_hashes}, timings={"poet": round(haiku.seconds, 3)}, status=WorkStatus.DRAFT,
     )
