@@ -5,6 +5,7 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /opt/auria
 COPY pyproject.toml README.md ./
+COPY core ./core
 COPY bot ./bot
 COPY generator ./generator
 COPY publishers ./publishers

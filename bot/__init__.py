@@ -1,1 +1,1 @@
-"""The application: CLI, configuration, secrets, logging (the daemon comes later)."""
+"""The application on top: CLI, configuration, the daemon, the gallery."""

@@ -23,7 +23,7 @@ def register(subparsers) -> None:
 
 
 def cmd_accounts_check(args, config) -> int:
-    from bot.errors import AuriaError
+    from core.errors import AuriaError
     from publishers.base import PublishError
     from publishers.registry import make_publisher
 

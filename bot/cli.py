@@ -19,7 +19,7 @@ import sqlite3
 import sys
 
 from bot.config import LOG_LEVELS
-from bot.errors import AuriaError
+from core.errors import AuriaError
 
 
 def register_config(subparsers) -> None:
@@ -85,7 +85,7 @@ COMMAND_GROUPS = [
 
 def cmd_config_check(args, config) -> int:
     from bot.config import as_dotted
-    from bot.secrets import SECRET_NAMES, get_secret
+    from core.secrets import SECRET_NAMES, get_secret
 
     print(f"# config: {config.source if config.source else 'built-in defaults'}")
     for key, value in as_dotted(config).items():
@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     config = None
     try:
         from bot.config import load_config
-        from bot.logs import configure_logging
+        from core.logs import configure_logging
 
         config = load_config(args.config)
         if args.log_level:

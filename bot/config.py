@@ -4,7 +4,7 @@ Where the file comes from, first match wins: the path given (``--config``), the
 ``AURIA_CONFIG`` environment variable, ``config/auria.toml`` in the current directory,
 else built-in defaults (a fresh user needs no file). Every problem is a ``ConfigError``
 that names the file, the dotted key and what is wrong. Secrets never go in this file:
-see ``bot.secrets``.
+see ``core.secrets``.
 
 Each key is a dataclass field that declares its default and its rule together,
 ``temperature: float = key(0.8, number(0, 2))``; ``_parse`` runs every rule in one loop.
@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.errors import AuriaError
-from bot.secrets import SECRET_NAMES
+from core.errors import AuriaError
+from core.secrets import SECRET_NAMES
 from generator.poet.shape import MAX_LINES, MAX_SYLLABLES, shape_counts, within_limits
 
 DEFAULT_CONFIG_FILE = Path("config/auria.toml")

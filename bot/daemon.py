@@ -23,10 +23,10 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from bot import sdnotify
-from bot.errors import AuriaError
-from bot.faults import fault_point
 from bot.lock import DataDirLock
 from bot.schedule import due_slots, slot_id, slots_between, zone
+from core.errors import AuriaError
+from core.faults import fault_point
 from state.posts import PostState
 from state.works import TO_MAKE, WorkStatus
 

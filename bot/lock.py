@@ -11,7 +11,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 
 LOCK_NAME = "auria.lock"
 

@@ -20,7 +20,7 @@ import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 
 _TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 # A wall-clock gap (and a day a zone skips entirely) is well under two days.

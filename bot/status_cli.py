@@ -73,7 +73,7 @@ def cmd_retry(args, config) -> int:
 
 
 def cmd_decide(args, config) -> int:
-    from bot.errors import AuriaError
+    from core.errors import AuriaError
     from state.store import open_store
     from state.works import decide, get_work
 

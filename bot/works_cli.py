@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.config import PLATFORMS
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from generator.messages import STEPS
 from generator.painter.media import MEDIUM_SETTINGS
 

@@ -11,8 +11,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from bot.errors import AuriaError
-from bot.faults import fault_point
+from core.errors import AuriaError
+from core.faults import fault_point
 
 
 class ArtifactStore:

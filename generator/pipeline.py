@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from generator.messages import (
     STEPS,
     GeneratorSettings,
@@ -230,7 +230,7 @@ def _run_child(requests: list[WorkRequest], timeout: float) -> Iterator[WorkResu
 def _without_secrets(environ) -> dict[str, str]:
     """The environment for the generation child: it posts nothing, so it gets no credential
     (a crash dump or a model's log can then leak none)."""
-    from bot.secrets import SECRET_NAMES
+    from core.secrets import SECRET_NAMES
 
     secret = {f"AURIA_{name.upper()}" for name in SECRET_NAMES} | {"CREDENTIALS_DIRECTORY"}
     return {key: value for key, value in environ.items() if key not in secret}

@@ -22,8 +22,8 @@ import time
 from dataclasses import asdict
 from functools import lru_cache
 
-from bot.errors import AuriaError
-from bot.faults import fault_point
+from core.errors import AuriaError
+from core.faults import fault_point
 from generator.artifacts import ArtifactStore
 from generator.messages import STEPS, WorkRequest, WorkResult
 
@@ -320,7 +320,7 @@ def _torch_device(request: WorkRequest) -> str:
 
 
 def main() -> int:
-    from bot.logs import configure_logging
+    from core.logs import configure_logging
 
     requests = [WorkRequest.from_dict(data) for data in json.loads(sys.stdin.read())]
     if requests:

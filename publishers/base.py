@@ -18,7 +18,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 
 
 class PublishError(Exception):

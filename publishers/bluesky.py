@@ -58,8 +58,7 @@ from atproto_core.uri import AtUri
 from atproto_server.exceptions import InvalidTokenError
 from PIL import Image
 
-from bot.config import Config
-from bot.secrets import get_secret, redact, write_private
+from core.secrets import get_secret, redact, write_private
 from publishers.base import (
     NeedsHumanError,
     NotConfiguredError,
@@ -71,6 +70,7 @@ from publishers.base import (
     RetryableError,
 )
 from publishers.captions import LIMITS, graphemes
+from publishers.settings import Settings
 
 log = logging.getLogger("auria.publish.bluesky")
 
@@ -91,7 +91,7 @@ _ERROR_TEXT_LIMIT = 300
 class BlueskyPublisher(Publisher):
     name = "bluesky"
 
-    def __init__(self, config: Config, *, transport: httpx.BaseTransport | None = None):
+    def __init__(self, config: Settings, *, transport: httpx.BaseTransport | None = None):
         """``transport`` replaces the httpx transport under atproto's client (tests pass an
         ``httpx.MockTransport``); everything above it is atproto's own request code."""
         self.config = config

@@ -64,9 +64,8 @@ import uuid
 from pathlib import Path
 from typing import Callable
 
-from bot.config import Config
-from bot.errors import AuriaError
-from bot.secrets import get_secret, redact, write_private
+from core.errors import AuriaError
+from core.secrets import get_secret, redact, write_private
 from publishers.base import (
     NeedsHumanError,
     NotConfiguredError,
@@ -77,6 +76,7 @@ from publishers.base import (
     PublishResult,
     RetryableError,
 )
+from publishers.settings import Settings
 
 log = logging.getLogger("auria.publish.instagram")
 
@@ -128,7 +128,7 @@ def build_client(private_transport: str | None = None, request_timeout: float = 
 class InstagramPublisher(Publisher):
     name = "instagram"
 
-    def __init__(self, config: Config, *, client_factory: Callable[[], object] | None = None):
+    def __init__(self, config: Settings, *, client_factory: Callable[[], object] | None = None):
         self.config = config
         self._client_factory = client_factory or build_client
         self._client = None
@@ -361,7 +361,7 @@ class InstagramPublisher(Publisher):
         return mapped
 
 
-def login_interactive(config: Config, ask: Callable[[str], str] = input,
+def login_interactive(config: Settings, ask: Callable[[str], str] = input,
                       ask_secret: Callable[[str], str] = getpass.getpass, *,
                       client_factory: Callable[[], object] | None = None,
                       out: Callable[[str], None] = print) -> str:
@@ -369,7 +369,7 @@ def login_interactive(config: Config, ask: Callable[[str], str] = input,
     return InstagramPublisher(config, client_factory=client_factory).login_interactive(ask, ask_secret, out)
 
 
-def cmd_login_instagram(args, config: Config) -> int:
+def cmd_login_instagram(args, config: Settings) -> int:
     """The CLI command: 0 when logged in; a failure is an AuriaError (one line, exit 2)."""
     try:
         login_interactive(config)

@@ -43,8 +43,7 @@ from mastodon.errors import (
     MastodonUnauthorizedError,
 )
 
-from bot.config import Config
-from bot.secrets import get_secret, redact
+from core.secrets import get_secret, redact
 from publishers.base import (
     NeedsHumanError,
     NotConfiguredError,
@@ -56,6 +55,7 @@ from publishers.base import (
     RetryableError,
 )
 from publishers.captions import LIMITS, length
+from publishers.settings import Settings
 
 log = logging.getLogger("auria.publish.mastodon")
 
@@ -73,7 +73,7 @@ _ERROR_TEXT_LIMIT = 300
 class MastodonPublisher(Publisher):
     name = "mastodon"
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Settings):
         self.config = config
         self._sleep = time.sleep  # tests replace it: the media polling never really waits
 

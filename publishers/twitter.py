@@ -36,9 +36,8 @@ import requests
 import tweepy
 from requests.adapters import HTTPAdapter
 
-from bot.config import Config
-from bot.errors import AuriaError
-from bot.secrets import SecretFilter, get_secret, redact
+from core.errors import AuriaError
+from core.secrets import SecretFilter, get_secret, redact
 from publishers.base import (
     NeedsHumanError,
     NotConfiguredError,
@@ -49,6 +48,7 @@ from publishers.base import (
     PublishResult,
     RetryableError,
 )
+from publishers.settings import Settings
 
 log = logging.getLogger("auria.publish.x")
 
@@ -85,7 +85,7 @@ class _TimeoutAdapter(HTTPAdapter):
 class XPublisher(Publisher):
     name = "x"
 
-    def __init__(self, config: Config, *, session: requests.Session | None = None):
+    def __init__(self, config: Settings, *, session: requests.Session | None = None):
         self.config = config
         if session is None:
             session = requests.Session()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 
 BUSY_TIMEOUT_MS = 5000
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, ConfigError, PoetConfig, as_dotted, load_config
-from bot.logs import configure_logging
-from bot.secrets import SECRET_NAMES, SecretFilter, get_secret, known_secret_values
+from core.logs import configure_logging
+from core.secrets import SECRET_NAMES, SecretFilter, get_secret, known_secret_values
 
 EXAMPLE = Path(__file__).parent.parent / "config" / "auria.example.toml"
 
@@ -358,8 +358,8 @@ def test_known_secret_values_longest_first(credentials_dir, monkeypatch):
 
 
 def test_a_secret_with_a_line_break_or_too_short_is_refused_naming_it_not_its_value(credentials_dir, monkeypatch):
-    from bot.errors import AuriaError
-    from bot.secrets import redact
+    from core.errors import AuriaError
+    from core.secrets import redact
 
     monkeypatch.setenv("AURIA_X_API_KEY", "abcd1234\nX-Evil: 1")
     with pytest.raises(AuriaError, match=r"^AURIA_X_API_KEY: the x_api_key secret has a line break") as e:

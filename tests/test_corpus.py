@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from generator.poet.corpus import (
     DROP_REASONS,
     CorpusError,

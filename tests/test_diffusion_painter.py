@@ -20,7 +20,7 @@ pytest.importorskip("transformers", reason="the diffusion painter's extra is not
 from PIL import Image  # noqa: E402
 
 from bot.config import ConfigError, load_config  # noqa: E402
-from bot.errors import AuriaError  # noqa: E402
+from core.errors import AuriaError  # noqa: E402
 from generator.painter.diffusion import (  # noqa: E402
     MEDIUMS,
     MOOD_LOOKS,

@@ -21,7 +21,7 @@ from bot.config import Config, keys, sections
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 EXAMPLE = (ROOT / "config" / "auria.example.toml").read_text(encoding="utf-8")
-PRODUCT = ("bot", "generator", "publishers", "state")
+PRODUCT = ("core", "bot", "generator", "publishers", "state")
 
 
 def commands(parser: argparse.ArgumentParser, prefix: str = "") -> list[str]:

@@ -1,4 +1,4 @@
-"""bot.faults: AURIA_FAULT and AURIA_FAULT_ONCE, the points the crash and full-disk tests use."""
+"""core.faults: AURIA_FAULT and AURIA_FAULT_ONCE, the points the crash and full-disk tests use."""
 import errno
 import os
 import subprocess
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-import bot.faults
-from bot.errors import AuriaError
-from bot.faults import fault_point
+import core.faults
+from core.errors import AuriaError
+from core.faults import fault_point
 from generator.artifacts import ArtifactStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +19,7 @@ POINTS = ("poet", "painter", "stylist", "finish", "artifact", "stored")
 def _point_in_child(point, **env):
     """fault_point(point) in a fresh process; its exit code (0: it passed)."""
     child_env = {**os.environ, **env}
-    return subprocess.run([sys.executable, "-c", f"from bot.faults import fault_point; fault_point({point!r})"],
+    return subprocess.run([sys.executable, "-c", f"from core.faults import fault_point; fault_point({point!r})"],
                           env=child_env, cwd=ROOT, timeout=60).returncode
 
 
@@ -55,7 +55,7 @@ def test_several_faults_are_comma_separated(monkeypatch):
 
 def test_hang_sleeps_an_hour(monkeypatch):
     slept = []
-    monkeypatch.setattr(bot.faults.time, "sleep", slept.append)
+    monkeypatch.setattr(core.faults.time, "sleep", slept.append)
     monkeypatch.setenv("AURIA_FAULT", "hang:stored")
     fault_point("stored")
     assert slept == [3600]

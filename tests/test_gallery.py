@@ -28,7 +28,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.cli import main
 from bot.config import Config, load_config
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from bot.gallery.app import create_app
 from bot.gallery.generate import GenerationError
 from bot.schedule import slot_id, slots_between

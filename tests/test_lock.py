@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from bot.lock import DataDirLock
 
 ROOT = Path(__file__).resolve().parents[1]
 
 SECOND = """
 import sys
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from bot.lock import DataDirLock
 try:
     with DataDirLock(sys.argv[1]):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from generator.painter.media import MEDIA, NAMES, paint_in
 from generator.painter.media.strokes import Brush, blurred, gradients, plan_layer
 from generator.painter.planner import plan_scene

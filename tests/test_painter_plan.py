@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from safetensors.numpy import save_file
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from generator.painter.lexicon import SEASON_WORDS, STOPWORDS, TIME_WORDS, UNPAINTED, WORDS, words_of
 from generator.painter.motifs import FOREGROUND, MIDDLE, MOTIFS, SKY
 from generator.painter.plan import Frame, SEASONS, TIMES_OF_DAY, ScenePlan

@@ -8,7 +8,7 @@ import torch
 from poet_fixtures import tiny_model_config, tiny_poems
 from safetensors.torch import save_file
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from generator.poet import weights
 from generator.poet.model import REGISTERS, PoetLSTM, PoetModelConfig, conditioning, make_batch, sequence_loss, shape_of
 from generator.poet.novelty import NoveltyIndex, build_fingerprints, checked_lines, fingerprint, normalise

@@ -15,7 +15,7 @@ from poet_fixtures import single_torch_thread, tiny_model_config, write_corpus  
 from safetensors.torch import load_file
 
 from bot.cli import main
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from generator.poet import train as train_module
 from generator.poet import weights
 from generator.poet.model import PoetModelConfig

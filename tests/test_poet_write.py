@@ -7,7 +7,7 @@ import pytest
 import torch
 from poet_fixtures import single_torch_thread  # noqa: F401
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from generator.poet import weights
 from generator.poet.novelty import NoveltyIndex, build_fingerprints
 from generator.poet.syllables import counts

@@ -25,7 +25,7 @@ import responses
 from PIL import Image
 
 from bot.config import Config
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from publishers.base import NeedsHumanError, NotConfiguredError, PermanentError, Post, RetryableError
 from publishers.captions import caption
 from publishers.instagram import (

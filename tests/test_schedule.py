@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from bot.schedule import due_slots, next_slot, parse_times, slot_id, slots_between, slots_on
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -9,7 +9,7 @@ import pytest
 import responses
 
 from bot.cli import main
-from bot.secrets import SECRET_NAMES
+from core.secrets import SECRET_NAMES
 from state.store import open_store
 
 SECRETS = {name: f"S3CRET-{name.upper()}-7f3a9c" for name in SECRET_NAMES}

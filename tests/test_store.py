@@ -3,7 +3,7 @@ from datetime import datetime
 
 import pytest
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from state.events import events_for, record_event
 from state.store import MIGRATIONS, open_store, schema_version
 from state.works import add_work, get_work, haiku_exists, haiku_key, known_haiku_keys, list_works

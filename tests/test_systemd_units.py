@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.secrets import SECRET_NAMES
+from core.secrets import SECRET_NAMES
 
 UNITS = Path(__file__).resolve().parent.parent / "systemd"
 UNIT_FILES = sorted(
@@ -79,7 +79,7 @@ def test_each_service_loads_its_secrets(unit, secrets):
     for name in secrets:
         assert f"{name}:/etc/auria/credentials/{name}" in settings["LoadCredential"]
     # Every LoadCredential has a fallback, so a missing file for an unused platform is not fatal,
-    # and the fallback is blank (bot.secrets reads it as "not set").
+    # and the fallback is blank (core.secrets reads it as "not set").
     fallbacks = dict(value.split(":", 1) for value in settings.get("SetCredential", []))
     assert set(fallbacks) == loaded
     assert all(value.replace("\\n", "").strip() == "" for value in fallbacks.values())

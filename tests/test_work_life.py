@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from state import store
 from state.events import events_for
 from state.posts import PostState, mark_posted, start_sending

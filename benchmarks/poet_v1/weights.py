@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from generator.poet.novelty import NoveltyIndex
 from generator.poet.weights import _read_tensors
 from poet_v1.model import SYMBOLS, PoetLSTM, PoetModelConfig

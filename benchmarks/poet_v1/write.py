@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from generator.poet.content import find_problem
 from poet_v1.model import SYMBOL_ID, SYMBOLS, WORD_CHARS, Stepper
 from generator.poet.syllables import count_word, counts, in_dictionary, words

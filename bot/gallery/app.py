@@ -161,7 +161,7 @@ def create_app(config, db, *, token: str | None = None, clock=time.monotonic,
         from bot.health import check
 
         health = check(config, db, datetime.now(timezone.utc))
-        from bot.secrets import redact
+        from core.secrets import redact
 
         problems = [redact(_without_paths(problem, config)) for problem in health.problems]
         return JSONResponse({"status": "ok" if health.ok else "unhealthy", "problems": problems},

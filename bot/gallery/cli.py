@@ -20,9 +20,9 @@ def register(subparsers) -> None:
 def cmd_serve(args, config) -> int:
     import uvicorn
 
-    from bot.errors import AuriaError
+    from core.errors import AuriaError
     from bot.gallery.app import create_app
-    from bot.secrets import get_secret
+    from core.secrets import get_secret
     from state.store import open_store_readonly
 
     host = args.host or config.gallery.host

@@ -12,7 +12,7 @@ import json
 import subprocess
 import sys
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from state.works import WorkStatus
 
 
@@ -38,7 +38,7 @@ def generate_preview(config, seed: int) -> int:
 
 def main(argv: list[str]) -> int:
     from bot.config import load_config
-    from bot.logs import configure_logging
+    from core.logs import configure_logging
     from generator.pipeline import make_work
     from state.store import open_store
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from generator.painter.plan import ScenePlan
 from generator.painter.planner import describe
 

@@ -28,7 +28,7 @@ import numpy as np
 from safetensors import SafetensorError, safe_open
 from safetensors.numpy import save_file
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from generator.painter.lexicon import STOPWORDS, WORDS, words_of
 
 SHIPPED = Path(__file__).parent / "weights" / "word_vectors.safetensors"

@@ -7,7 +7,7 @@ import secrets
 import time
 from pathlib import Path
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 
 log = logging.getLogger("auria.poet")
 

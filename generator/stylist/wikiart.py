@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 from generator.stylist.moods import EMOTIONS
 from state.paintings import upsert_painting
 

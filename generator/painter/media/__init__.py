@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import zlib
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 
 MEDIA = ("oil", "watercolour", "sumi-e")
 # How the alt text and the diffusion prompt name each medium.

@@ -10,7 +10,7 @@ import logging
 import os
 from pathlib import Path
 
-from bot.errors import AuriaError
+from core.errors import AuriaError
 
 # Every secret the project knows; the log filter redacts exactly these.
 SECRET_NAMES = (
@@ -34,7 +34,7 @@ def get_secret(name: str) -> str | None:
     """The secret's value, or None when it is not set (an empty value counts as not set)."""
     name = name.lower()
     if name not in SECRET_NAMES:
-        raise ValueError(f"unknown secret {name!r}: add it to bot.secrets.SECRET_NAMES")
+        raise ValueError(f"unknown secret {name!r}: add it to core.secrets.SECRET_NAMES")
     variable = f"AURIA_{name.upper()}"
     value = os.environ.get(variable, "").strip()
     if value:

@@ -10,7 +10,7 @@ import logging
 import sys
 from datetime import datetime
 
-from bot.secrets import SecretFilter
+from core.secrets import SecretFilter
 
 
 class PlainFormatter(logging.Formatter):
