@@ -78,9 +78,9 @@ def length(platform: str, text: str) -> int:
 
 
 def caption(platform: str, lines: list[str], signature: str = "", hashtags: list[str] = (),
-            template: str = DEFAULT_TEMPLATE) -> str:
-    """The caption `platform` gets for a haiku."""
-    limit = LIMITS[platform]
+            template: str = DEFAULT_TEMPLATE, limit: int | None = None) -> str:
+    """The caption `platform` gets for a haiku, within `limit` (default: the platform's own)."""
+    limit = limit or LIMITS[platform]
     haiku = "\n".join(lines)
     if length(platform, haiku) > limit:
         haiku = _cut(platform, haiku, limit - 1) + "…"
