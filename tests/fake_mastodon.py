@@ -26,6 +26,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
+import time
 from datetime import datetime, timezone
 from urllib.parse import parse_qs
 
@@ -88,6 +89,15 @@ class FakeMastodon(FakePlatform):
 
     def _failed(self) -> tuple:
         return 500, {}, {"error": "We're sorry, but something went wrong on our end. (fake Mastodon failed)"}
+
+    def _unavailable(self) -> tuple:
+        return 503, {}, {"error": "Service Unavailable"}
+
+    def _rate_limited(self, reset_seconds: int) -> tuple:
+        reset = datetime.fromtimestamp(time.time() + reset_seconds, timezone.utc)
+        return 429, {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0",
+                     "X-RateLimit-Reset": reset.isoformat(timespec="milliseconds").replace("+00:00", "Z")}, \
+            {"error": "Too many requests"}
 
     def _new_id(self) -> str:
         # Snowflake-sized decimal strings like Mastodon's, unique across media and statuses.
