@@ -4,6 +4,8 @@ An adapter turns a stored work into the platform's requests and maps what comes 
 - `validate()`: configuration and credentials are present (a clear error naming what is
   missing otherwise), without touching the network;
 - `check()`: one cheap authenticated call, for `auria accounts check`; returns who we are;
+- `caption_limit()`: how long a caption may be here (the platform's fixed limit, or what
+  the server says: Mastodon's instance), asked before the caption is made; never raises;
 - `publish(post) -> PublishResult(remote_id, url)`;
 - `find_existing(post) -> PublishResult | None`: our recent posts with the same text, for
   reconciling a post left `sending` by a crash; raises when it cannot tell.
@@ -73,3 +75,8 @@ class Publisher(ABC):
 
     @abstractmethod
     def find_existing(self, post: Post) -> PublishResult | None: ...
+
+    def caption_limit(self) -> int:
+        from publishers.captions import LIMITS
+
+        return LIMITS[self.name]

@@ -4,33 +4,57 @@ within each platform's limit.
 Hashtags are added one by one while they fit, then the signature is dropped if even the
 bare template is too long, and only a haiku longer than the limit by itself is cut, at a
 word boundary, with an ellipsis: a caption is never cut mid-word.
+
+X's length is twitter-text's weighted length (the twitter-text-parser port of X's own
+library): a link or bare domain weighs 23 whatever its length, CJK and emoji 2 (an emoji
+sequence such as a family or a skin tone is one emoji), text after NFC.
 """
 from __future__ import annotations
 
 import re
+import sys
+import threading
+import types
 import unicodedata
+from pathlib import Path
 
 DEFAULT_TEMPLATE = "{haiku}\n\n— {signature}\n\n{hashtags}"
 LIMITS = {"x": 280, "instagram": 2200, "mastodon": 500, "bluesky": 300}
 MAX_HASHTAGS = {"x": 30, "instagram": 30, "mastodon": 30, "bluesky": 30}
-_URL = re.compile(r"https?://\S+", re.I)
-# twitter-text v3: code points in these ranges weigh 1, every other weighs 2 (CJK, emoji, ...)
-_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
-_URL_WEIGHT = 23
+
+_parse_tweet = None
+_import_lock = threading.Lock()
 
 
 def x_length(text: str) -> int:
-    """Length as X counts it: URLs 23, most Latin text 1 per character, CJK and emoji 2."""
-    total = 0
-    position = 0
-    for match in _URL.finditer(text):
-        total += _weigh(text[position : match.start()]) + _URL_WEIGHT
-        position = match.end()
-    return total + _weigh(text[position:])
+    """Length as X counts it (twitter-text's weightedLength)."""
+    return _twitter_text()(text).weightedLength
 
 
-def _weigh(text: str) -> int:
-    return sum(1 if any(lo <= ord(ch) <= hi for lo, hi in _LIGHT_RANGES) else 2 for ch in text)
+def _twitter_text():
+    """twitter_text.parse_tweet, imported on first use (it compiles its URL and emoji
+    patterns at import, a sixth of a second the daemon need not spend idle).
+
+    twitter-text-parser 3.0.0 reads its emoji table with pkg_resources.resource_string,
+    which setuptools 82 removed (and a Python 3.12 venv has no setuptools at all). While
+    it is imported, a stand-in with that one function (the file beside the module) takes
+    pkg_resources' place, and is taken away again: no other code ever sees it."""
+    global _parse_tweet
+    with _import_lock:
+        if _parse_tweet is None:
+            stand_in = "pkg_resources" not in sys.modules
+            if stand_in:
+                module = types.ModuleType("pkg_resources")
+                module.resource_string = lambda name, resource: (
+                    Path(sys.modules[name].__file__).with_name(resource).read_bytes())
+                sys.modules["pkg_resources"] = module
+            try:
+                from twitter_text import parse_tweet
+            finally:
+                if stand_in:
+                    del sys.modules["pkg_resources"]
+            _parse_tweet = parse_tweet
+    return _parse_tweet
 
 
 def graphemes(text: str) -> int:
@@ -54,9 +78,9 @@ def length(platform: str, text: str) -> int:
 
 
 def caption(platform: str, lines: list[str], signature: str = "", hashtags: list[str] = (),
-            template: str = DEFAULT_TEMPLATE) -> str:
-    """The caption `platform` gets for a haiku."""
-    limit = LIMITS[platform]
+            template: str = DEFAULT_TEMPLATE, limit: int | None = None) -> str:
+    """The caption `platform` gets for a haiku, within `limit` (default: the platform's own)."""
+    limit = limit or LIMITS[platform]
     haiku = "\n".join(lines)
     if length(platform, haiku) > limit:
         haiku = _cut(platform, haiku, limit - 1) + "…"

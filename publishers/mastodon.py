@@ -18,6 +18,14 @@ when they fail; with ``version_check_mode="none"`` the given version is ignored 
 upload goes to the deprecated ``/api/v1/media``). ``ratelimit_method="throw"``: a 429 is
 ours to schedule, never a sleep inside the call.
 
+The caption is cut to the instance's own status length, asked once per adapter before
+the first post (``caption_limit``): ``GET /api/v2/instance`` ``configuration.statuses.
+max_characters``; where the server has no v2 (404 or 410: Mastodon before 4.0, other
+servers) or it says nothing, ``GET /api/v1/instance`` ``max_toot_chars`` (Pleroma, Akkoma,
+glitch-soc) or its ``configuration.statuses.max_characters``; and Mastodon's default of 500
+when neither says or the look-up fails (down, 5xx, 429, locked down): 500 is what every
+stock server takes, and a post must never wait on metadata.
+
 Errors, for every call: 429 -> retry when ``X-RateLimit-Reset`` (ISO time) says; 5xx,
 timeouts, dropped connections, unreadable answers, 408/409/425 and a 422 for media still
 processing -> retry; 401 (token revoked or wrong) and 403 (account suspended or disabled,
@@ -38,6 +46,7 @@ from mastodon.errors import (
     MastodonAPIError,
     MastodonError,
     MastodonNetworkError,
+    MastodonNotFoundError,
     MastodonRatelimitError,
     MastodonServerError,
     MastodonUnauthorizedError,
@@ -62,6 +71,7 @@ log = logging.getLogger("auria.publish.mastodon")
 # Any version with /api/v2/media (3.1.4+) and every call used here; nothing newer is needed.
 ASSUMED_VERSION = "4.0.0"
 TIMEOUT = 60  # seconds per request (Mastodon.py's default is 300)
+LOOKUP_TIMEOUT = 10  # seconds for the instance's character limit: a slow answer is no answer
 RECENT_POSTS = 20
 MEDIA_POLLS = 20  # GET /api/v1/media/ID at most this often while the upload is processed
 MEDIA_POLL_SECONDS = 3.0
@@ -76,6 +86,7 @@ class MastodonPublisher(Publisher):
     def __init__(self, config: Settings):
         self.config = config
         self._sleep = time.sleep  # tests replace it: the media polling never really waits
+        self._max_characters: int | None = None  # the instance's limit, once asked
 
     # -- configuration -------------------------------------------------------------------
 
@@ -91,7 +102,7 @@ class MastodonPublisher(Publisher):
         if missing:
             raise NotConfiguredError("mastodon: missing " + "; and ".join(missing))
 
-    def _client(self) -> tuple[Mastodon, str]:
+    def _client(self, timeout: float = TIMEOUT) -> tuple[Mastodon, str]:
         """A fresh client (no request is made building it) and the token, for redaction."""
         try:
             self.validate()
@@ -104,7 +115,7 @@ class MastodonPublisher(Publisher):
             ratelimit_method="throw",
             version_check_mode="created",
             mastodon_version=ASSUMED_VERSION,
-            request_timeout=TIMEOUT,
+            request_timeout=timeout,
             user_agent="auria (haiku bot; Mastodon.py)",
         )
         return client, token
@@ -118,11 +129,17 @@ class MastodonPublisher(Publisher):
         host = urlsplit(client.api_base_url).hostname or ""
         return f"@{acct}" if "@" in acct or not host else f"@{acct}@{host}"
 
+    def caption_limit(self) -> int:
+        """The instance's status length, asked once for this adapter; never raises."""
+        if self._max_characters is None:
+            self._max_characters = self._instance_limit()
+        return self._max_characters
+
     def publish(self, post: Post) -> PublishResult:
-        limit = LIMITS["mastodon"]
+        limit = self.caption_limit()
         if length("mastodon", post.caption) > limit:
             raise PermanentError(f"mastodon: the caption is {length('mastodon', post.caption)} characters, "
-                                 f"over Mastodon's {limit}")
+                                 f"over the instance's {limit}")
         client, token = self._client()
         try:
             image = open(post.image_path, "rb")
@@ -153,6 +170,34 @@ class MastodonPublisher(Publisher):
         return None
 
     # -- helpers -------------------------------------------------------------------------
+
+    def _instance_limit(self) -> int:
+        default = LIMITS["mastodon"]
+        try:
+            client, token = self._client(timeout=LOOKUP_TIMEOUT)
+        except NeedsHumanError:  # not configured: publish() says so, with nothing sent
+            return default
+        try:
+            try:
+                limit = _max_characters(client.instance_v2(), ("configuration", "statuses", "max_characters"))
+            except MastodonError as error:
+                if not isinstance(error, MastodonNotFoundError) and _status_of(error)[0] != 410:
+                    raise
+                limit = None  # no v2 on this server
+            if limit is None:
+                v1 = client.instance_v1()
+                limit = (_max_characters(v1, ("max_toot_chars",))
+                         or _max_characters(v1, ("configuration", "statuses", "max_characters")))
+        except Exception as error:  # noqa: BLE001 - metadata: a failed look-up never stops a post
+            reason = str(map_error(error, "instance look-up", client, token)) if isinstance(error, MastodonError) \
+                else redact(f"mastodon: instance look-up failed: {type(error).__name__}: {error}", [token])
+            log.warning("%s; captions are cut to Mastodon's default of %d characters", reason, default)
+            return default
+        if limit is None:
+            log.info("mastodon: the instance does not say its status length; captions are cut to %d", default)
+            return default
+        log.debug("mastodon: the instance takes statuses of up to %d characters", limit)
+        return limit
 
     def _wait_for_media(self, client: Mastodon, token: str, media):
         """The attachment once the server has processed it (its url is set)."""
@@ -209,6 +254,13 @@ def map_error(error: MastodonError, action: str, client: Mastodon | None = None,
             return PermanentError(message + " (is publish.mastodon_url a Mastodon server?)")
         return PermanentError(message)
     return PermanentError(message)  # version or argument errors: a bug here, not the server
+
+
+def _max_characters(data, path: tuple[str, ...]) -> int | None:
+    """The positive whole number at `path` in an instance document, else None."""
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if isinstance(data, int) and not isinstance(data, bool) and data > 0 else None
 
 
 def _status_of(error: MastodonError) -> tuple[int | None, str, str]:

@@ -72,10 +72,12 @@ def retry_delay(attempts: int, retry_after: float | None, publish_config) -> flo
     return backoff_seconds(attempts, publish_config) * random.uniform(0.8, 1.2)
 
 
-def post_for(platform: str, work: dict, publish_config, key: str = "") -> Post:
+def post_for(platform: str, work: dict, publish_config, key: str = "", limit: int | None = None) -> Post:
+    """The Post for `platform`, its caption within `limit` (the publisher's caption_limit();
+    the platform's fixed limit when not given)."""
     lines = work["haiku"].split("\n")
     text = caption(platform, lines, publish_config.signature, publish_config.hashtags,
-                   publish_config.templates.get(platform, DEFAULT_TEMPLATE))
+                   publish_config.templates.get(platform, DEFAULT_TEMPLATE), limit)
     return Post(work_id=work["id"], lines=lines, image_path=Path(work["image_path"]), alt_text=work["alt_text"],
                 caption=text, key=key)
 
@@ -86,7 +88,7 @@ def post_work(db, work: dict, publishers: list[Publisher], publish_config) -> di
     for publisher in publishers:
         # The caption is made before the post is marked sending: nothing that can fail on
         # our side may run between `sending` and the platform's answer.
-        post = post_for(publisher.name, work, publish_config)
+        post = post_for(publisher.name, work, publish_config, limit=publisher.caption_limit())
         row = start_sending(db, work["id"], publisher.name)
         if row is None:
             outcomes[publisher.name] = PostOutcome(

@@ -15,8 +15,10 @@ its redirect: `install_redirect(x_url, extra={HOST: m.base_url})`, or the launch
 It serves what the adapter (publishers/mastodon.py) calls, with Mastodon's shapes:
 POST /api/v2/media (200, processed at once), GET /api/v1/media/ID, POST /api/v1/statuses
 (form or JSON; a repeated Idempotency-Key answers the status it already made, as Mastodon
-does), GET /api/v1/accounts/verify_credentials and GET /api/v1/accounts/ID/statuses
-(newest first). Every call needs `Authorization: Bearer TOKEN`. A status's content is
+does), GET /api/v1/accounts/verify_credentials, GET /api/v1/accounts/ID/statuses
+(newest first), and GET /api/v2/instance and /api/v1/instance with the status length in
+``configuration.statuses.max_characters`` (``max_characters``: 500 as Mastodon's default,
+None to leave it out; a status longer is refused with Mastodon's 422). Every call needs `Authorization: Bearer TOKEN`. A status's content is
 HTML as Mastodon renders plain text: paragraphs, <br /> lines, escaped, hashtags linked.
 """
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
+import time
 from datetime import datetime, timezone
 from urllib.parse import parse_qs
 
@@ -59,6 +62,7 @@ class FakeMastodon(FakePlatform):
         self._uploads: dict[str, dict] = {}
         self._keys: dict[str, str] = {}  # Idempotency-Key -> the status it made
         self._ids = itertools.count(1)
+        self.max_characters: int | None = 500
 
     # -- what the server holds: copies, safe to read while a client is talking -------------
 
@@ -86,6 +90,15 @@ class FakeMastodon(FakePlatform):
     def _failed(self) -> tuple:
         return 500, {}, {"error": "We're sorry, but something went wrong on our end. (fake Mastodon failed)"}
 
+    def _unavailable(self) -> tuple:
+        return 503, {}, {"error": "Service Unavailable"}
+
+    def _rate_limited(self, reset_seconds: int) -> tuple:
+        reset = datetime.fromtimestamp(time.time() + reset_seconds, timezone.utc)
+        return 429, {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0",
+                     "X-RateLimit-Reset": reset.isoformat(timespec="milliseconds").replace("+00:00", "Z")}, \
+            {"error": "Too many requests"}
+
     def _new_id(self) -> str:
         # Snowflake-sized decimal strings like Mastodon's, unique across media and statuses.
         return str(113_000_000_000_000_000 + next(self._ids))
@@ -97,6 +110,8 @@ class FakeMastodon(FakePlatform):
             return self._create_status(headers, body)
         if (method, path) == ("GET", "/api/v1/accounts/verify_credentials"):
             return 200, {}, self._account(source=True)
+        if method == "GET" and path.rstrip("/") in ("/api/v2/instance", "/api/v1/instance"):
+            return 200, {}, self._instance(version=2 if path.startswith("/api/v2/") else 1)
         match = MEDIA.fullmatch(path)
         if method == "GET" and match:
             with self._lock:
@@ -113,6 +128,15 @@ class FakeMastodon(FakePlatform):
         if source:  # verify_credentials adds the owner's settings
             account["source"] = {"privacy": "public", "sensitive": False, "language": "en", "note": "", "fields": []}
         return account
+
+    def _instance(self, version: int) -> dict:
+        """The instance document, trimmed to what a client reads (and the length, if set)."""
+        document = {"domain" if version == 2 else "uri": HOST, "title": "Fake Mastodon", "version": "4.3.0",
+                    "configuration": {"urls": {"streaming": f"wss://{HOST}"}}}
+        if self.max_characters is not None:
+            document["configuration"]["statuses"] = {"max_characters": self.max_characters,
+                                                     "max_media_attachments": 4, "characters_reserved_per_url": 23}
+        return document
 
     def _upload(self, content_type: str, body: bytes) -> tuple:
         fields = _multipart(content_type, body)
@@ -143,6 +167,8 @@ class FakeMastodon(FakePlatform):
                 return 200, {}, self._shown(next(s for s in self._statuses if s["id"] == self._keys[key]))
             if not text and not media_ids:
                 return invalid("Text can't be blank")
+            if text and len(text) > (self.max_characters or 500):
+                return invalid(f"Text character limit of {self.max_characters or 500} exceeded")
             if any(m not in self._uploads or self._uploads[m]["status_id"] for m in media_ids):
                 return invalid(f"Media attachments not found: {', '.join(media_ids)}")
             if visibility not in (None, "public", "unlisted", "private", "direct"):

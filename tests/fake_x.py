@@ -8,6 +8,12 @@ over real HTTP, kill and restart it, and then count what the platform received.
         x.wait_held(10); kill the client; x.release()
         assert len(x.tweets) == 1
 
+For a long random run (benchmarks/faults.py), `chaos(rate, seed)` makes every authorised
+call, with probability `rate`, fail in one of `FAULTS` (a 500, a 503, a 429 with the
+platform's reset header, a connection dropped before the platform acted, or one dropped
+after it acted: the post is made, its answer never comes), with a random latency around
+it; `faults` lists what was done to which call.
+
 Requests reach it through `RedirectAdapter` (mounted on a session) or `install_redirect`
 (a process-wide patch, for a daemon that builds its own session): both send what was meant
 for https://api.x.com or https://api.twitter.com here, same path and query, and the hosts
@@ -26,11 +32,13 @@ import email.parser
 import html
 import itertools
 import json
+import random
 import re
 import select
 import socket
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 from urllib.parse import parse_qs, urlsplit, urlunsplit
@@ -47,6 +55,7 @@ DUPLICATE = {"title": "Forbidden", "type": "about:blank", "status": 403,
              "detail": "You are not allowed to create a Tweet with duplicate content."}
 NOT_FOUND = {"errors": [{"message": "Sorry, that page does not exist", "code": 34}]}
 USER_TWEETS = re.compile(r"/2/users/(\d+)/tweets")
+FAULTS = ("500", "503", "429", "drop", "drop after commit")
 
 
 def invalid(detail: str) -> tuple[int, dict, dict]:
@@ -78,6 +87,8 @@ class FakePlatform:
         self._last_hold: _Hold | None = None  # what wait_held() waits for
         self._server: _Server | None = None
         self.port = 0  # chosen by the system at the first start, kept for every restart
+        self._chaos: tuple[float, random.Random, tuple[float, float]] | None = None
+        self._faults: list[tuple[str, str, str]] = []
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -134,6 +145,19 @@ class FakePlatform:
         with self._lock:
             self._scripts.setdefault(path, []).extend(responses)
 
+    def chaos(self, rate: float, seed: int | None = None, latency: tuple[float, float] = (0.0, 0.0)) -> None:
+        """From now on each authorised call (scripts and holds aside) fails with probability
+        `rate` in one of FAULTS, chosen evenly, and waits a random `latency` (seconds, low
+        and high) before the platform acts and again before it answers."""
+        with self._lock:
+            self._chaos = (rate, random.Random(seed), latency)
+
+    @property
+    def faults(self) -> list[tuple[str, str, str]]:
+        """The faults chaos() made, oldest first: (method, path, fault)."""
+        with self._lock:
+            return list(self._faults)
+
     def hold(self, path: str, after_commit: bool = False) -> None:
         """Block the next authorised call to `path` until release().
 
@@ -172,6 +196,13 @@ class FakePlatform:
         """The answer when the fake itself fails (recorded in errors)."""
         return 500, {}, None
 
+    def _unavailable(self) -> tuple[int, dict, object]:
+        return 503, {}, None
+
+    def _rate_limited(self, reset_seconds: int) -> tuple[int, dict, object]:
+        """A 429 with the platform's header for when the limit resets."""
+        raise NotImplementedError
+
     def _route(self, method: str, path: str, query: dict, headers, body: bytes) -> tuple:
         """(status, headers, JSON body or None) for an authorised call neither scripted nor dropped."""
         raise NotImplementedError
@@ -189,6 +220,24 @@ class FakePlatform:
             if hold:
                 self._reached.append(hold)
             return (queue.pop(0) if queue else None), hold
+
+    def _chaos_for(self, method: str, path: str) -> tuple[str | None, float, float]:
+        """(the fault for this call or None, latency before acting, latency before answering)."""
+        with self._lock:
+            if self._chaos is None:
+                return None, 0.0, 0.0
+            rate, rng, (low, high) = self._chaos
+            fault = rng.choice(FAULTS) if rng.random() < rate else None
+            if fault:
+                self._faults.append((method, path, fault))
+            return fault, rng.uniform(low, high), rng.uniform(low, high)
+
+    def _fault_answer(self, fault: str) -> tuple[int, dict, object]:
+        if fault == "500":
+            return self._failed()
+        if fault == "503":
+            return self._unavailable()
+        return self._rate_limited(reset_seconds=2)
 
 
 class FakeX(FakePlatform):
@@ -224,6 +273,14 @@ class FakeX(FakePlatform):
 
     def _failed(self) -> tuple:
         return 500, {}, {"title": "Internal Server Error", "detail": "fake X failed", "status": 500}
+
+    def _unavailable(self) -> tuple:
+        return 503, {}, {"title": "Service Unavailable", "detail": "fake X is over capacity", "status": 503}
+
+    def _rate_limited(self, reset_seconds: int) -> tuple:
+        return 429, {"x-rate-limit-limit": "300", "x-rate-limit-remaining": "0",
+                     "x-rate-limit-reset": str(int(time.time()) + reset_seconds)}, \
+            {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429}
 
     def _new_id(self) -> str:
         # Snowflake-sized decimal strings like X's, unique across media and posts.
@@ -374,6 +431,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._answer(*fake._unauthorised())
         if hold and not hold.after_commit and not self._wait(hold):
             return  # the client left, or the platform went down, before anything happened
+        fault, before, after = (None, 0.0, 0.0) if scripted or hold else fake._chaos_for(method, url.path)
+        time.sleep(before)
+        if fault == "drop":
+            return  # the connection closes unanswered; nothing happened
+        if fault and fault != "drop after commit":
+            return self._answer(*fake._fault_answer(fault))
         if scripted:
             answer = scripted
         else:
@@ -385,6 +448,9 @@ class _Handler(BaseHTTPRequestHandler):
                 answer = fake._failed()
         if hold and hold.after_commit and not self._wait(hold):
             return
+        time.sleep(after)
+        if fault == "drop after commit":
+            return  # the platform acted; its answer never comes
         self._answer(*answer)
 
     def _wait(self, hold: _Hold) -> bool:

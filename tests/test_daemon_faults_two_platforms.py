@@ -26,7 +26,7 @@ from bot.config import Config, PublishConfig, load_config
 from fake_mastodon import HOST, PUBLIC, TOKEN, FakeMastodon, content_html
 from fake_x import FakeX, RedirectAdapter, UnexpectedHost
 from publishers import mastodon as mastodon_module
-from publishers.base import NeedsHumanError, Post, PublishResult
+from publishers.base import NeedsHumanError, PermanentError, Post, PublishResult
 from publishers.captions import caption
 from publishers.mastodon import MastodonPublisher, html_to_text
 from state.events import events_for
@@ -36,6 +36,8 @@ from test_daemon_faults import LAUNCHER, ROOT, X_SECRETS, Bot, minute
 VERIFY = ("GET", "/api/v1/accounts/verify_credentials")
 TIMELINE = ("GET", "/api/v1/accounts/1/statuses")
 STATUS_POST = ("POST", "/api/v1/statuses")
+MEDIA_POST = ("POST", "/api/v2/media")
+INSTANCE = ("GET", "/api/v2/instance/")  # the status length, asked before the caption is cut
 
 
 class TwoPlatformBot(Bot):
@@ -144,7 +146,26 @@ def test_the_fake_mastodon_posts_finds_and_honours_the_idempotency_key(publisher
     assert publisher.publish(post) == result, "the same Idempotency-Key: the same status"
     assert len(publisher.fake.statuses) == 1 and len(publisher.fake.uploads) == 2
     assert publisher.check() == f"@auria@{HOST}"
-    assert publisher.fake.calls[:4] == [("POST", "/api/v2/media"), STATUS_POST, VERIFY, TIMELINE]
+    assert publisher.fake.calls[:5] == [INSTANCE, MEDIA_POST, STATUS_POST, VERIFY, TIMELINE]
+
+
+def test_the_adapter_reads_the_fake_mastodons_status_length(publisher, tmp_path):
+    lines = [("an old pond at dusk " * 16).strip(), ("a frog leaps into the dark " * 10).strip(), "splash"]
+    post = make_post(tmp_path)
+    publisher.fake.max_characters = 1000
+    text = caption("mastodon", lines, "Auria", ["haiku"], limit=publisher.caption_limit())
+    assert 500 < len(text) <= 1000 and text.startswith("\n".join(lines))
+    publisher.publish(Post(post.work_id, lines, post.image_path, post.alt_text, text, post.key))
+    assert [s["text"] for s in publisher.fake.statuses] == [text]
+    assert publisher.fake.calls.count(INSTANCE) == 1
+
+
+def test_the_fake_mastodon_refuses_a_status_over_its_length(publisher, tmp_path):
+    post = make_post(tmp_path)
+    publisher._max_characters = 1000  # what a stale look-up would say
+    long = Post(post.work_id, post.lines, post.image_path, post.alt_text, "a " * 300, post.key)
+    with pytest.raises(PermanentError, match="HTTP 422.*character limit of 500 exceeded"):
+        publisher.publish(long)
 
 
 def test_the_fake_mastodon_renders_html_as_mastodon_does():
@@ -157,7 +178,8 @@ def test_the_fake_mastodon_refuses_a_wrong_token_and_other_hosts_stay_refused(pu
     monkeypatch.setenv("AURIA_MASTODON_ACCESS_TOKEN", "not-the-token")
     with pytest.raises(NeedsHumanError, match="HTTP 401.*The access token is invalid"):
         publisher.publish(make_post(tmp_path))
-    assert publisher.fake.uploads == [] and publisher.fake.calls == [("POST", "/api/v2/media")]
+    # The look-up's 401 leaves the limit at 500 (logged); the upload's is the error.
+    assert publisher.fake.uploads == [] and publisher.fake.calls == [INSTANCE, MEDIA_POST]
     with pytest.raises(UnexpectedHost, match="api.x.com, api.twitter.com and mastodon.test are faked"):
         publisher.session.get("https://mastodon.social/api/v1/instance")
 
@@ -195,8 +217,9 @@ def test_mastodon_down_x_posts_at_once_and_mastodon_is_retried_until_it_is_up(du
     errors = mastodon_retries()
     assert errors[0].startswith("mastodon: media upload failed") and "Connection refused" in errors[0]
     assert all("Could not complete request" in e for e in errors), errors  # Mastodon.py's network error
-    # Before each resend the retry looked for the status: the last look, with the server up, found none.
-    assert bot.mastodon.calls[:3] == [VERIFY, TIMELINE, ("POST", "/api/v2/media")]
+    # Before each resend the retry asked the length and looked for the status: the last look,
+    # with the server up, found none.
+    assert bot.mastodon.calls[:4] == [INSTANCE, VERIFY, TIMELINE, MEDIA_POST]
 
 
 def test_killed_after_mastodon_accepted_the_status_the_restart_finds_it(due):

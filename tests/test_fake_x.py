@@ -2,6 +2,7 @@
 get from it what they get from X (a post, a duplicate 403, errors, an outage)."""
 from __future__ import annotations
 
+import random
 import socket
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import requests
 from PIL import Image
 
 from bot.config import Config
-from fake_x import FakeX, RedirectAdapter, UnexpectedHost
+from fake_x import FAULTS, FakeX, RedirectAdapter, UnexpectedHost
 from publishers.base import Post, PublishResult, RetryableError
 from publishers.captions import caption
 from publishers.twitter import XPublisher
@@ -160,3 +161,48 @@ def test_accounts_check_through_the_launcher(fake, x_credentials, write_config, 
         cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout) == (0, "x: OK (@auria_bot)\n"), done.stderr
     assert fake.calls == [("GET", "/2/users/me")]
+
+
+# -- chaos: the random faults of benchmarks/faults.py ------------------------------------------
+
+def _seed_for(fault: str) -> int:
+    """A seed whose first chaos draw is `fault` (each call draws the rate check, then the kind)."""
+    for seed in range(200):
+        rng = random.Random(seed)
+        rng.random()
+        if rng.choice(FAULTS) == fault:
+            return seed
+    raise AssertionError(f"no seed gives {fault}")
+
+
+@pytest.mark.parametrize("fault,message", [
+    ("500", "HTTP 500"), ("503", "HTTP 503"), ("429", "rate limited"), ("drop", "network error"),
+])
+def test_chaos_faults_reach_the_adapter_as_passing_errors(fake, publisher, post, fault, message):
+    fake.chaos(1.0, seed=_seed_for(fault))
+    with pytest.raises(RetryableError, match=message) as caught:
+        publisher.publish(post)
+    assert fake.faults[0] == ("POST", "/2/media/upload", fault)
+    assert fake.uploads == [] and fake.tweets == []
+    if fault == "429":
+        assert 0 < caught.value.retry_after <= 3, "the reset header is read"
+
+
+def test_chaos_drop_after_commit_makes_the_post_and_loses_its_answer(fake, publisher, post):
+    publisher.publish(post)  # the picture and a first post, without faults
+    seed = _seed_for("drop after commit")
+    fake.chaos(1.0, seed=seed)
+    again = make_post(post.image_path.parent, ["a second haiku", "about the crow", "and its cedar"])
+    with pytest.raises(RetryableError, match="network error"):
+        publisher.publish(again)
+    assert len(fake.uploads) == 2, "the upload was made; only its answer was lost"
+    fake.chaos(0.0)
+    assert fake.faults == [("POST", "/2/media/upload", "drop after commit")]
+
+
+def test_chaos_with_rate_zero_changes_nothing_and_adds_latency(fake, publisher, post):
+    fake.chaos(0.0, seed=1, latency=(0.05, 0.05))
+    started = time.perf_counter()
+    publisher.publish(post)
+    assert len(fake.tweets) == 1 and fake.faults == []
+    assert time.perf_counter() - started >= 0.05 * 2 * 3, "before and after each of the three calls"

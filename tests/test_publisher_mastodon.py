@@ -48,6 +48,8 @@ def publisher(config, token):
     publisher = MastodonPublisher(config)
     publisher.sleeps = []
     publisher._sleep = publisher.sleeps.append  # the media polling never really waits
+    # As post_work leaves it: the instance's limit asked already (its own tests are below).
+    publisher._max_characters = 500
     return publisher
 
 
@@ -224,7 +226,7 @@ def test_a_success_status_with_a_body_that_is_not_json_is_retried(publisher, pos
 
 def test_a_caption_over_500_characters_is_permanent_and_sends_nothing(publisher, post, rsps):
     long = Post(post.work_id, post.lines, post.image_path, post.alt_text, "x" * 501)
-    with pytest.raises(PermanentError, match="501 characters, over Mastodon's 500"):
+    with pytest.raises(PermanentError, match="501 characters, over the instance's 500"):
         publisher.publish(long)
     assert len(rsps.calls) == 0
 
@@ -233,6 +235,124 @@ def test_a_missing_image_is_permanent_and_sends_nothing(publisher, post, rsps, t
     missing = Post(post.work_id, post.lines, tmp_path / "gone.jpg", post.alt_text, post.caption)
     with pytest.raises(PermanentError, match="cannot read the image"):
         publisher.publish(missing)
+    assert len(rsps.calls) == 0
+
+
+# -- the instance's character limit ---------------------------------------------------------
+
+INSTANCE_V2_URL = f"{BASE}/api/v2/instance/"  # Mastodon.py asks with the trailing slash
+INSTANCE_V1_URL = f"{BASE}/api/v1/instance/"
+LONG_LINES = [("an old pond at dusk " * 12).strip(), ("a frog leaps into the dark water " * 7).strip(),
+              ("the sound of rings widening " * 8).strip()]
+
+
+def instance_v2(max_characters=None) -> dict:
+    configuration = {"urls": {"streaming": "wss://mastodon.example"}}
+    if max_characters is not None:
+        configuration["statuses"] = {"max_characters": max_characters, "max_media_attachments": 4,
+                                     "characters_reserved_per_url": 23}
+    return {"domain": "mastodon.example", "title": "Mastodon", "version": "4.3.2", "configuration": configuration}
+
+
+@pytest.fixture
+def store(tmp_path, image):
+    from state.store import open_store
+    from state.works import add_work, get_work
+
+    db = open_store(tmp_path / "auria.db")
+    work_id = add_work(db, haiku="\n".join(LONG_LINES), shape="5-7-5", seed=1, params={}, models={},
+                       status="ready", image_path=image, alt_text=ALT)
+    return db, get_work(db, work_id)
+
+
+def post_through(store, config, rsps) -> str:
+    """post_work with a fresh adapter, as the daemon does; the status text it sent."""
+    from publishers.posting import post_work
+
+    db, work = store
+    publisher = MastodonPublisher(config)
+    outcomes = post_work(db, work, [publisher], config.publish)
+    assert outcomes["mastodon"].startswith("posted"), outcomes
+    [status_call] = [c for c in rsps.calls if c.request.url == STATUS_URL]
+    return parse_qs(status_call.request.body)["status"][0]
+
+
+def test_an_instance_of_1000_characters_takes_a_700_character_caption_uncut(store, config, token, rsps):
+    rsps.get(INSTANCE_V2_URL, json=instance_v2(1000))
+    rsps.post(MEDIA_URL, json=MEDIA)
+    rsps.post(STATUS_URL, json=STATUS)
+
+    sent = post_through(store, config, rsps)
+
+    haiku = "\n".join(LONG_LINES)
+    assert len(haiku) > 500
+    assert sent == f"{haiku}\n\n— Auria\n\n#haiku #poetry #aiart" and 700 <= len(sent) <= 1000, len(sent)
+    assert sequence(rsps) == [f"GET {INSTANCE_V2_URL}", f"POST {MEDIA_URL}", f"POST {STATUS_URL}"]
+    assert rsps.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_the_limit_is_asked_once_per_adapter(config, token, rsps):
+    rsps.get(INSTANCE_V2_URL, json=instance_v2(3000))
+    publisher = MastodonPublisher(config)
+    assert [publisher.caption_limit() for _ in range(3)] == [3000] * 3
+    assert len(rsps.calls) == 1
+
+
+def test_an_instance_that_does_not_say_gets_500(store, config, token, rsps, caplog):
+    caplog.set_level(logging.INFO)
+    rsps.get(INSTANCE_V2_URL, json=instance_v2(None))
+    rsps.get(INSTANCE_V1_URL, json={"uri": "mastodon.example", "title": "Mastodon", "version": "4.3.2"})
+    rsps.post(MEDIA_URL, json=MEDIA)
+    rsps.post(STATUS_URL, json=STATUS)
+
+    sent = post_through(store, config, rsps)
+
+    assert len(sent) <= 500 and sent.endswith("…"), "cut at a word, with an ellipsis"
+    assert sequence(rsps)[:2] == [f"GET {INSTANCE_V2_URL}", f"GET {INSTANCE_V1_URL}"]
+    assert "does not say its status length" in caplog.text
+
+
+@pytest.mark.parametrize("v1,expected", [
+    ({"uri": "pleroma.example", "max_toot_chars": 5000}, 5000),  # Pleroma, Akkoma
+    ({"uri": "mastodon.example", "configuration": {"statuses": {"max_characters": 700}}}, 700),  # Mastodon 3.x
+    ({"uri": "odd.example", "max_toot_chars": "5000"}, 500),  # not a number: not believed
+    ({"uri": "odd.example", "max_toot_chars": 0}, 500),
+], ids=["max_toot_chars", "v1-configuration", "a-string", "zero"])
+def test_a_server_without_v2_is_asked_at_v1(config, token, rsps, v1, expected):
+    rsps.get(INSTANCE_V2_URL, json={"error": "Record not found"}, status=404)
+    rsps.get(INSTANCE_V1_URL, json=v1)
+    assert MastodonPublisher(config).caption_limit() == expected
+
+
+@pytest.mark.parametrize("answer", [
+    {"json": {"error": "Service unavailable"}, "status": 503},
+    {"json": {"error": "Too many requests"}, "status": 429},
+    {"json": {"error": "This API requires an authenticated user"}, "status": 401},
+    {"body": "<html>maintenance</html>", "status": 200, "content_type": "text/html"},
+    {"body": requests.exceptions.ConnectionError(ConnectionResetError(104, "Connection reset by peer"))},
+], ids=["503", "429", "401", "not-json", "connection-reset"])
+def test_a_failing_look_up_does_not_fail_the_post_it_is_cut_to_500(store, config, token, rsps, caplog, answer):
+    rsps.get(INSTANCE_V2_URL, **answer)
+    rsps.post(MEDIA_URL, json=MEDIA)
+    rsps.post(STATUS_URL, json=STATUS)
+
+    sent = post_through(store, config, rsps)
+
+    assert len(sent) <= 500
+    assert f"GET {INSTANCE_V1_URL}" not in sequence(rsps), "a server that failed now is not asked again at v1"
+    [warning] = [r for r in caplog.records if r.levelno == logging.WARNING and "look-up" in r.getMessage()]
+    assert "captions are cut to Mastodon's default of 500" in warning.getMessage()
+    assert TOKEN not in caplog.text
+
+
+def test_the_look_up_has_a_short_timeout(config, token, rsps):
+    rsps.get(INSTANCE_V2_URL, json=instance_v2(1000))
+    MastodonPublisher(config).caption_limit()
+    assert rsps.calls[0].request.req_kwargs["timeout"] == mastodon_module.LOOKUP_TIMEOUT
+
+
+def test_unconfigured_the_look_up_sends_nothing(config, rsps):
+    assert MastodonPublisher(config).caption_limit() == 500
     assert len(rsps.calls) == 0
 
 
