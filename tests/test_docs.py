@@ -95,6 +95,7 @@ def test_every_config_key_is_in_the_example():
 DISTRIBUTIONS = {
     "PIL": "pillow", "skia": "skia-python", "yaml": "pyyaml", "mastodon": "Mastodon.py",
     "atproto_client": "atproto", "atproto_core": "atproto", "atproto_server": "atproto",
+    "twitter_text": "twitter-text-parser",
 }
 # Extras that are not the product's: what they declare serves the tests only.
 NOT_PRODUCT_EXTRAS = {"test"}
