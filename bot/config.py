@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from publishers import platforms as declared_platforms
+
 from core.errors import AuriaError
 from core.secrets import SECRET_NAMES
 from generator.poet.shape import MAX_LINES, MAX_SYLLABLES, shape_counts, within_limits
@@ -39,7 +41,11 @@ POET_REGISTERS = ("literary", "social")
 PAINTERS = ("scene", "diffusion")
 DEVICES = ("auto", "cpu", "cuda")
 STYLE_METHODS = ("network", "colour")
-PLATFORMS = ("x", "instagram", "mastodon", "bluesky")
+
+def platform_names() -> tuple[str, ...]:
+    """The platforms there are: their declarations' (publishers/platforms/)."""
+    return declared_platforms.names()
+
 TEMPLATE_FIELDS = ("haiku", "signature", "hashtags")
 DEFAULT_TEMPLATE = "{haiku}\n\n— {signature}\n\n{hashtags}"
 
@@ -184,8 +190,8 @@ def _mood_names() -> tuple[str, ...]:
 
 
 def platform_list(value: object, base: Path) -> list[str]:
-    if not isinstance(value, list) or any(p not in PLATFORMS for p in value):
-        names = ", ".join(f'"{p}"' for p in PLATFORMS)
+    if not isinstance(value, list) or any(p not in platform_names() for p in value):
+        names = ", ".join(f'"{p}"' for p in platform_names())
         raise Invalid(f"must be a list of {names}, got {_show(value)}")
     return list(dict.fromkeys(value))
 
@@ -206,8 +212,8 @@ def caption_templates(value: object, base: Path) -> dict[str, str]:
     if not isinstance(value, dict):
         raise Invalid(f"must be a table of platform = template, got {_show(value)}")
     for platform, template in value.items():
-        if platform not in PLATFORMS:
-            raise Invalid(f"unknown platform (one of {', '.join(PLATFORMS)})", f"templates.{platform}")
+        if platform not in platform_names():
+            raise Invalid(f"unknown platform (one of {', '.join(platform_names())})", f"templates.{platform}")
         fields = _template_fields(template)
         if fields is None or "haiku" not in fields or any(f not in TEMPLATE_FIELDS for f in fields):
             raise Invalid(f"must be text with {{haiku}} and optionally {{signature}}, {{hashtags}} "
@@ -288,15 +294,39 @@ class StylistConfig(Section):
     use_paintings: bool = key(True, flag)  # imported WikiArt paintings for the mood, when there are any
 
 
-@dataclass
+# The rules for the kinds of key a platform declares (Platform.config_keys).
+PLATFORM_KEY_RULES: dict[str, Rule] = {"instance_url": instance_address, "text": unslashed_text}
+
+
+def with_platform_keys(after: str):
+    """Make a section a dataclass with every platform's own keys (its declaration's
+    config_keys, each "" by default) inserted after the key `after`."""
+
+    def build(cls):
+        annotations, own = {}, cls.__dict__.get("__annotations__", {})
+        for name, kind in own.items():
+            annotations[name] = kind
+            if name == after:
+                for platform in declared_platforms.all_platforms():
+                    for key_name, rule in platform.config_keys.items():
+                        if key_name in own or key_name in annotations:
+                            raise ValueError(f"platform {platform.name}: [publish] {key_name} is declared twice")
+                        annotations[key_name] = "str"
+                        setattr(cls, key_name, key("", PLATFORM_KEY_RULES[rule]))
+        cls.__annotations__ = annotations
+        return dataclass(cls)
+
+    return build
+
+
+@with_platform_keys(after="templates")
 class PublishConfig(Section):
     platforms: list[str] = key(lambda: ["x", "instagram"], platform_list)
     signature: str = key("Auria", signature_text)
     hashtags: list[str] = key(lambda: ["haiku", "poetry", "aiart"], hashtag_list)
     # Caption per platform; {haiku}, {signature}, {hashtags}. Platforms not named use DEFAULT_TEMPLATE.
     templates: dict[str, str] = key(dict, caption_templates)
-    mastodon_url: str = key("", instance_address)  # the instance, e.g. "https://mastodon.social"
-    bluesky_handle: str = key("", unslashed_text)  # e.g. "auria.bsky.social"
+    # Here come the platforms' own keys (mastodon_url, bluesky_handle, ...): see with_platform_keys.
     require_approval: bool = key(False, flag)  # each slot's work waits for `auria approve ID` before posting
     retry_first_minutes: float = key(5.0, number(0, 1440))  # a failed post's first retry; the wait doubles (±20%)
     retry_max_hours: float = key(6.0, number(0, 168))  # ... up to this

@@ -6,7 +6,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from bot.config import PLATFORMS
+from bot.config import platform_names
 from core.errors import AuriaError
 from generator.messages import STEPS
 from generator.painter.media import MEDIUM_SETTINGS
@@ -29,7 +29,7 @@ def register(subparsers) -> None:
 
     post_now = subparsers.add_parser("post-now", help="make a work now and post it (--dry-run: to a folder)")
     post_now.add_argument("--dry-run", action="store_true", help="write what would be posted instead of posting")
-    post_now.add_argument("--platform", action="append", choices=PLATFORMS, metavar="P",
+    post_now.add_argument("--platform", action="append", choices=platform_names(), metavar="P",
                           help="post only here (repeatable; default: publish.platforms)")
     post_now.add_argument("--out", metavar="DIR", help="dry-run folder (default DATA_DIR/dry-run/work-ID)")
     post_now.add_argument("--seed", type=int)
@@ -172,6 +172,7 @@ def _make(config, seeds: list[int], haiku: list[str] | None = None, mood: str | 
 
 
 def _publish_dry_run(config, works: list[dict], out: Path) -> int:
+    from publishers import platforms
     from publishers.dryrun import write_dry_run
     from state.works import WorkStatus
 
@@ -179,7 +180,7 @@ def _publish_dry_run(config, works: list[dict], out: Path) -> int:
     if made:
         publish = config.publish
         index = write_dry_run(out, made, publish.platforms, publish.signature, publish.hashtags, publish.templates,
-                              publish.mastodon_url)
+                              settings=platforms.settings_of(publish))
         print(f"preview: {index}")
     failed = len(works) - len(made)
     if failed:

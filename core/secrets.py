@@ -8,33 +8,41 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 from core.errors import AuriaError
 
-# Every secret the project knows; the log filter redacts exactly these.
-SECRET_NAMES = (
-    "x_api_key",
-    "x_api_secret",
-    "x_access_token",
-    "x_access_token_secret",
-    "instagram_username",
-    "instagram_password",
-    "mastodon_access_token",
-    "bluesky_app_password",
+# The secrets core itself knows; each platform declares its own (publishers/platforms/),
+# and reading the declarations adds them here (declare_secrets) ahead of these.
+CORE_SECRETS = (
     "gallery_token",  # the bearer token for the gallery's POST /api/generate
 )
+# Every secret the project knows, this very list growing as platforms are declared: the
+# log filter redacts exactly these.
+SECRET_NAMES: list[str] = list(CORE_SECRETS)
 
 REDACTED = "***"
 MIN_LENGTH = 8  # a shorter credential is no real one, and redacting it would mask ordinary words
-NOT_CREDENTIALS = frozenset({"instagram_username"})  # a name, public on the platform: any length
+NOT_CREDENTIALS: set[str] = set()  # names, public on the platform (a username): any length; declared
+
+
+def declare_secrets(names, public=()) -> None:
+    """Make secret names known (a platform's, from its declaration); `public` are no credential."""
+    for name in names:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            raise ValueError(f"secret names are lower-case identifiers, got {name!r}")
+        if name not in SECRET_NAMES:
+            SECRET_NAMES.insert(len(SECRET_NAMES) - len(CORE_SECRETS), name)
+    NOT_CREDENTIALS.update(public)
 
 
 def get_secret(name: str) -> str | None:
     """The secret's value, or None when it is not set (an empty value counts as not set)."""
     name = name.lower()
     if name not in SECRET_NAMES:
-        raise ValueError(f"unknown secret {name!r}: add it to core.secrets.SECRET_NAMES")
+        raise ValueError(f"unknown secret {name!r}: declare it in its platform's Platform(secrets=...) "
+                         "or add it to core.secrets.SECRET_NAMES")
     variable = f"AURIA_{name.upper()}"
     value = os.environ.get(variable, "").strip()
     if value:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import AuriaError
+from publishers.platform import Platform
 
 
 class PublishError(Exception):
@@ -62,7 +63,8 @@ class PublishResult:
 
 
 class Publisher(ABC):
-    name: str
+    platform: Platform  # its declaration (publishers/platforms/)
+    name: str  # platform.name
 
     @abstractmethod
     def validate(self) -> None: ...
@@ -80,3 +82,11 @@ class Publisher(ABC):
         from publishers.captions import LIMITS
 
         return LIMITS[self.name]
+
+    @classmethod
+    def plan_requests(cls, text: str, alt: str, image_name: str, publish: dict) -> dict:
+        """The calls `publish` would make for this caption, alt text and image, in order, as
+        the dry run writes them (post.json): built from the adapter's own constants and
+        payloads, without credentials or the network. `publish` holds the [publish] keys
+        (mastodon_url, ...)."""
+        raise NotImplementedError(f"{cls.__name__} plans no dry-run requests")

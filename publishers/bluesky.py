@@ -70,11 +70,16 @@ from publishers.base import (
     RetryableError,
 )
 from publishers.captions import LIMITS, graphemes
+from publishers.platforms.bluesky import PLATFORM
 from publishers.settings import Settings
 
 log = logging.getLogger("auria.publish.bluesky")
 
 SESSION_FILE = "bluesky-session.txt"
+XRPC = "https://bsky.social/xrpc"  # atproto's Client's default service
+UPLOAD_BLOB = "com.atproto.repo.uploadBlob"
+POST_COLLECTION = "app.bsky.feed.post"
+IMAGE_TYPE = "image/jpeg"
 MAX_IMAGE_BYTES = 1_000_000  # app.bsky.embed.images: maxSize of an image blob
 RECENT_POSTS = 20
 TIMEOUT = httpx.Timeout(60.0, connect=15.0)
@@ -89,7 +94,8 @@ _ERROR_TEXT_LIMIT = 300
 
 
 class BlueskyPublisher(Publisher):
-    name = "bluesky"
+    platform = PLATFORM
+    name = PLATFORM.name
 
     def __init__(self, config: Settings, *, transport: httpx.BaseTransport | None = None):
         """``transport`` replaces the httpx transport under atproto's client (tests pass an
@@ -137,8 +143,7 @@ class BlueskyPublisher(Publisher):
             # atproto's upload_blob hands the bytes to httpx as `data=`, which httpx deprecates
             # for raw bodies; the same XRPC call with `content=` and the image's own type:
             upload = self._call(client, "image upload", lambda: get_response_model(
-                client.invoke_procedure("com.atproto.repo.uploadBlob", content=data,
-                                        headers={"Content-Type": "image/jpeg"}),
+                client.invoke_procedure(UPLOAD_BLOB, content=data, headers={"Content-Type": IMAGE_TYPE}),
                 models.ComAtprotoRepoUploadBlob.Response))
             image = models.AppBskyEmbedImages.Image(
                 alt=post.alt_text, image=upload.blob,
@@ -163,6 +168,18 @@ class BlueskyPublisher(Publisher):
         result = PublishResult(remote_id=uri, url=post_url(self._session.handle or self._handle(), uri))
         log.info("bluesky: work %d posted as %s", post.work_id, result.url)
         return result
+
+    @classmethod
+    def plan_requests(cls, text: str, alt: str, image_name: str, publish: dict) -> dict:
+        return {
+            "1_upload_blob": {"method": "POST", "url": f"{XRPC}/{UPLOAD_BLOB}", "body": image_name,
+                              "content_type": IMAGE_TYPE},
+            "2_create_record": {"method": "POST", "url": f"{XRPC}/com.atproto.repo.createRecord",
+                                "json": {"collection": POST_COLLECTION, "record": {
+                                    "$type": POST_COLLECTION, "text": text,
+                                    "embed": {"$type": "app.bsky.embed.images",
+                                              "images": [{"alt": alt, "image": "<blob from step 1>"}]}}}},
+        }
 
     def _existing_record(self, client: Client, key: str) -> str | None:
         """The URI of this account's post with record key ``key``, if it exists."""

@@ -16,11 +16,35 @@ import sys
 import threading
 import types
 import unicodedata
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
+from publishers import platforms
+
 DEFAULT_TEMPLATE = "{haiku}\n\n— {signature}\n\n{hashtags}"
-LIMITS = {"x": 280, "instagram": 2200, "mastodon": 500, "bluesky": 300}
-MAX_HASHTAGS = {"x": 30, "instagram": 30, "mastodon": 30, "bluesky": 30}
+
+
+class _ByPlatform(Mapping):
+    """One field of every platform's declaration, by name: read from publishers.platforms."""
+
+    def __init__(self, field: Callable):
+        self._field = field
+
+    def __getitem__(self, name: str):
+        platform = platforms.get(name)
+        if platform is None:
+            raise KeyError(name)
+        return self._field(platform)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(platforms.names())
+
+    def __len__(self) -> int:
+        return len(platforms.names())
+
+
+LIMITS = _ByPlatform(lambda p: p.caption_limit)
+MAX_HASHTAGS = _ByPlatform(lambda p: p.max_hashtags)
 
 _parse_tweet = None
 _import_lock = threading.Lock()
@@ -70,9 +94,12 @@ def graphemes(text: str) -> int:
 
 
 def length(platform: str, text: str) -> int:
-    if platform == "x":
+    """The caption's length as the platform counts it (its declaration's `count`)."""
+    declared = platforms.get(platform)
+    count = declared.count if declared else "characters"
+    if count == "weighted":
         return x_length(text)
-    if platform == "bluesky":
+    if count == "graphemes":
         return graphemes(text)
     return len(text)
 

@@ -12,47 +12,23 @@ import json
 import shutil
 from pathlib import Path
 
+from publishers import platforms
 from publishers.captions import DEFAULT_TEMPLATE, LIMITS, caption, length
 
 
-def platform_requests(platform: str, text: str, alt: str, image_name: str, mastodon_url: str = "") -> dict:
-    """The calls the platform's adapter would make, in order, without credentials."""
-    if platform == "mastodon":
-        base = mastodon_url or "https://<publish.mastodon_url>"
-        return {
-            "1_media": {"method": "POST", "url": f"{base}/api/v2/media",
-                        "multipart": {"file": image_name, "description": alt}},
-            "2_status": {"method": "POST", "url": f"{base}/api/v1/statuses",
-                         "json": {"status": text, "media_ids": ["<media id from step 1>"], "visibility": "public"}},
-        }
-    if platform == "bluesky":
-        return {
-            "1_upload_blob": {"method": "POST", "url": "https://bsky.social/xrpc/com.atproto.repo.uploadBlob",
-                              "body": image_name, "content_type": "image/jpeg"},
-            "2_create_record": {"method": "POST", "url": "https://bsky.social/xrpc/com.atproto.repo.createRecord",
-                                "json": {"collection": "app.bsky.feed.post", "record": {
-                                    "$type": "app.bsky.feed.post", "text": text,
-                                    "embed": {"$type": "app.bsky.embed.images",
-                                              "images": [{"alt": alt, "image": "<blob from step 1>"}]}}}},
-        }
-    if platform == "x":
-        return {
-            "1_media_upload": {"method": "POST", "url": "https://api.x.com/2/media/upload",
-                               "multipart": {"media": image_name, "media_category": "tweet_image"}},
-            "2_media_metadata": {"method": "POST", "url": "https://api.x.com/2/media/metadata",
-                                 "json": {"id": "<media id from step 1>", "metadata": {"alt_text": {"text": alt}}}},
-            "3_create_tweet": {"method": "POST", "url": "https://api.twitter.com/2/tweets",  # tweepy 4.17's v2 host
-                               "json": {"text": text, "media": {"media_ids": ["<media id from step 1>"]}}},
-        }
-    return {
-        "1_photo_upload": {"call": "instagrapi.Client.photo_upload", "path": image_name, "caption": text,
-                           "extra_data": {"custom_accessibility_caption": alt}},
-    }
+def platform_requests(platform: str, text: str, alt: str, image_name: str, mastodon_url: str = "",
+                      settings: dict | None = None) -> dict:
+    """The calls the platform's adapter would make, in order, without credentials: the adapter
+    plans them itself (``plan_requests``), from the constants and payloads its real send uses."""
+    return platforms.adapter_class(platform).plan_requests(
+        text, alt, image_name, {"mastodon_url": mastodon_url, **(settings or {})})
 
 
 def write_dry_run(out: Path, works: list[dict], platforms: list[str], signature: str, hashtags: list[str],
-                  templates: dict[str, str] | None = None, mastodon_url: str = "") -> Path:
-    """Write every work's posts into `out` and the index.html that shows them; returns the index."""
+                  templates: dict[str, str] | None = None, mastodon_url: str = "",
+                  settings: dict | None = None) -> Path:
+    """Write every work's posts into `out` and the index.html that shows them; returns the index.
+    `settings`: the platforms' own [publish] keys (publishers.platforms.settings_of)."""
     out.mkdir(parents=True, exist_ok=True)
     cards = []
     for work in works:
@@ -67,7 +43,7 @@ def write_dry_run(out: Path, works: list[dict], platforms: list[str], signature:
             (folder / f"caption-{platform}.txt").write_text(text + "\n", encoding="utf-8")
             posts[platform] = {
                 "caption": text, "caption_length": length(platform, text), "limit": LIMITS[platform],
-                "requests": platform_requests(platform, text, work["alt_text"], "image.jpg", mastodon_url),
+                "requests": platform_requests(platform, text, work["alt_text"], "image.jpg", mastodon_url, settings),
             }
         record = {
             "work": {k: work.get(k) for k in ("id", "haiku", "seed", "mood", "style", "image_sha256", "status")},

@@ -76,14 +76,15 @@ from publishers.base import (
     PublishResult,
     RetryableError,
 )
+from publishers.platforms.instagram import PLATFORM
 from publishers.settings import Settings
 
 log = logging.getLogger("auria.publish.instagram")
 
 SESSION_FILE = "instagram-session.json"
-SECRETS = ("instagram_username", "instagram_password")
-CAPTION_LIMIT = 2200
-HASHTAG_LIMIT = 30
+SECRETS = PLATFORM.secrets
+CAPTION_LIMIT = PLATFORM.caption_limit
+HASHTAG_LIMIT = PLATFORM.max_hashtags
 MIN_WIDTH, MAX_WIDTH = 320, 1080
 MIN_ASPECT, MAX_ASPECT = 4 / 5, 1.91  # width / height
 ASPECT_TOLERANCE = 0.005  # 1.91:1 is rounded; instagrapi's own bound is 90/47 = 1.915
@@ -99,6 +100,11 @@ _POLICY_KEYS = ("request_timeout", "session_retry_total", "session_retry_backoff
                 "session_retry_statuses", "private_transport", "public_transport",
                 "public_transport_impersonate", "tls_verify")
 _HASHTAG = re.compile(r"(?<![\w#])#\w+")
+
+
+def _extra_data(alt: str) -> dict:
+    """photo_upload's extra_data: the alt text, when there is one."""
+    return {"custom_accessibility_caption": alt} if alt else {}
 
 
 def build_client(private_transport: str | None = None, request_timeout: float = 1.0, **options):
@@ -126,7 +132,8 @@ def build_client(private_transport: str | None = None, request_timeout: float = 
 
 
 class InstagramPublisher(Publisher):
-    name = "instagram"
+    platform = PLATFORM
+    name = PLATFORM.name
 
     def __init__(self, config: Settings, *, client_factory: Callable[[], object] | None = None):
         self.config = config
@@ -156,13 +163,18 @@ class InstagramPublisher(Publisher):
         if existing is not None:
             log.info("instagram: work %s is already posted (%s); not posting it again", post.work_id, existing.url)
             return existing
-        extra = {"custom_accessibility_caption": post.alt_text} if post.alt_text else {}
+        extra = _extra_data(post.alt_text)
         media = self._call("photo upload", lambda client: client.photo_upload(
             Path(post.image_path), post.caption, extra_data=extra))
         if not getattr(media, "code", None):
             raise RetryableError("Instagram photo upload: the response names no post; "
                                  "it may be posted: look for it before posting again")
         return PublishResult(remote_id=str(media.pk or media.id), url=_post_url(media.code))
+
+    @classmethod
+    def plan_requests(cls, text: str, alt: str, image_name: str, publish: dict) -> dict:
+        return {"1_photo_upload": {"call": "instagrapi.Client.photo_upload", "path": image_name, "caption": text,
+                                   "extra_data": _extra_data(alt)}}
 
     def find_existing(self, post: Post) -> PublishResult | None:
         def recent(client):

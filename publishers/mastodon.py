@@ -64,12 +64,16 @@ from publishers.base import (
     RetryableError,
 )
 from publishers.captions import LIMITS, length
+from publishers.platforms.mastodon import PLATFORM
 from publishers.settings import Settings
 
 log = logging.getLogger("auria.publish.mastodon")
 
 # Any version with /api/v2/media (3.1.4+) and every call used here; nothing newer is needed.
 ASSUMED_VERSION = "4.0.0"
+MEDIA_PATH = "/api/v2/media"  # Mastodon.py's media_post (4.0 instances and later)
+STATUSES_PATH = "/api/v1/statuses"  # ... and status_post
+VISIBILITY = "public"
 TIMEOUT = 60  # seconds per request (Mastodon.py's default is 300)
 LOOKUP_TIMEOUT = 10  # seconds for the instance's character limit: a slow answer is no answer
 RECENT_POSTS = 20
@@ -81,7 +85,8 @@ _ERROR_TEXT_LIMIT = 300
 
 
 class MastodonPublisher(Publisher):
-    name = "mastodon"
+    platform = PLATFORM
+    name = PLATFORM.name
 
     def __init__(self, config: Settings):
         self.config = config
@@ -150,11 +155,21 @@ class MastodonPublisher(Publisher):
                 image, mime_type="image/jpeg", description=post.alt_text, file_name=post.image_path.name))
         media = self._wait_for_media(client, token, media)
         status = self._call(client, token, "status post", lambda: client.status_post(
-            post.caption, media_ids=[media["id"]], visibility="public",
+            post.caption, media_ids=[media["id"]], visibility=VISIBILITY,
             idempotency_key=post.key or None))
         result = PublishResult(remote_id=str(status["id"]), url=status.get("url") or status["uri"])
         log.info("mastodon: work %d posted as %s", post.work_id, result.url)
         return result
+
+    @classmethod
+    def plan_requests(cls, text: str, alt: str, image_name: str, publish: dict) -> dict:
+        base = publish.get("mastodon_url") or "https://<publish.mastodon_url>"
+        return {
+            "1_media": {"method": "POST", "url": f"{base}{MEDIA_PATH}",
+                        "multipart": {"file": image_name, "description": alt}},
+            "2_status": {"method": "POST", "url": f"{base}{STATUSES_PATH}",
+                         "json": {"status": text, "media_ids": ["<media id from step 1>"], "visibility": VISIBILITY}},
+        }
 
     def find_existing(self, post: Post) -> PublishResult | None:
         client, token = self._client()

@@ -1,18 +1,10 @@
-"""The adapters by platform name, imported only when used (each pulls in its client library)."""
+"""The adapters by platform name, imported only when used (each pulls in its client library).
+Which class is a platform's adapter is its declaration's (publishers/platforms/)."""
 from __future__ import annotations
 
-from importlib import import_module
-
+from publishers import platforms
 from publishers.base import Publisher
-
-ADAPTERS = {
-    "x": ("publishers.twitter", "XPublisher"),
-    "instagram": ("publishers.instagram", "InstagramPublisher"),
-    "mastodon": ("publishers.mastodon", "MastodonPublisher"),
-    "bluesky": ("publishers.bluesky", "BlueskyPublisher"),
-}
 
 
 def make_publisher(platform: str, config) -> Publisher:
-    module, name = ADAPTERS[platform]
-    return getattr(import_module(module), name)(config)
+    return platforms.adapter_class(platform)(config)

@@ -48,6 +48,7 @@ from publishers.base import (
     PublishResult,
     RetryableError,
 )
+from publishers.platforms.x import PLATFORM
 from publishers.settings import Settings
 
 log = logging.getLogger("auria.publish.x")
@@ -55,7 +56,9 @@ log = logging.getLogger("auria.publish.x")
 API = "https://api.x.com/2"
 MEDIA_UPLOAD_URL = f"{API}/media/upload"
 MEDIA_METADATA_URL = f"{API}/media/metadata"
-SECRETS = ("x_api_key", "x_api_secret", "x_access_token", "x_access_token_secret")
+TWEETS_URL = "https://api.twitter.com/2/tweets"  # where tweepy 4.17's create_tweet posts (its v2 host)
+MEDIA_CATEGORY = "tweet_image"
+SECRETS = PLATFORM.secrets
 ALT_TEXT_LIMIT = 1000
 RECENT_POSTS = 20
 TIMEOUT = (10, 60)  # seconds: connect, read (tweepy sets none: a stalled socket would hang the job)
@@ -83,7 +86,8 @@ class _TimeoutAdapter(HTTPAdapter):
 
 
 class XPublisher(Publisher):
-    name = "x"
+    platform = PLATFORM
+    name = PLATFORM.name
 
     def __init__(self, config: Settings, *, session: requests.Session | None = None):
         self.config = config
@@ -131,8 +135,7 @@ class XPublisher(Publisher):
         media_id = self._upload(post)
         alt = alt_text(post.alt_text)
         if alt:
-            self._post("media metadata", MEDIA_METADATA_URL,
-                       json={"id": media_id, "metadata": {"alt_text": {"text": alt}}})
+            self._post("media metadata", MEDIA_METADATA_URL, json=_metadata(media_id, alt))
         try:
             response = client.create_tweet(text=post.caption, media_ids=[media_id], user_auth=True)
         except tweepy.errors.Forbidden as error:
@@ -153,6 +156,18 @@ class XPublisher(Publisher):
             # X's duplicate-content 403 and finds it.
             raise RetryableError("X create_tweet: success status without a post id in the response")
         return PublishResult(remote_id=tweet_id, url=self._url(tweet_id, lookup=True))
+
+    @classmethod
+    def plan_requests(cls, text: str, alt: str, image_name: str, publish: dict) -> dict:
+        media_id = "<media id from step 1>"
+        steps = [("media_upload", {"method": "POST", "url": MEDIA_UPLOAD_URL,
+                                   "multipart": {"media": image_name, "media_category": MEDIA_CATEGORY}})]
+        if alt_text(alt):
+            steps.append(("media_metadata", {"method": "POST", "url": MEDIA_METADATA_URL,
+                                             "json": _metadata(media_id, alt_text(alt))}))
+        steps.append(("create_tweet", {"method": "POST", "url": TWEETS_URL,
+                                       "json": {"text": text, "media": {"media_ids": [media_id]}}}))
+        return {f"{i}_{name}": request for i, (name, request) in enumerate(steps, 1)}
 
     def find_existing(self, post: Post) -> PublishResult | None:
         user_id, _ = self._whoami()
@@ -181,7 +196,7 @@ class XPublisher(Publisher):
             raise PermanentError(f"X media upload: cannot read {post.image_path}: {error.strerror}") from None
         data = self._post("media upload", MEDIA_UPLOAD_URL,
                           files={"media": (post.image_path.name, image, "image/jpeg")},
-                          data={"media_category": "tweet_image"})
+                          data={"media_category": MEDIA_CATEGORY})
         media = data.get("data") or {}
         media_id = str(media.get("id") or data.get("media_id_string") or "")
         if not media_id:
@@ -226,6 +241,11 @@ class XPublisher(Publisher):
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def _metadata(media_id: str, alt: str) -> dict:
+    """The media metadata call's body: the image's alt text."""
+    return {"id": media_id, "metadata": {"alt_text": {"text": alt}}}
 
 
 def alt_text(text: str) -> str:

@@ -8,8 +8,12 @@ from functools import lru_cache
 import jinja2
 
 from bot.gallery.public import Urls
+from publishers import platforms
 
-PLATFORM_NAMES = {"x": "X", "instagram": "Instagram", "mastodon": "Mastodon", "bluesky": "Bluesky"}
+
+def platform_names() -> dict[str, str]:
+    """Display names by platform, from the platforms' declarations."""
+    return {p.name: p.title for p in platforms.all_platforms()}
 
 
 @lru_cache(maxsize=1)
@@ -19,7 +23,7 @@ def _environment() -> jinja2.Environment:
 
 
 def render(template: str, urls: Urls, **context) -> str:
-    return _environment().get_template(template).render(urls=urls, platform_names=PLATFORM_NAMES, **context)
+    return _environment().get_template(template).render(urls=urls, platform_names=platform_names(), **context)
 
 
 def index_page(works: list[dict], urls: Urls, next_page: str | None) -> str:
