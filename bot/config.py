@@ -321,7 +321,8 @@ def with_platform_keys(after: str):
 
 @with_platform_keys(after="templates")
 class PublishConfig(Section):
-    platforms: list[str] = key(lambda: ["x", "instagram"], platform_list)
+    platforms: list[str] = key(lambda: [p.name for p in declared_platforms.all_platforms() if p.on_by_default],
+                                 platform_list)
     signature: str = key("Auria", signature_text)
     hashtags: list[str] = key(lambda: ["haiku", "poetry", "aiart"], hashtag_list)
     # Caption per platform; {haiku}, {signature}, {hashtags}. Platforms not named use DEFAULT_TEMPLATE.

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -233,7 +234,13 @@ def _without_secrets(environ) -> dict[str, str]:
     from core.secrets import SECRET_NAMES
 
     secret = {f"AURIA_{name.upper()}" for name in SECRET_NAMES} | {"CREDENTIALS_DIRECTORY"}
-    return {key: value for key, value in environ.items() if key not in secret}
+    # SECRET_NAMES holds the platforms' names once their declarations are read (the
+    # application reads them first); any AURIA_ variable named like a credential goes too.
+    return {key: value for key, value in environ.items()
+            if key not in secret and not (key.startswith("AURIA_") and _CREDENTIAL_NAME.search(key))}
+
+
+_CREDENTIAL_NAME = re.compile(r"PASSWORD|TOKEN|SECRET|API_KEY|ACCESS_KEY|CREDENTIAL", re.IGNORECASE)
 
 
 def _read_lines(stream, lines: queue.Queue) -> None:

@@ -28,6 +28,7 @@ class Platform:
     public_secrets: tuple[str, ...] = ()  # those of `secrets` that are no credential (a username): any length
     # The [publish] keys only this platform reads: name -> kind ("instance_url" or "text"), default "".
     config_keys: dict[str, str] = field(default_factory=dict)
+    on_by_default: bool = False  # in [publish] platforms when the config file names none
     position: int = 100  # where it comes in lists (config messages, `config check`)
 
     def __post_init__(self):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import publishers.platforms  # noqa: F401 - its declarations add the platforms' secrets to SECRET_NAMES
 from core.secrets import SECRET_NAMES
 
 UNITS = Path(__file__).resolve().parent.parent / "systemd"
