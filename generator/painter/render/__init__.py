@@ -4,7 +4,7 @@
     image = paint(plan, seed=7)  # 1080x1350 RGB PIL image
 
 Each motif of motifs.MOTIFS has one renderer (RENDERERS), grouped by family: sky, weather,
-land, water, plants, creatures, animals, ghost, built, table. scene.py composes them; canvas.py draws.
+land, water, plants, creatures, people, animals, ghost, built, table. scene.py composes them; canvas.py draws.
 """
 
 # each family registers its renderers when imported
@@ -14,6 +14,7 @@ from generator.painter.render import (
     creatures,
     ghost,
     land,
+    people,
     plants,
     sky,
     table,

@@ -9,7 +9,8 @@ import math
 import numpy as np
 
 from generator.painter.render.canvas import mix, saturate, scale
-from generator.painter.render.creatures import Figure, traveller
+from generator.painter.render.creatures import Figure
+from generator.painter.render.people import traveller
 from generator.painter.render.registry import FAR_LAND, FRAME, renders
 
 WHITE = (255, 255, 255)

@@ -342,7 +342,8 @@ def footprints(scene, slot, rng):
 def shadow(scene, slot, rng):
     """Someone standing in low light, and the long shadow they cast towards us; when the
     poem names a creature, the shadow is that creature's own (creatures.standing)."""
-    from generator.painter.render.creatures import CASTERS, Figure, traveller
+    from generator.painter.render.creatures import CASTERS, Figure
+    from generator.painter.render.people import traveller
 
     if scene.motifs & CASTERS:
         return

@@ -1,0 +1,155 @@
+"""People: a wanderer in hat and cape, a woman, a man, a family side by side, a child with
+a balloon, and a scarecrow standing in for one in the fields.
+
+Drawn like the other creatures (creatures.py): silhouettes in body units standing on the
+slot's ground. Who the poem names decides which body is drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from generator.painter.render.canvas import mix
+from generator.painter.render.creatures import Figure, standing
+from generator.painter.render.registry import renders
+
+
+def traveller(f, pen, hat=True, staff=True):
+    f.stroke(pen, [(-0.04, 0.3), (-0.07, 0.0)], 0.05, 0.04)
+    f.stroke(pen, [(0.04, 0.3), (0.1, 0.0)], 0.05, 0.04)
+    pen.polygon(f.pts([(-0.11, 0.78), (0.11, 0.78), (0.19, 0.22), (-0.17, 0.22)]))
+    f.ellipse(pen, 0, 0.85, 0.06, 0.07)
+    if hat:
+        pen.polygon(f.pts([(-0.2, 0.86), (0.2, 0.86), (0.0, 0.99)]))
+    if staff:
+        f.stroke(pen, [(0.1, 0.74), (0.22, 0.55)], 0.05, 0.04)
+        f.stroke(pen, [(0.26, 0.92), (0.3, 0.0)], 0.02)
+
+
+def woman(f, pen):
+    f.stroke(pen, [(-0.03, 0.12), (-0.05, 0.0)], 0.04, 0.035)
+    f.stroke(pen, [(0.04, 0.12), (0.06, 0.0)], 0.04, 0.035)
+    pen.polygon(f.pts([(-0.09, 0.78), (0.09, 0.78), (0.12, 0.5), (0.21, 0.1), (-0.2, 0.1), (-0.1, 0.5)]))
+    f.ellipse(pen, 0.0, 0.86, 0.06, 0.07)
+    f.ellipse(pen, -0.05, 0.92, 0.045, 0.04)  # hair gathered up
+    f.stroke(pen, [(0.07, 0.74), (0.13, 0.56), (0.1, 0.42)], 0.045, 0.035)
+
+
+def man(f, pen):
+    f.stroke(pen, [(-0.05, 0.42), (-0.07, 0.0)], 0.06, 0.05)
+    f.stroke(pen, [(0.05, 0.42), (0.08, 0.0)], 0.06, 0.05)
+    pen.polygon(f.pts([(-0.08, 0.81), (0.08, 0.81), (0.14, 0.76), (0.15, 0.38), (-0.14, 0.38), (-0.13, 0.76)]))
+    f.stroke(pen, [(0.01, 0.8), (0.01, 0.86)], 0.05)  # neck
+    f.ellipse(pen, 0.015, 0.9, 0.055, 0.065)
+    f.stroke(pen, [(0.12, 0.76), (0.17, 0.58), (0.16, 0.42)], 0.05, 0.04)
+
+
+# Who the poem names decides how the figure is drawn: a wanderer in hat and cape with a staff,
+# a woman in a long dress, a man in a coat; those named together are painted together.
+WOMEN = frozenset("""woman women mother mom mum grandmother grandma wife sister sisters aunt lady
+ladies bride widow nun nuns nurse dancer dancers""".split())
+MEN = frozenset("""man men father dad grandfather grandpa husband brother brothers uncle gentleman
+guy groom widower soldier soldiers doctor teacher worker workers policeman mailman""".split())
+GROUPS = {**dict.fromkeys(("family", "parents", "grandparents", "couple", "lovers"), (man, woman)),
+          **dict.fromkeys(("people", "crowd", "crowds", "friends", "visitors", "tourists", "workers",
+                           "students", "soldiers", "mourners", "strangers", "neighbors",
+                           "neighbours", "dancers", "commuters", "passengers"), (man, woman, man)),
+          "sisters": (woman, woman), "brothers": (man, man), "men": (man, man), "women": (woman, woman)}
+# a traveller's hat and staff belong on the road, not at a table or in a street
+INDOORS_OR_TOWN = frozenset({"table", "house", "street", "city", "window", "door", "train", "lamp"})
+
+
+def people(scene, word: str):
+    """The bodies that paint the figure the poem names with `word`."""
+    if word in GROUPS:
+        return GROUPS[word]
+    if word in WOMEN:
+        return (woman,)
+    if word in MEN or scene.motifs & INDOORS_OR_TOWN:
+        return (man,)
+    return (traveller,)
+
+
+@renders("figure", footing="land")
+def figure(scene, slot, rng):
+    p = scene.palette
+    robe = scene.tone(mix(p.ink, p.lit((60, 70, 110)), 0.4), slot.depth)
+    height = slot.size * (1.0 if slot.layer == "foreground" else 0.55)
+    word = next((placed.word for placed in scene.plan.placements if placed.motif == "figure"), "")
+    bodies = people(scene, word)
+    facing = -slot.side if rng.random() < 0.7 else slot.side
+    for k, body in enumerate(bodies):  # side by side; two turn to each other
+        offset = (k - (len(bodies) - 1) / 2) * height * 0.32
+        turned = (1 if offset < 0 else -1) if len(bodies) == 2 else facing
+        tint = robe if k % 2 == 0 else scene.tone(mix(p.ink, p.lit((110, 60, 56)), 0.4), slot.depth)
+        size = height * (0.92 if body is woman else 1.0)
+        standing(scene, replace(slot, x=slot.x + offset), body, size, tint, rng, facing=turned)
+
+
+def child_body(f, pen):
+    f.stroke(pen, [(-0.05, 0.3), (-0.07, 0.0)], 0.07, 0.06)
+    f.stroke(pen, [(0.05, 0.3), (0.08, 0.0)], 0.07, 0.06)
+    pen.polygon(f.pts([(-0.1, 0.68), (0.1, 0.68), (0.2, 0.28), (-0.2, 0.28)]))
+    f.ellipse(pen, 0, 0.8, 0.11, 0.12)
+    f.stroke(pen, [(0.08, 0.64), (0.2, 0.8), (0.24, 0.98)], 0.05, 0.04)
+    f.stroke(pen, [(-0.08, 0.64), (-0.16, 0.42)], 0.05, 0.04)
+
+
+@renders("child", footing="land")
+def child(scene, slot, rng):
+    p = scene.palette
+    height = slot.size * (0.6 if slot.layer == "foreground" else 0.35)
+    coat = scene.tone(p.lit((196, 70, 60)), slot.depth)
+    facing = standing(scene, slot, child_body, height, coat, rng)
+    f = Figure(slot.x, slot.y, height, facing)
+    with scene.canvas.pen(scene.tone(p.lit((240, 196, 160)), slot.depth)) as pen:
+        f.ellipse(pen, 0.02, 0.8, 0.09, 0.1)
+    with scene.canvas.pen(scene.ink(slot.depth)) as pen:  # hair, and a balloon's string
+        f.ellipse(pen, -0.02, 0.86, 0.11, 0.07)
+        pen.line([f.p(0.24, 0.98), f.p(0.3, 1.25), f.p(0.26, 1.5)], scene.u * 1.2)
+    with scene.canvas.pen(scene.tone(p.lit((250, 200, 60)), slot.depth)) as pen:
+        f.ellipse(pen, 0.26, 1.62, 0.13, 0.15)
+
+
+@renders("scarecrow", footing="land")
+def scarecrow(scene, slot, rng):
+    p = scene.palette
+    height = slot.size * (1.0 if slot.layer == "foreground" else 0.6)
+    f = Figure(slot.x, slot.y, height, slot.side)
+    wood = scene.tone(mix(p.ink, p.lit((110, 80, 50)), 0.5), slot.depth)
+    straw = scene.tone(p.lit((222, 186, 100)), slot.depth)
+    coat = scene.tone(p.lit((96, 104, 140)), slot.depth)
+    with scene.canvas.pen(wood) as pen:
+        f.stroke(pen, [(0, 0), (0, 0.95)], 0.04)
+        f.stroke(pen, [(-0.48, 0.72), (0.48, 0.7)], 0.035)
+    with scene.canvas.pen(straw) as pen:
+        for side in (-1, 1):
+            for k in range(4):
+                f.stroke(pen, [(side * 0.44, 0.71), (side * 0.56, 0.64 + k * 0.04)], 0.02, 0.005)
+        for k in range(6):
+            f.stroke(pen, [(-0.12 + k * 0.05, 0.36), (-0.14 + k * 0.06, 0.26)], 0.02, 0.005)
+        f.ellipse(pen, 0, 0.84, 0.085, 0.095)
+        f.ellipse(pen, 0, 0.93, 0.24, 0.04)
+        f.ellipse(pen, 0, 0.97, 0.11, 0.06)
+    with scene.canvas.pen(coat) as pen:
+        pen.polygon(
+            f.pts(
+                [
+                    (-0.42, 0.76),
+                    (0.42, 0.75),
+                    (0.4, 0.66),
+                    (0.14, 0.64),
+                    (0.18, 0.36),
+                    (0.1, 0.32),
+                    (0.04, 0.37),
+                    (-0.04, 0.31),
+                    (-0.12, 0.36),
+                    (-0.18, 0.33),
+                    (-0.14, 0.64),
+                    (-0.4, 0.66),
+                ]
+            )
+        )
+    with scene.canvas.pen(scene.ink(slot.depth)) as pen:
+        f.ellipse(pen, -0.03, 0.85, 0.012, 0.012)
+        f.ellipse(pen, 0.03, 0.85, 0.012, 0.012)
