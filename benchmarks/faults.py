@@ -8,11 +8,12 @@ a 429 with the platform's reset header, a connection dropped before the platform
 or one dropped after it acted (the post is made, its answer is lost); every call takes
 20-250 ms each way. `auria run` (its catch-up makes the slot's work and posts it) is
 SIGKILLed, with its generation child (the process group, as systemd and Docker kill),
-at a random time within the kill window, and restarted; when that kill left a post
-`sending`, half the time the restart is killed 0-0.3 s after its first tick began (in its
-recovery), else it is killed again within the window with probability 1/3 (at most
-`--max-kills` kills a run); the last start is left to finish: both posts recorded
-`posted`, then SIGTERM, which must exit 0.
+at a random time: half the time within the kill window from its start, half the time
+0-3 s after the work is stored (generation would otherwise take most kills). It is
+restarted; when the kill left a post `sending`, half the time the restart is killed 0-0.3 s
+after its first tick began (in its recovery), else it is killed again with probability
+1/3 (at most `--max-kills` kills a run); the last start is left to finish: both posts
+recorded `posted`, then SIGTERM, which must exit 0.
 
 The phase of each kill is read from the store while the daemon is stopped (SIGSTOP) just
 before the SIGKILL: starting (before its `daemon_started` event), recovery (a post the
@@ -69,6 +70,7 @@ class Run:
     duplicates: list[str] = field(default_factory=list)
     losses: list[str] = field(default_factory=list)
     faults: Counter = field(default_factory=Counter)
+    deduplicated: int = 0  # resends the platform answered with the post it had (X's 403, Mastodon's key)
     seconds: float = 0.0
     starts: int = 0
 
@@ -109,9 +111,9 @@ class Daemon:
             # The same pipeline, quicker: 8 poet candidates, the colour transfer for the style.
             '[poet]\ncandidates = 8\n[stylist]\nmethod = "colour"\n'
             f'[publish]\nplatforms = {json.dumps(list(PLATFORMS))}\nmastodon_url = "{PUBLIC}"\n'
-            # Fast retries (1.2 s first, at most 4 s apart), and enough of them that a run of
+            # Fast retries (1.2 s first, at most 2.2 s apart), and enough of them that a run of
             # faults never makes the daemon give up: giving up is not what is measured here.
-            'retry_first_minutes = 0.02\nretry_max_hours = 0.0011\nretry_attempts = 100\n'
+            'retry_first_minutes = 0.02\nretry_max_hours = 0.0006\nretry_attempts = 100\n'
             f'[schedule]\ntimes = ["{self.slot:%H:%M}"]\ncatch_up_hours = 6\n', encoding="utf-8")
         self.config = load_config(self.config_path)
         db = open_store(self.config.db_path)
@@ -147,6 +149,20 @@ class Daemon:
                  "--config", str(self.config_path), "run"],
                 cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True)
+
+    def wait_to_kill(self, after: str, seconds: float) -> bool:
+        """Wait `seconds` after the start ("start"), after the work is stored ("posting"),
+        or after this process's first tick began ("recovery"); False if it exited first."""
+        began = time.monotonic()
+        while self.proc.poll() is None:
+            if time.monotonic() - began > FINISH_TIMEOUT_S or after == "start" or (
+                    self.started() if after == "recovery" else (self.work() or {}).get("status") == "ready"):
+                break
+            time.sleep(0.02)
+        deadline = (began if after == "start" else time.monotonic()) + seconds
+        while self.proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.proc.poll() is None
 
     def kill(self) -> str:
         """SIGSTOP the process group, read the phase from the store, SIGKILL; the phase."""
@@ -285,25 +301,19 @@ def one_run(number: int, rng: random.Random, fault_rate: float, window: float, m
         mastodon.chaos(fault_rate, seed=rng.randrange(2**32), latency=LATENCY)
         daemon = Daemon(folder, x, mastodon)
         try:
-            kill_after: float | None = rng.uniform(0.0, window)  # None: in the recovery
+            plan = kill_plan(rng, window)
             while True:
                 daemon.start()
-                deadline = time.monotonic() + (FINISH_TIMEOUT_S if kill_after is None else kill_after)
-                while time.monotonic() < deadline and daemon.proc.poll() is None:
-                    if kill_after is None and daemon.started():
-                        time.sleep(rng.uniform(0.0, 0.3))
-                        break
-                    time.sleep(0.02)
-                if daemon.proc.poll() is not None:
+                if not daemon.wait_to_kill(*plan):
                     run.losses.append(f"auria run exited with {daemon.proc.returncode} by itself:\n{daemon.log_tail()}")
                     break
                 run.kills.append(daemon.kill())
                 if len(run.kills) >= max_kills:
                     break
                 if daemon.left_sending and rng.random() < 0.5:
-                    kill_after = None  # the next start is killed just after its first tick began
+                    plan = ("recovery", rng.uniform(0.0, 0.3))
                 elif rng.random() < 1 / 3:
-                    kill_after = rng.uniform(0.0, window)
+                    plan = kill_plan(rng, window)
                 else:
                     break
             if not run.losses:
@@ -323,6 +333,7 @@ def one_run(number: int, rng: random.Random, fault_rate: float, window: float, m
                 os.killpg(daemon.proc.pid, signal.SIGKILL)
                 daemon.proc.wait(10)
             run.faults = Counter(fault for _, _, fault in x.faults + mastodon.faults)
+            run.deduplicated = x.duplicates_refused + mastodon.keys_replayed
             run.starts = daemon.starts
             if keep is not None and (run.duplicates or run.losses):
                 import shutil
@@ -330,6 +341,15 @@ def one_run(number: int, rng: random.Random, fault_rate: float, window: float, m
                 shutil.copytree(folder, keep / f"run-{number}", dirs_exist_ok=True)
     run.seconds = time.perf_counter() - started
     return run
+
+
+def kill_plan(rng: random.Random, window: float) -> tuple[str, float]:
+    """When to kill a start: at a random time within the window, or (half the time, as
+    generation would take most kills) a random 0-3 s after the work is stored, while it
+    is posted."""
+    if rng.random() < 0.5:
+        return "start", rng.uniform(0.0, window)
+    return "posting", rng.uniform(0.0, 3.0)
 
 
 def calibrate(rng: random.Random, fault_rate: float) -> float:
@@ -385,6 +405,8 @@ def print_table(summary: Summary, fault_rate: float, seed: int) -> None:
     print(f"| daemon starts | {sum(r.starts for r in runs)} | | |")
     print(f"| platform faults injected | {sum(faults.values())} "
           f"({', '.join(f'{k} {faults.get(k, 0)}' for k in FAULTS)}) | | |")
+    print(f"| resends the platform deduplicated (X's duplicate 403, Mastodon's Idempotency-Key) "
+          f"| {sum(r.deduplicated for r in runs)} | | |")
     duplicates, losses = summary.duplicates, summary.losses
     print(f"| duplicates | {len(duplicates)} | 0 | {'yes' if not duplicates else 'NO'} |")
     print(f"| losses | {len(losses)} | 0 | {'yes' if not losses else 'NO'} |")

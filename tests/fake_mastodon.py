@@ -61,6 +61,7 @@ class FakeMastodon(FakePlatform):
         self._statuses: list[dict] = []
         self._uploads: dict[str, dict] = {}
         self._keys: dict[str, str] = {}  # Idempotency-Key -> the status it made
+        self._keys_replayed = 0
         self._ids = itertools.count(1)
         self.max_characters: int | None = 500
 
@@ -72,6 +73,12 @@ class FakeMastodon(FakePlatform):
         "idempotency_key", "created_at"}."""
         with self._lock:
             return [dict(s, media_ids=list(s["media_ids"])) for s in self._statuses]
+
+    @property
+    def keys_replayed(self) -> int:
+        """Status posts answered with the status their Idempotency-Key made before."""
+        with self._lock:
+            return self._keys_replayed
 
     @property
     def uploads(self) -> list[dict]:
@@ -164,6 +171,7 @@ class FakeMastodon(FakePlatform):
         key = headers.get("Idempotency-Key")
         with self._lock:
             if key and key in self._keys:  # Mastodon keeps a key an hour: the same status again
+                self._keys_replayed += 1
                 return 200, {}, self._shown(next(s for s in self._statuses if s["id"] == self._keys[key]))
             if not text and not media_ids:
                 return invalid("Text can't be blank")

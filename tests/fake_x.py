@@ -248,6 +248,7 @@ class FakeX(FakePlatform):
         self._tweets: list[dict] = []
         self._uploads: dict[str, dict] = {}
         self._ids = itertools.count(1)
+        self._duplicates_refused = 0
 
     # -- what the platform holds: copies, safe to read while a client is talking -----------
 
@@ -262,6 +263,12 @@ class FakeX(FakePlatform):
         """Media accepted, oldest first: {"id", "size", "media_category", "alt_text" (None until set)}."""
         with self._lock:
             return [dict(u) for u in self._uploads.values()]
+
+    @property
+    def duplicates_refused(self) -> int:
+        """Posts refused with X's duplicate-content 403: a client sending the same text again."""
+        with self._lock:
+            return self._duplicates_refused
 
     # -- the platform ----------------------------------------------------------------------
 
@@ -332,6 +339,7 @@ class FakeX(FakePlatform):
             if any(m not in self._uploads for m in media_ids):
                 return invalid("Your media IDs are invalid.")
             if any(t["text"] == text for t in self._tweets):
+                self._duplicates_refused += 1
                 return 403, {}, DUPLICATE
             tweet = {"id": self._new_id(), "text": text, "media_ids": media_ids}
             self._tweets.append(tweet)

@@ -145,6 +145,7 @@ def test_the_fake_mastodon_posts_finds_and_honours_the_idempotency_key(publisher
     assert publisher.find_existing(post) == result
     assert publisher.publish(post) == result, "the same Idempotency-Key: the same status"
     assert len(publisher.fake.statuses) == 1 and len(publisher.fake.uploads) == 2
+    assert publisher.fake.keys_replayed == 1
     assert publisher.check() == f"@auria@{HOST}"
     assert publisher.fake.calls[:5] == [INSTANCE, MEDIA_POST, STATUS_POST, VERIFY, TIMELINE]
 

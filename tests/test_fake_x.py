@@ -69,7 +69,7 @@ def test_find_existing_and_a_repeated_publish_find_the_post(fake, publisher, pos
     assert publisher.find_existing(post) == first
     # The same caption again: X's duplicate-content 403, then the timeline lookup.
     assert publisher.publish(post) == first
-    assert len(fake.tweets) == 1
+    assert len(fake.tweets) == 1 and fake.duplicates_refused == 1
     assert fake.calls[-2:] == [("POST", "/2/tweets"), ("GET", "/2/users/1001/tweets")]
 
 
