@@ -76,11 +76,26 @@ def test_watercolour_leaves_the_paper_white_where_the_picture_is_lightest():
     assert left[..., 2].mean() > left[..., 0].mean(), "in the picture's colour"
 
 
-def test_watercolour_washes_give_out_before_the_edge_of_the_sheet():
+def test_watercolour_washes_run_to_the_edge_of_the_sheet():
+    """Full bleed: a ragged paper border read to viewers as unfinished."""
     dark = Image.new("RGB", SIZE, (70, 100, 150))
     painted = np.asarray(paint_in("watercolour", dark, 4), dtype=np.float32)
-    assert painted[:4].mean() > 210 and painted[:, :4].mean() > 210, "mostly paper along the border"
-    assert painted[100:200, 80:160].mean() < 170, "washes inside"
+    inside = painted[100:200, 80:160].mean()
+    assert inside < 170, "washes inside"
+    assert abs(painted[:4].mean() - inside) < 30 and abs(painted[:, :4].mean() - inside) < 30, "and up to the border"
+
+
+def test_no_pen_line_outlines_a_light():
+    """A pen line along both sides of a lightning bolt turns the light into a dark stick."""
+    def lined(bar):
+        picture = np.full((SIZE[1], SIZE[0], 3), (60, 70, 110), np.uint8)
+        picture[40:260, 116:124] = bar
+        painted = np.asarray(paint_in("watercolour", Image.fromarray(picture), 2), dtype=np.float32).mean(axis=2)
+        beside = np.concatenate([painted[60:240, 110:118], painted[60:240, 121:130]], axis=1)
+        return (beside < np.median(painted) - 25).mean()
+
+    assert lined((255, 255, 250)) < 0.025, "a light is left without a line"
+    assert lined((0, 0, 0)) > 0.05, "a dark shape keeps its line"
 
 
 def test_oil_is_opaque_and_textured():

@@ -12,8 +12,7 @@ import numpy as np
 
 from generator.painter.media.paper import cold_press
 from generator.painter.media.strokes import Brush, unit_of
-from generator.painter.media.washes import edge_distance, glaze, ink_lines
-from generator.painter.render.canvas import value_noise
+from generator.painter.media.washes import glaze, ink_lines
 
 BRUSHES = (
     Brush(radius=24, threshold=0, alpha=0.55, min_length=3, max_length=9, curvature=0.6, blur=0.8),
@@ -25,16 +24,8 @@ LIGHTEN = 0.12  # watercolour keeps its values high: the paper glows through eve
 PAPER = np.array((250, 247, 239), np.float32)  # a warm white sheet
 EDGE = 1.4  # pigment gathered at a wash's rim
 GRAIN = 0.12  # pigment caught by the paper's tooth (more speckles the dark washes)
-MARGIN = 0.07  # the band along the edges where the washes give out, as a share of the width
 SEPIA = np.array((74, 52, 40), np.float32)  # the pen line's ink
 LINE = Brush(radius=1.3, threshold=0, alpha=0.75, min_length=2, max_length=10, curvature=1.0, blur=0.5, most=6000)
-
-
-def _vignette(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
-    """1 over the picture, falling to 0 in a ragged band along the edges: the washes stop
-    short of the sheet's border, as a watercolour painted on a block does."""
-    ragged = edge_distance((height, width)) / (MARGIN * width) + 0.8 * (value_noise(rng, width, height, cells=7, octaves=3) - 0.5)
-    return np.clip(ragged * 1.6 - 0.3, 0, 1).astype(np.float32)
 
 
 def paint_watercolour(source: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -42,6 +33,6 @@ def paint_watercolour(source: np.ndarray, rng: np.random.Generator) -> np.ndarra
     h, w, _ = source.shape
     tooth = cold_press(rng, w, h)
     paper = np.broadcast_to(PAPER * (1 + 0.025 * tooth[..., None]), (h, w, 3)).copy()
-    painted = 255 - (255 - source) * (1 - LIGHTEN) * _vignette(rng, w, h)[..., None]
+    painted = 255 - (255 - source) * (1 - LIGHTEN)
     washed = glaze(painted, paper, tooth, BRUSHES, rng, edge=EDGE, grain=GRAIN)
     return ink_lines(washed, source, tooth, rng, unit_of(source), LINE, SEPIA, dry=0.5)
