@@ -21,7 +21,8 @@ from generator.painter.render.canvas import value_noise
 WHITE = 244  # target luminance above which the paper is left bare
 PALE = 0.2  # how much paler than the picture the first wash is
 WANDER = 2.0  # px a wash's edge wanders at 1080 px
-LIGHTS = 236  # luminance of a light (lightning, a lamp, the sun) that no line outlines
+LIGHTS = 170  # a light (lightning, a lamp, the moon, a snowflake) no line outlines is at least this bright
+GLARE = 45  # and this much brighter than its surroundings (a pale sky is no light)
 WET = 10.0  # px the first wash spreads on wet paper at 1080 px: skies and grounds as smooth gradients
 
 
@@ -119,9 +120,10 @@ def ink_lines(result: np.ndarray, picture: np.ndarray, fibres: np.ndarray, rng: 
     # edges of shapes, not of specks: rain, stars and snow are left to the washes
     lum = luminance(picture)
     gx, gy = gradients(blurred(lum, 4 * unit))
-    # and not around lights: a pen line on both sides of a lightning bolt or a lamp's glow
-    # turns the light into a dark stick
-    lights = blurred_field((lum > LIGHTS).astype(np.float32), 3 * unit) > 0.02
+    # and not around lights, things much brighter than what is around them: a line on both
+    # sides of a lightning bolt turns it into a dark stick, and snowflakes into brown rings
+    glare = (lum > LIGHTS) & (lum - blurred(lum, 20 * unit) > GLARE)
+    lights = blurred_field(glare.astype(np.float32), 3 * unit) > 0.02
     edges = np.hypot(gx, gy) * ~lights
     threshold = max(float(np.percentile(edges, 92)), 3.0)
     strokes = plan_layer(reference, None, replace(brush, threshold=threshold), rng, error=edges)
