@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from generator.painter.render.canvas import mix
+from generator.painter.render.canvas import mix, tapered
 from generator.painter.render.creatures import Figure, standing
 from generator.painter.render.registry import renders
 
@@ -39,15 +39,18 @@ def rabbit(scene, slot, rng):
 
 
 def lizard_body(f, pen):
-    """Side on, low to the stone: a long body, splayed legs and a tail that curls."""
-    f.ellipse(pen, 0.0, 0.16, 0.3, 0.09, angle=0.05)
-    f.ellipse(pen, 0.36, 0.2, 0.11, 0.07, angle=0.15)  # head, raised
-    tail = [(-0.26, 0.14), (-0.5, 0.1), (-0.72, 0.05), (-0.9, 0.06), (-1.0, 0.14)]
-    f.stroke(pen, tail, 0.12, 0.015)
-    for hip, toe in (((0.18, 0.12), (0.3, 0.0)), ((0.14, 0.12), (0.04, 0.0)),
-                     ((-0.18, 0.12), (-0.06, 0.0)), ((-0.22, 0.12), (-0.34, 0.0))):
-        knee = ((hip[0] + toe[0]) / 2, 0.16)  # elbows up, as a lizard holds them
-        f.stroke(pen, [hip, knee, toe], 0.05, 0.025)
+    """Side on, low to the stone: one long tapering body from the snout to a tail that
+    curls, and splayed legs with the elbows up."""
+    t = np.linspace(0, 1, 24)
+    spine = list(zip(0.48 - 1.45 * t, 0.1 + 0.04 * np.sin(t * np.pi * 1.6) + 0.04 * np.exp(-((t - 0.05) / 0.08) ** 2)))
+    # snout, head, neck, the full belly, then the tail thinning to a point
+    widths = np.interp(t, [0, 0.05, 0.12, 0.16, 0.3, 0.45, 0.55, 1.0], [0.04, 0.12, 0.13, 0.1, 0.19, 0.16, 0.09, 0.008])
+    pen.polygon(tapered(f.pts(spine), 0, 0, widths=widths * f.s))
+    for hip, toe in (((0.24, 0.07), (0.38, 0.0)), ((0.2, 0.07), (0.08, 0.0)),
+                     ((-0.14, 0.07), (0.0, 0.0)), ((-0.18, 0.07), (-0.34, 0.0))):
+        knee = ((hip[0] + toe[0]) / 2, 0.1)  # elbows up, as a lizard holds them
+        f.stroke(pen, [hip, knee, toe], 0.065, 0.035)
+        f.ellipse(pen, toe[0], 0.01, 0.035, 0.012)  # splayed toes
 
 
 @renders("lizard", footing="land")
@@ -58,4 +61,4 @@ def lizard(scene, slot, rng):
     facing = standing(scene, slot, lizard_body, height, hide, rng)
     f = Figure(slot.x, slot.y, height, facing)
     with scene.canvas.pen(scene.tone(p.lit((220, 200, 120)), slot.depth), 0.5) as pen:  # the sun on its back
-        f.stroke(pen, list(zip(np.linspace(-0.22, 0.26, 6), 0.22 + 0.02 * np.sin(np.linspace(0, 3, 6)))), 0.025)
+        f.stroke(pen, list(zip(np.linspace(-0.2, 0.3, 6), 0.17 + 0.025 * np.sin(np.linspace(0, 2.5, 6)))), 0.025)

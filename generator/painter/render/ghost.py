@@ -30,19 +30,20 @@ def ghost(scene, slot, rng):
     f = Figure(slot.x, slot.y - lift, height, facing)
     pale = mix((236, 242, 255), p.lit((236, 242, 255)), 0.3)  # it gives light, it is not lit
     cx, cy = f.p(0.0, 0.5)
-    c.glow(cx, cy, height * 0.75, mix(pale, p.haze, 0.3), 0.35 + 0.4 * p.darkness)
+    c.glow(cx, cy, height * 0.5, mix(pale, p.haze, 0.3), 0.3 + 0.35 * p.darkness)
     sway = rng.uniform(-0.04, 0.04)
     robe = [(x + sway * (1 - y), y) for x, y in ROBE]
     with c.pen(pale, 0.38, blur=height * 0.02) as pen:  # the trailing hem, fainter
         pen.polygon(f.pts([(x, y) for x, y in robe if y < 0.5] + [(-0.2, 0.5), (0.2, 0.5)]))
-    with c.pen(pale, 0.72, blur=height * 0.006) as pen:
+    with c.pen(pale, 0.88, blur=height * 0.004) as pen:
         pen.polygon(f.pts([(x, max(y, 0.3)) for x, y in robe]))
         f.ellipse(pen, 0.02, 0.86, 0.065, 0.075)
         for side in (-1, 1):  # arms held forward, hands hanging from the wrist
             f.stroke(pen, [(0.02 * side, 0.72), (0.2, 0.62), (0.3, 0.6)], 0.05, 0.04)
             f.stroke(pen, [(0.3, 0.6), (0.33, 0.52)], 0.035, 0.01)
     with c.pen(scene.ink(0.1), 0.85) as pen:  # long black hair over the face and shoulders
-        for k in np.linspace(-1, 1, 5):
-            t = np.linspace(0, 1, 10)
-            pen.stroke(f.pts(list(zip(0.02 + k * 0.06 - t * 0.04 * (1 + k) + 0.015 * np.sin(t * math.pi * 2),
-                                      0.93 - t * (0.28 + 0.05 * abs(k))))), height * 0.03, height * 0.006)
+        f.ellipse(pen, 0.0, 0.9, 0.07, 0.05)  # the crown of the head
+        for k in np.linspace(-1, 1, 7):
+            t = np.linspace(0, 1, 12)
+            pen.stroke(f.pts(list(zip(k * 0.065 - t * 0.05 * (1 + k) + 0.015 * np.sin(t * math.pi * 2),
+                                      0.92 - t * (0.38 + 0.06 * abs(k))))), height * 0.035, height * 0.008)
