@@ -329,6 +329,7 @@ def run(config) -> int:
     call its own), then the daemon exits 0 and releases the lock; SIGKILL is what the
     recovery at the next start is for."""
     from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.jobstores.base import JobLookupError
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
 
@@ -377,7 +378,15 @@ def run(config) -> int:
         if not stopping.is_set():
             log.info("running: slots %s %s, data in %s", ", ".join(config.schedule.times), config.timezone,
                      config.data_dir)
-            scheduler.start()
+            try:
+                scheduler.start()
+            except JobLookupError:
+                # A fatal store in the start job shuts the scheduler down from the worker
+                # while its own loop is dropping that finished one-off job: once stopped, it
+                # looks for the job among pending ones, does not find it and raises. The
+                # daemon is stopping anyway; the store's error is what the operator reads.
+                if not stopping.is_set():
+                    raise
         worker.shutdown(wait=True)  # the job under way finishes before the lock is released
         pinger.shutdown(wait=False)
     if daemon.fatal is not None:

@@ -180,3 +180,29 @@ def test_auria_run_on_an_unusable_store_exits_non_zero_saying_why(tmp_path):
     assert done.returncode == 1
     assert "the store cannot be used: " in done.stderr and "an empty file, not a store" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_fatal_store_racing_the_schedulers_own_bookkeeping_still_stops_in_one_line(tmp_path, monkeypatch, caplog):
+    """The worker shuts the scheduler down while its loop drops the finished start job; the
+    stopped scheduler then raises JobLookupError from its loop (seen under load in CI)."""
+    import logging
+
+    from apscheduler.jobstores.base import JobLookupError
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from bot import daemon as daemon_module
+
+    def racing_start(scheduler, *args, **kwargs):
+        for job in scheduler.get_jobs():  # the jobs run once, as the worker would run them
+            if job.id in ("start", "tick"):
+                job.func()
+        raise JobLookupError("start")
+
+    monkeypatch.setattr(BlockingScheduler, "start", racing_start)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "auria.db").write_bytes(b"")
+    config = tmp_path / "auria.toml"
+    config.write_text(f'data_dir = "{tmp_path / "data"}"\n[publish]\nplatforms = []\n')
+    with caplog.at_level(logging.INFO):
+        assert daemon_module.run(load_config(config)) == 1
+    assert any("stopped: the store cannot be used" in r.getMessage() for r in caplog.records)
