@@ -21,7 +21,7 @@ BRUSHES = (
     Brush(radius=3.2, threshold=24, min_length=2, max_length=10, curvature=0.9, jitter=0.03, most=12000),
 )
 LIGHT = (-0.6, -0.8)  # from the upper left, as a painting hangs under a window
-RELIEF = 1.1  # how strongly the impasto's slopes shade the paint (more reads as embossed plastic)
+RELIEF = 0.6  # how strongly the impasto's slopes shade the paint (viewers called 1.1 "embossed")
 BRISTLE = 2.6  # px between bristle grooves at 1080 px
 WEAVE = 0.03  # how much the canvas shows through
 
