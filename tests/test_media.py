@@ -150,3 +150,29 @@ def test_watercolour_is_for_water_weather_and_blossom():
     assert {choose_medium("auto", "happiness", random.Random(k)) for k in range(30)} == {"oil"}
     assert {choose_medium("auto", "sadness", random.Random(k), empty=True) for k in range(10)} == {"oil"}, "nothing left: oil"
     assert choose_medium("watercolour", "sadness", random.Random(1)) == "watercolour", "a set medium is kept"
+
+
+def test_a_wash_leaves_no_halo_round_a_dark_shape():
+    """The wide first wash ran past a figure's edge and left a grey cloud round it
+    (22-27 levels darker than the paper before washes were kept off the light)."""
+    medium = "watercolour"
+    picture = np.full((SIZE[1], SIZE[0], 3), 246, np.uint8)
+    picture[100:220, 100:140] = (30, 30, 40)
+    painted = np.asarray(paint_in(medium, Image.fromarray(picture), 5), dtype=np.float32).mean(axis=2)
+    paper = np.median(painted[10:60, 10:60])
+    ring = np.concatenate([painted[90:230, 146:160].ravel(), painted[90:230, 80:94].ravel(),
+                           painted[226:240, 100:140].ravel()])
+    assert painted[140:180, 110:130].mean() < 110, "the shape is painted"
+    assert paper - np.median(ring) < 12, "and the paper beside it stays clean"
+
+
+def test_sumi_e_outlines_a_white_thing():
+    """A white tablecloth on pale ground is bare paper in ink: only its outline shows it
+    (ink lines were drawn from the ink values, where it had almost no edge: 13% inked)."""
+    picture = np.full((SIZE[1], SIZE[0], 3), (200, 190, 175), np.uint8)
+    picture[200:] = (80, 80, 80)
+    picture[80:160, 60:180] = (250, 250, 245)
+    painted = np.asarray(paint_in("sumi-e", Image.fromarray(picture), 2), dtype=np.float32).mean(axis=2)
+    border = np.concatenate([painted[76:84, 70:170].ravel(), painted[156:164, 70:170].ravel(),
+                             painted[90:150, 56:64].ravel()])
+    assert (border < 120).mean() > 0.2, "ink along its edges"

@@ -179,3 +179,39 @@ def test_a_named_shadow_is_cast_by_the_creature():
     assert cast.mean() > 0.002, "the rabbit casts a long shadow"
     assert (cast & stranger).mean() < 0.5 * stranger.mean(), "no figure of its own beside the rabbit"
     assert (shadowed.sum(axis=2)[cast] < rabbit.sum(axis=2)[cast]).mean() > 0.9, "a shadow darkens the ground"
+
+
+def test_bodies_are_modelled_and_flat_shapes_are_not():
+    """A cut-out body gets a lit side and a shadow side (light from the upper left); what
+    lies flat keeps one colour (a modelled road bulged like a tongue)."""
+    from generator.painter.render.canvas import Canvas
+    from generator.painter.render.scene import MODELLED
+
+    def disc(modelling):
+        canvas = Canvas((200, 200), (120, 140, 120))
+        canvas.modelling = modelling
+        with canvas.pen((90, 90, 150)) as pen:
+            pen.circle(100, 100, 60)
+        return pixels(canvas.image).sum(axis=2)
+
+    modelled, flat = disc(True), disc(False)
+    assert modelled[60, 60] > modelled[140, 140] + 60, "lit upper left, shadowed lower right"
+    assert flat[60, 60] == flat[140, 140] == flat[100, 100], "a flat shape keeps its colour"
+    assert MODELLED <= set(RENDERERS) and not MODELLED & {"road", "river", "shadow", "sun", "house"}
+    with_figure = pixels(paint(worded(("figure", "foreground", "wanderer")), 4, SMALL))
+    bare = pixels(paint(worded(), 4, SMALL))
+    body = (np.abs(with_figure - bare).max(axis=2) > 8) & (with_figure.sum(axis=2) < bare.sum(axis=2) - 60)
+    ys, xs = np.nonzero(body)
+    value = with_figure.sum(axis=2)[ys, xs]
+    left, right = value[xs < np.median(xs)].mean(), value[xs > np.median(xs)].mean()
+    assert left > right + 10, "the wanderer's body is lit on its left, the light's side"
+
+
+def test_rounded_outline_passes_through_its_points():
+    from generator.painter.render.canvas import rounded
+
+    square = [(0, 0), (10, 0), (10, 10), (0, 10)]
+    outline = rounded(square, steps=6)
+    assert len(outline) == 24
+    for corner in square:
+        assert np.min(np.hypot(*(outline - corner).T)) < 1e-9, "through every control point"

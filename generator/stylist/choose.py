@@ -6,8 +6,9 @@ through the arbitrary-style network. ``method = "colour"`` keeps the drawing and
 only the colours (Lab statistics): of one of the mood's paintings, or of the picture as a
 built-in style of the mood would paint it.
 
-The medium has its say: oil takes the style's colours and 15% of the network's own strokes
-(OIL_TEXTURE; all of them read as a filter under the brushwork), then paints over them; watercolour
+The medium has its say: oil takes only the colours the style gives the picture (OIL_TEXTURE;
+the network's own strokes read as a filter under the brushwork, and even 15% of them left a
+diagonal hatching viewers called "text-like mess"), then paints over them; watercolour
 takes only colours, half-way (its washes are transparent, and a network's texture would show
 through every one); sumi-e takes no style at all (kind "ink": ink has no palette). A style the
 table marks as erasing the drawing lends only its colours; a night or dusk picture is never
@@ -25,7 +26,7 @@ from generator.stylist.moods import MOODS, mood_table
 METHODS = ("network", "colour")
 INK = "ink and wash on rice paper"  # the description of a sumi-e work's "style"
 WATERCOLOUR_SHARE = 0.5  # watercolour keeps half of each thing's own colour: the full transfer made mud
-OIL_TEXTURE = 0.15  # share of the network's own strokes under oil; the rest is its colours on the drawing
+OIL_TEXTURE = 0.0  # share of the network's own strokes under oil: none, its colours on the drawing
 
 
 @dataclass(frozen=True)

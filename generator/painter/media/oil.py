@@ -15,13 +15,14 @@ from generator.painter.media.paper import canvas_weave
 from generator.painter.media.strokes import Brush, blurred, blurred_field, draw, gradients, plan_layer, surface_of, unit_of
 
 BRUSHES = (
-    Brush(radius=26, threshold=0, min_length=2, max_length=7, curvature=0.5, blur=0.6, jitter=0.08),
-    Brush(radius=13, threshold=26, min_length=2, max_length=8, curvature=0.7, jitter=0.07, most=5000),
-    Brush(radius=6.5, threshold=24, min_length=2, max_length=10, curvature=0.8, jitter=0.05, most=9000),
-    Brush(radius=3.2, threshold=24, min_length=2, max_length=10, curvature=0.9, jitter=0.03, most=12000),
+    Brush(radius=26, threshold=0, min_length=2, max_length=7, curvature=0.5, blur=0.6, jitter=0.04),
+    Brush(radius=13, threshold=26, min_length=2, max_length=8, curvature=0.7, jitter=0.035, most=5000),
+    Brush(radius=6.5, threshold=24, min_length=2, max_length=10, curvature=0.8, jitter=0.025, most=9000),
+    Brush(radius=3.2, threshold=24, min_length=2, max_length=10, curvature=0.9, jitter=0.015, most=12000),
 )
 LIGHT = (-0.6, -0.8)  # from the upper left, as a painting hangs under a window
-RELIEF = 0.6  # how strongly the impasto's slopes shade the paint (viewers called 1.1 "embossed")
+RELIEF = 0.3  # how strongly the impasto's slopes shade the paint (viewers called 1.1 "embossed")
+STREAK = 0.05  # how much lighter and darker the paint is along the bristle tracks
 BRISTLE = 2.6  # px between bristle grooves at 1080 px
 WEAVE = 0.03  # how much the canvas shows through
 
@@ -62,4 +63,8 @@ def _shading(relief: np.ndarray, rng: np.random.Generator, unit: float) -> np.nd
     surface = thickness * (0.6 + 0.4 * grooves)
     surface = blurred_field(surface, 0.7 * unit)
     gx, gy = gradients(surface)
-    return 1 + RELIEF * (gx * LIGHT[0] + gy * LIGHT[1]) + WEAVE * canvas_weave(rng, w, h, thread=3.4 * unit)
+    # the bristles also leave more and less paint in their tracks: streaks of light and dark
+    # along each stroke, as a loaded brush drags
+    streaks = STREAK * (grooves - 0.5) * (0.5 + thickness)
+    return (1 + RELIEF * (gx * LIGHT[0] + gy * LIGHT[1]) + streaks
+            + WEAVE * canvas_weave(rng, w, h, thread=3.4 * unit))

@@ -28,6 +28,7 @@ CONTOUR = Brush(radius=2.2, threshold=0, alpha=0.9, min_length=2, max_length=12,
 BARE = 0.45  # the share of the picture, its lightest, left as bare paper
 PALEST = 228  # the palest ink wash laid (0-255 value): paler stains read as dirt, not ink
 ACCENT_MAX = 0.06  # a warm area larger than this share of the picture is no accent
+BROAD = 0.65  # how much of the broad gradients (a sky darkening upwards) is taken out of the ink
 
 
 def paint_sumie(source: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -44,8 +45,9 @@ def paint_sumie(source: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     white = np.repeat(255 * (1 + 0.03 * fibres[..., None]), 3, axis=2)
     value = glaze(grey, white, fibres, BRUSHES, rng, edge=0.8, grain=0.5, white=PALEST)[..., :1] / 255
     result = INK + (PAPER - INK) * np.clip(value, 0, 1.1)
-    grey = INK + (PAPER - INK) * (1 - density[..., None])
-    result = ink_lines(result, grey, fibres, rng, unit, CONTOUR, INK, dry=1.2)
+    # contours from the picture itself, not from its ink values: a white tablecloth or wall
+    # is bare paper in ink, and only its outline shows it
+    result = ink_lines(result, source, fibres, rng, unit, CONTOUR, INK, dry=1.2, lights=True)
     if accent.any():
         a = blurred_field(accent, 1.5 * unit)[..., None]
         result = result * (1 - a * 0.85 * (1 - VERMILION / 255))
@@ -61,7 +63,7 @@ def _density(source: np.ndarray) -> np.ndarray:
     dark = 1 - luminance(source) / 255
     # Ink paints things, not the light: broad gradients (a sky darkening upwards) are
     # mostly taken out, so the sky stays paper and shapes keep their ink.
-    dark = np.clip(dark - 0.55 * blurred_field(dark, 0.08 * max(source.shape)), 0, 1)
+    dark = np.clip(dark - BROAD * blurred_field(dark, 0.08 * max(source.shape)), 0, 1)
     lo, hi = np.percentile(dark, (BARE * 100, 99.5))
     relative = np.clip((dark - lo) / max(hi - lo, 0.05), 0, 1)
     absolute = np.clip((dark - 0.08) / 0.5, 0, 1)  # and a black shape is ink however light the rest

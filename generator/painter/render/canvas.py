@@ -47,6 +47,18 @@ def ellipse_points(cx, cy, rx, ry, angle=0.0, n=28, start=0.0, end=2 * math.pi) 
     return np.stack([cx + x * ca - y * sa, cy + x * sa + y * ca], axis=1)
 
 
+def rounded(points, steps: int = 8) -> np.ndarray:
+    """A closed smooth outline through points (a Catmull-Rom curve): a body's contour drawn
+    from a few control points, with no corners."""
+    p = np.asarray(points, dtype=float)
+    p0, p1, p2, p3 = np.roll(p, 1, axis=0), p, np.roll(p, -1, axis=0), np.roll(p, -2, axis=0)
+    t = np.linspace(0, 1, steps, endpoint=False)[None, :, None]
+    t2, t3 = t * t, t * t * t
+    curve = 0.5 * ((2 * p1[:, None]) + (p2 - p0)[:, None] * t + (2 * p0 - 5 * p1 + 4 * p2 - p3)[:, None] * t2
+                   + (3 * p1 - p0 - 3 * p2 + p3)[:, None] * t3)
+    return curve.reshape(-1, 2)
+
+
 def tapered(points, w0: float, w1: float, widths=None) -> np.ndarray:
     """Outline of a stroke along points whose width goes from w0 to w1 (a blade, a branch),
     or follows widths, one per point."""
@@ -104,6 +116,7 @@ class Canvas:
     def __init__(self, size: tuple[int, int], color: Color = (0, 0, 0)):
         self.image = Image.new("RGB", size, color)
         self.width, self.height = size
+        self.modelling = False  # whether opaque shapes are modelled as rounded, lit forms
 
     def pen(self, color: Color, alpha: float = 1.0, blur: float = 0.0, within=None) -> "Pen":
         """A pen; within (an "L" image of the canvas' size) limits where it paints."""
@@ -251,4 +264,39 @@ class Pen:
             mask = mask.filter(ImageFilter.GaussianBlur(self.blur))
         if self.within is not None:
             mask = ImageChops.multiply(mask, self.within.crop(box))
-        self.canvas.image.paste(self.color, (x0, y0), mask)
+        modelled = (_modelled(self.color, mask) if self.canvas.modelling and self.blur == 0 and self.alpha >= 0.99
+                    else None)
+        self.canvas.image.paste(self.color if modelled is None else modelled, (x0, y0), mask)
+
+
+LIGHT = (-0.6, -0.8)  # the scene's light, from the upper left
+MODEL = 0.22  # how far a form's lit side is lighter and its far side darker than its colour
+THINNEST = 6.0  # px: thinner shapes (a blade, a line, a star) stay flat
+
+
+def _modelled(color: Color, mask: Image.Image) -> Image.Image | None:
+    """The pen's colour modelled as a rounded form lit from the upper left, or None if flat.
+
+    The shape's own mask, blurred in proportion to its thickness, is a height field: its
+    slopes face towards or away from the light, so a flat cut-out turns into a body with a
+    lit side and a shadow side, as a painter models it; thin shapes are left flat.
+    """
+    a = np.asarray(mask, dtype=np.float32) / 255
+    area = float(a.sum())
+    if area < 40:
+        return None
+    gy, gx = np.gradient(a)
+    perimeter = float(np.hypot(gx, gy).sum())
+    thickness = 2 * area / max(perimeter, 1e-6)
+    if thickness < THINNEST:
+        return None
+    sigma = 0.45 * thickness
+    height = np.asarray(Image.fromarray((a * 255).astype(np.uint8), "L").filter(
+        ImageFilter.GaussianBlur(sigma)), dtype=np.float32) / 255
+    hy, hx = np.gradient(height)
+    facing = -(hx * LIGHT[0] + hy * LIGHT[1]) * sigma * 2.5  # about -1..1
+    facing = np.clip(facing, -1, 1)[..., None]
+    base = np.asarray(color, dtype=np.float32)
+    lit = base + (255 - base) * MODEL * np.clip(facing, 0, 1) + 18 * MODEL * np.clip(facing, 0, 1)
+    shaded = lit * (1 - MODEL * np.clip(-facing, 0, 1))
+    return Image.fromarray(np.clip(shaded + 0.5, 0, 255).astype(np.uint8), "RGB")

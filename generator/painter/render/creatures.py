@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from generator.painter.render.canvas import mix, saturate, scale
+from generator.painter.render.canvas import mix, rounded, saturate, scale
 from generator.painter.render.registry import renders
 
 WHITE = (255, 255, 255)
@@ -46,6 +46,10 @@ class Figure:
 
     def stroke(self, pen, seq, w0, w1=None):
         pen.stroke(self.pts(seq), w0 * self.s, (w0 if w1 is None else w1) * self.s)
+
+    def outline(self, pen, seq):
+        """A smooth closed contour through the control points seq (body units)."""
+        pen.polygon(rounded(self.pts(seq)))
 
 
 class CastShadow(Figure):

@@ -31,6 +31,15 @@ log = logging.getLogger(__name__)
 
 # Motifs that give the horizon its own shape; without any, the background adds far ridges.
 HORIZON_MAKERS = {"mountain", "hills", "sea", "desert", "city", "shore", "waves", "forest"}
+# Bodies: modelled as rounded forms with a lit and a shadow side (canvas.Pen). What lies
+# flat (roads, water, shadows), what is made of light (a lamp, a ghost) and what is built of
+# flat planes (a house, a fence) keeps its flat colours.
+MODELLED = frozenset({
+    "bamboo", "boat", "bell", "butterfly", "cat", "child", "cricket", "crow", "cup", "deer", "dog",
+    "dragonfly", "figure", "fish", "flowers", "frog", "geese", "heron", "horse", "kite", "lizard",
+    "lotus", "moth", "pine", "rabbit", "reeds", "scarecrow", "snail", "sparrow", "spider", "stone",
+    "swallow", "tree", "umbrella", "willow", "blossom", "leaves",
+})
 
 
 def motif_rng(seed: int, name: str) -> np.random.Generator:
@@ -228,7 +237,9 @@ def paint(plan: ScenePlan, seed: int, size: tuple[int, int] = (1080, 1350)) -> I
             scene.draw_ground(motif_rng(seed, "ground"))
             ground = True
         slot = scene.draw_footing(motif, slot)
+        scene.canvas.modelling = motif in MODELLED
         RENDERERS[motif](scene, slot, motif_rng(seed, f"{motif}:{slot.layer}"))
+        scene.canvas.modelling = False
     if not ground:
         scene.draw_ground(motif_rng(seed, "ground"))
     return scene.canvas.image
