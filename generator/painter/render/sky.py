@@ -10,6 +10,7 @@ from generator.painter.render.canvas import mix, smooth_line, value_noise
 from generator.painter.render.registry import BACKDROP, renders
 
 WHITE = (255, 255, 255)
+GOLD = (255, 206, 96)  # the warm of a painted sun
 
 
 def _low(scene) -> bool:
@@ -47,10 +48,14 @@ def sun(scene, slot, rng):
     c, p = scene.canvas, scene.palette
     r = scene.height * rng.uniform(0.045, 0.065)
     y = scene.horizon - r * rng.uniform(0.1, 1.4) if _low(scene) else slot.y
+    # Painted warm, as painters paint it: a white disc in a pale sky read to viewers as the moon.
+    gold = mix(p.sun, GOLD, 0.55)
     c.glow(slot.x, y, r * 10, p.glow, 0.5)
-    c.glow(slot.x, y, r * 3, p.sun, 0.55)
-    with c.pen(mix(p.sun, WHITE, 0.3)) as pen:
+    c.glow(slot.x, y, r * 3.5, gold, 0.7)
+    with c.pen(gold) as pen:
         pen.circle(slot.x, y, r)
+    with c.pen(mix(gold, WHITE, 0.55), blur=r * 0.25) as pen:  # its hot core
+        pen.circle(slot.x, y, r * 0.62)
 
 
 @renders("moon", stage=BACKDROP + 3)
