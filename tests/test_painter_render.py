@@ -215,3 +215,19 @@ def test_rounded_outline_passes_through_its_points():
     assert len(outline) == 24
     for corner in square:
         assert np.min(np.hypot(*(outline - corner).T)) < 1e-9, "through every control point"
+
+
+def test_an_empty_day_sky_gets_drifting_clouds_and_a_night_sky_none(monkeypatch):
+    """A bare gradient sky read to viewers as "flat, very little going on"."""
+    import generator.painter.render.sky as sky
+
+    def painted(time_of_day, motifs=()):
+        return pixels(paint(worded(*motifs, time_of_day=time_of_day), 7, SMALL)).sum(axis=2)
+
+    with_clouds = {t: painted(t) for t in ("day", "night")}
+    rainy = painted("day", [("rain", "sky", "rain")])
+    monkeypatch.setattr(sky, "drifting_clouds", lambda scene, rng: None)
+    changed = np.abs(with_clouds["day"] - painted("day")) > 6
+    assert changed[: SMALL[1] // 3].mean() > 0.05, "clouds across the day sky"
+    assert (with_clouds["night"] == painted("night")).all(), "none at night, where the stars are"
+    assert (rainy == painted("day", [("rain", "sky", "rain")])).all(), "nor where the poem has its own weather"

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 # Motifs that give the horizon its own shape; without any, the background adds far ridges.
 HORIZON_MAKERS = {"mountain", "hills", "sea", "desert", "city", "shore", "waves", "forest"}
+# A sky with any of these has its weather; without, a day sky gets a few drifting clouds.
+SKY_WEATHER = {"clouds", "storm", "rain", "snow", "fog", "aurora", "rainbow", "smoke", "window"}
 # Bodies: modelled as rounded forms with a lit and a shadow side (canvas.Pen). What lies
 # flat (roads, water, shadows), what is made of light (a lamp, a ghost) and what is built of
 # flat planes (a house, a fence) keeps its flat colours.
@@ -105,6 +107,10 @@ class Scene:
         c.put((0, 0, w, rows), gradient(rows, p.sky)[:, None, :] + dither)
         if 0.2 < p.darkness < 0.9:  # the low sun lights the horizon
             c.glow(w * rng.uniform(0.2, 0.8), hy, w * 0.8, p.glow, 0.45, squash=0.45)
+        if p.darkness < 0.9 and not self.motifs & SKY_WEATHER:
+            from generator.painter.render.sky import drifting_clouds
+
+            drifting_clouds(self, motif_rng(self.seed, "drifting clouds"))
         if p.darkness >= 0.9:  # a few faint stars
             with c.pen((255, 255, 245), alpha=0.5) as pen:
                 for _ in range(int(40 * w * hy / 1e6) + 5):

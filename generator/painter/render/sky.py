@@ -88,6 +88,31 @@ def _domes(rng, x, y, length, height):
     return [(cx, y - ri * 0.4, ri) for cx, ri in zip(xs, r)]
 
 
+def drifting_clouds(scene, rng) -> None:
+    """A few soft, wind-drawn clouds in a sky the poem leaves empty, lit by the hour's light.
+
+    Viewers found the bare gradient of an empty sky "flat", "very little going on": a painter
+    gives a landscape's sky its weather. Soft-edged and half-transparent, so they stay behind
+    what the poem names, and too light to leave ink in a sumi-e picture.
+    """
+    c, p, w, hy = scene.canvas, scene.palette, scene.width, scene.horizon
+    sunlit = mix(p.sun, WHITE, 0.5) if p.darkness < 0.5 else mix(p.glow, WHITE, 0.3)
+    for _ in range(rng.integers(3, 6)):
+        y = hy * rng.uniform(0.12, 0.8)
+        base = scene.sky_color(y)
+        length = w * rng.uniform(0.3, 0.7)
+        thick = hy * rng.uniform(0.03, 0.07) * (0.6 + 0.6 * y / hy)  # nearer the horizon, deeper
+        x = rng.uniform(0.0, 1.0) * w
+        puffs = [(x + rng.uniform(-0.5, 0.5) * length, y + rng.uniform(-0.5, 0.5) * thick,
+                  length * rng.uniform(0.12, 0.3), thick * rng.uniform(0.5, 1.0)) for _ in range(5)]
+        with c.pen(mix(base, mix(p.ink, p.glow, 0.5), 0.18), 0.35, blur=thick * 0.5) as pen:
+            for px, py, rx, ry in puffs:  # the shaded underside
+                pen.ellipse(px, py + ry * 0.45, rx, ry * 0.7)
+        with c.pen(mix(base, sunlit, 0.6 - 0.3 * p.darkness), 0.6, blur=thick * 0.35) as pen:
+            for px, py, rx, ry in puffs:
+                pen.ellipse(px, py, rx, ry * 0.8)
+
+
 @renders("clouds", stage=BACKDROP + 5, wide=True)
 def clouds(scene, slot, rng):
     c, p, w, hy = scene.canvas, scene.palette, scene.width, scene.horizon
