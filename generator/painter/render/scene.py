@@ -23,7 +23,7 @@ from PIL import Image
 
 from generator.painter.motifs import LAYERS
 from generator.painter.plan import ScenePlan
-from generator.painter.render.canvas import Canvas, gradient, midpoint_line, mix, smooth_line
+from generator.painter.render.canvas import Canvas, gradient, midpoint_line, mix, scale, smooth_line, value_noise
 from generator.painter.render.palette import Palette, make_palette
 from generator.painter.render.registry import FOOTING, GROUND, RENDERERS, STAGES, WIDE
 
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 # Motifs that give the horizon its own shape; without any, the background adds far ridges.
 HORIZON_MAKERS = {"mountain", "hills", "sea", "desert", "city", "shore", "waves", "forest"}
+GROUND_PATCHES = 0.06  # how much lighter and darker the ground's sunlit and shaded patches are
 # A sky with any of these has its weather; without, a day sky gets a few drifting clouds.
 SKY_WEATHER = {"clouds", "storm", "rain", "snow", "fog", "aurora", "rainbow", "smoke", "window"}
 # Bodies: modelled as rounded forms with a lit and a shadow side (canvas.Pen). What lies
@@ -129,8 +130,36 @@ class Scene:
             line = base + smooth_line(rng, w, rng.uniform(1, 2)) * h * 0.02
             shade = mix(p.ground_far, p.ground_near, 0.45 + 0.45 * k)
             c.fill_between(line, shade, colors=(shade, mix(shade, p.ground_near, 0.6)))
+        self.ground_texture(motif_rng(self.seed, "ground texture"), top)
         if not self.motifs & HORIZON_MAKERS:
             self.far_ridges(rng)
+
+    def ground_texture(self, rng: np.random.Generator, top: int) -> None:
+        """Sunlit and shaded patches over the ground, and a few clumps of grass near the viewer.
+
+        Viewers found the plain gradient ground "dull", "a big flat background"; a painter
+        breaks a field into lighter and darker patches, larger and stronger near at hand.
+        """
+        from generator.painter.render.plants import blades
+
+        c, p, w, h = self.canvas, self.palette, self.width, self.height
+        rows = h - top
+        if rows <= 0:
+            return
+        patches = value_noise(rng, w, rows, cells=5, octaves=3) - 0.5
+        nearness = np.linspace(0.3, 1.0, rows)[:, None]
+        box = (0, top, w, h)
+        c.put(box, c.region(box) * (1 + GROUND_PATCHES * 2 * patches * nearness)[..., None])
+        if "grass" in self.motifs or self.season == "winter":
+            return
+        # two or three clumps at the foot of the picture: a near edge the eye looks past
+        clumps = int(rng.integers(2, 4))
+        per = 9
+        x = np.repeat(rng.uniform(0.05, 0.95, clumps) * w, per) + rng.normal(0, w * 0.025, clumps * per)
+        y = np.repeat(rng.uniform(0.95, 1.0, clumps) * h, per) + rng.normal(0, h * 0.008, clumps * per)
+        tall = h * rng.uniform(0.03, 0.065, clumps * per)
+        with c.pen(scale(mix(p.ground_near, p.foliage, 0.5), 0.72)) as pen:
+            blades(pen, x, y, tall, rng.normal(0, 0.35, len(x)), np.maximum(tall * 0.07, self.u), self.u * 0.4)
 
     def far_ridges(self, rng: np.random.Generator) -> None:
         """Two hazy ranges on the horizon: the quiet landscape every scene starts from."""
