@@ -67,7 +67,10 @@ def _density(source: np.ndarray) -> np.ndarray:
     lo, hi = np.percentile(dark, (BARE * 100, 99.5))
     relative = np.clip((dark - lo) / max(hi - lo, 0.05), 0, 1)
     absolute = np.clip((dark - 0.08) / 0.5, 0, 1)  # and a black shape is ink however light the rest
-    return (0.5 * relative + 0.5 * absolute) ** 1.25 * (relative > 0)
+    ink = (0.5 * relative + 0.5 * absolute) * (relative > 0)
+    # Dense ink for what is near and dark, pale washes for the rest: a smooth S-curve, so a
+    # figure is painted in one dark stroke rather than a grey fill inside an outline ("stiff").
+    return ink * ink * (3 - 2 * ink)
 
 
 def _accent_mask(source: np.ndarray) -> np.ndarray:
