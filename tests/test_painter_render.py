@@ -3,6 +3,8 @@ way for the same seed."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -231,3 +233,21 @@ def test_an_empty_day_sky_gets_drifting_clouds_and_a_night_sky_none(monkeypatch)
     assert changed[: SMALL[1] // 3].mean() > 0.05, "clouds across the day sky"
     assert (with_clouds["night"] == painted("night")).all(), "none at night, where the stars are"
     assert (rainy == painted("day", [("rain", "sky", "rain")])).all(), "nor where the poem has its own weather"
+
+
+def test_a_plain_has_groves_far_off_on_its_horizon(monkeypatch):
+    """A plain with only its subject read as "generic": far trees give it depth, in the
+    band just above the horizon, and not in winter."""
+    from generator.painter.render.scene import Scene
+
+    def painted(season="none"):
+        plan = replace(worded(("figure", "foreground", "wanderer")), season=season)
+        return pixels(paint(plan, 3, SMALL)).sum(axis=2)
+
+    with_trees, winter = painted(), painted("winter")
+    monkeypatch.setattr(Scene, "far_trees", lambda scene, rng: None)
+    changed = np.abs(with_trees - painted()) > 6
+    horizon = int(Scene(worded(), 3, SMALL).horizon)
+    assert changed[horizon - SMALL[1] // 12: horizon + 1].mean() > 0.01, "groves on the horizon"
+    assert not changed[: horizon - SMALL[1] // 8].any() and not changed[horizon + SMALL[1] // 40:].any(), "nowhere else"
+    assert (winter == painted("winter")).all(), "bare in winter"

@@ -170,6 +170,25 @@ class Scene:
             c.fill_between(
                 ridge, None, hy + 1, colors=(self.tone(hill, depth), self.tone(hill, depth + 0.12))
             )
+        self.far_trees(motif_rng(self.seed, "far trees"))
+
+    def far_trees(self, rng: np.random.Generator) -> None:
+        """A few groves and poplars far off on the horizon: the depth of a painted landscape
+        (viewers found a plain with only its subject "generic", "a plain composition")."""
+        c, p, w, h, hy = self.canvas, self.palette, self.width, self.height, self.horizon
+        if self.season == "winter":
+            return
+        color = self.tone(mix(p.ink, p.foliage, 0.55), 0.55)
+        with c.pen(color) as pen:
+            for _ in range(int(rng.integers(2, 5))):
+                x, size = rng.uniform(0.04, 0.96) * w, h * rng.uniform(0.012, 0.022)
+                if rng.random() < 0.35:  # a row of poplars
+                    for k in range(int(rng.integers(3, 6))):
+                        pen.ellipse(x + k * size * 0.7, hy - size * 1.1, size * 0.28, size * 1.2)
+                    continue
+                for _ in range(int(rng.integers(3, 7))):  # a grove of round crowns
+                    dx, r = rng.normal(0, size * 1.1), size * rng.uniform(0.5, 1.0)
+                    pen.circle(x + dx, hy - r * 0.7, r)
 
     # -- layout -------------------------------------------------------------------------
     def layout(self, layer: str, motifs: list[str]) -> dict[str, Slot]:
