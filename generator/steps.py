@@ -124,11 +124,15 @@ def painter_step(request: WorkRequest, store: ArtifactStore, state: dict) -> dic
     if request.generator.painter == "diffusion":
         return _diffusion_painter_step(request, store, state, plan, vectors)
     from generator.painter.render import paint
-    image = paint(plan, seed, SIZE)
+    # The medium the stylist will paint in decides how much incidental detail the scene gets.
+    _, medium = _look(request, state["lines"], random.Random(seed), _bare(plan), _wet(plan))
+    detail = medium == "oil"
+    image = paint(plan, seed, SIZE, detail=detail)
     state["plan"], state["image"] = plan, image
     return {
         "seed": seed,
-        "params": {"painter": request.generator.painter, "size": list(SIZE), "frame": asdict(plan.frame)},
+        "params": {"painter": request.generator.painter, "size": list(SIZE), "frame": asdict(plan.frame),
+                   "detail": detail},
         "models": {"word_vectors.safetensors": vectors.sha256},
         "inputs": {"haiku": _output(state, "poet", "haiku")},
         "outputs": {

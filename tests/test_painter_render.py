@@ -251,3 +251,17 @@ def test_a_plain_has_groves_far_off_on_its_horizon(monkeypatch):
     assert changed[horizon - SMALL[1] // 12: horizon + 1].mean() > 0.01, "groves on the horizon"
     assert not changed[: horizon - SMALL[1] // 8].any() and not changed[horizon + SMALL[1] // 40:].any(), "nowhere else"
     assert (winter == painted("winter")).all(), "bare in winter"
+
+
+def test_without_detail_the_landscape_keeps_its_empty_spaces():
+    """Ink and watercolour keep their empty spaces: no drifting clouds, far groves, patches
+    or grass (in ink they read as "odd grey blobs" and "stray scribbles")."""
+    from generator.painter.render.scene import Scene
+
+    plan = worded(("figure", "foreground", "wanderer"))
+    full, spare = (pixels(paint(plan, 3, SMALL, detail=d)).sum(axis=2) for d in (True, False))
+    differs = np.abs(full - spare) > 6
+    horizon = int(Scene(plan, 3, SMALL).horizon)
+    assert differs[:horizon].mean() > 0.02 and differs[horizon:].mean() > 0.005, "detail in sky and on the ground"
+    sky = spare[5: horizon - SMALL[1] // 8]
+    assert (sky.max(axis=1) - sky.min(axis=1)).max() < 8, "without it, the day sky is its plain gradient"

@@ -119,7 +119,8 @@ def ink_lines(result: np.ndarray, picture: np.ndarray, fibres: np.ndarray, rng: 
 
     The line follows the edges (strokes start where the edges are strongest, the top 8%),
     and the brush is dry: the paper's relief (``fibres``) breaks it, more so as ``dry`` grows.
-    ``lights``: whether lights are outlined too (ink has no other way to show a white thing).
+    ``lights``: whether large lights are outlined too (ink has no other way to show a white
+    thing); small ones (a pale leaf, a star) never are.
     """
     h, w, _ = result.shape
     brush = pen.scaled(unit)
@@ -130,9 +131,10 @@ def ink_lines(result: np.ndarray, picture: np.ndarray, fibres: np.ndarray, rng: 
     # and not around lights, things much brighter than what is around them: a line on both
     # sides of a lightning bolt turns it into a dark stick, and snowflakes into brown rings
     edges = np.hypot(gx, gy)
-    if not lights:
-        glare = (lum > LIGHTS) & (lum - blurred(lum, 20 * unit) > GLARE)
-        edges *= blurred_field(glare.astype(np.float32), 3 * unit) <= 0.02
+    glare = (lum > LIGHTS) & (lum - blurred(lum, 20 * unit) > GLARE)
+    if lights:  # only the large ones: a ring round every pale leaf or star read as bubbles
+        glare &= blurred_field(glare.astype(np.float32), 8 * unit) < 0.5
+    edges *= blurred_field(glare.astype(np.float32), 3 * unit) <= 0.02
     threshold = max(float(np.percentile(edges, 92)), 3.0)
     strokes = plan_layer(reference, None, replace(brush, threshold=threshold), rng, error=edges)
     count = len(strokes)

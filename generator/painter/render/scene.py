@@ -64,8 +64,9 @@ class Slot:
 class Scene:
     """The canvas, its palette and geometry, and what the plan holds."""
 
-    def __init__(self, plan: ScenePlan, seed: int, size: tuple[int, int]):
+    def __init__(self, plan: ScenePlan, seed: int, size: tuple[int, int], detail: bool = True):
         self.plan, self.seed = plan, seed
+        self.detail = detail  # the landscape's incidental detail: drifting clouds, far groves, patches, grass
         self.width, self.height = size
         self.canvas = Canvas(size)
         self.time, self.season = plan.time_of_day, plan.season
@@ -108,7 +109,7 @@ class Scene:
         c.put((0, 0, w, rows), gradient(rows, p.sky)[:, None, :] + dither)
         if 0.2 < p.darkness < 0.9:  # the low sun lights the horizon
             c.glow(w * rng.uniform(0.2, 0.8), hy, w * 0.8, p.glow, 0.45, squash=0.45)
-        if p.darkness < 0.9 and not self.motifs & SKY_WEATHER:
+        if self.detail and p.darkness < 0.9 and not self.motifs & SKY_WEATHER:
             from generator.painter.render.sky import drifting_clouds
 
             drifting_clouds(self, motif_rng(self.seed, "drifting clouds"))
@@ -130,7 +131,8 @@ class Scene:
             line = base + smooth_line(rng, w, rng.uniform(1, 2)) * h * 0.02
             shade = mix(p.ground_far, p.ground_near, 0.45 + 0.45 * k)
             c.fill_between(line, shade, colors=(shade, mix(shade, p.ground_near, 0.6)))
-        self.ground_texture(motif_rng(self.seed, "ground texture"), top)
+        if self.detail:
+            self.ground_texture(motif_rng(self.seed, "ground texture"), top)
         if not self.motifs & HORIZON_MAKERS:
             self.far_ridges(rng)
 
@@ -158,7 +160,7 @@ class Scene:
         x = np.repeat(rng.uniform(0.05, 0.95, clumps) * w, per) + rng.normal(0, w * 0.025, clumps * per)
         y = np.repeat(rng.uniform(0.95, 1.0, clumps) * h, per) + rng.normal(0, h * 0.008, clumps * per)
         tall = h * rng.uniform(0.03, 0.065, clumps * per)
-        with c.pen(scale(mix(p.ground_near, p.foliage, 0.5), 0.72)) as pen:
+        with c.pen(scale(mix(p.ground_near, p.foliage, 0.5), 0.86)) as pen:  # darker read as scribbles
             blades(pen, x, y, tall, rng.normal(0, 0.35, len(x)), np.maximum(tall * 0.07, self.u), self.u * 0.4)
 
     def far_ridges(self, rng: np.random.Generator) -> None:
@@ -170,7 +172,8 @@ class Scene:
             c.fill_between(
                 ridge, None, hy + 1, colors=(self.tone(hill, depth), self.tone(hill, depth + 0.12))
             )
-        self.far_trees(motif_rng(self.seed, "far trees"))
+        if self.detail:
+            self.far_trees(motif_rng(self.seed, "far trees"))
 
     def far_trees(self, rng: np.random.Generator) -> None:
         """A few groves and poplars far off on the horizon: the depth of a painted landscape
@@ -281,9 +284,14 @@ class Scene:
         return slot
 
 
-def paint(plan: ScenePlan, seed: int, size: tuple[int, int] = (1080, 1350)) -> Image.Image:
-    """Paint the plan: an RGB picture of `size`; the same plan and seed give the same bytes."""
-    scene = Scene(plan, seed, size)
+def paint(plan: ScenePlan, seed: int, size: tuple[int, int] = (1080, 1350), detail: bool = True) -> Image.Image:
+    """Paint the plan: an RGB picture of `size`; the same plan and seed give the same bytes.
+
+    ``detail``: whether the landscape gets its incidental detail (drifting clouds, far
+    groves, sunlit patches, grass at the foot). Oil carries it; in ink and watercolour
+    viewers saw it as "odd grey blobs" and "stray scribbles", and the empty space is theirs.
+    """
+    scene = Scene(plan, seed, size, detail)
     scene.draw_sky(motif_rng(seed, "sky"))
     ground = False
     for stage, motif, slot in scene.schedule():
