@@ -176,3 +176,12 @@ def test_sumi_e_outlines_a_white_thing():
     border = np.concatenate([painted[76:84, 70:170].ravel(), painted[156:164, 70:170].ravel(),
                              painted[90:150, 56:64].ravel()])
     assert (border < 120).mean() > 0.2, "ink along its edges"
+
+
+def test_oil_light_falls_off_towards_the_corners():
+    flat = Image.new("RGB", SIZE, (180, 150, 120))
+    painted = np.asarray(paint_in("oil", flat, 3), dtype=np.float32).mean(axis=2)
+    middle = painted[120:180, 90:150].mean()
+    corners = np.mean([painted[:20, :20].mean(), painted[:20, -20:].mean(), painted[-20:, :20].mean(),
+                       painted[-20:, -20:].mean()])
+    assert corners < middle * 0.9, "the corners in a little shade"
