@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 # Motifs that give the horizon its own shape; without any, the background adds far ridges.
 HORIZON_MAKERS = {"mountain", "hills", "sea", "desert", "city", "shore", "waves", "forest"}
-GROUND_PATCHES = 0.06  # how much lighter and darker the ground's sunlit and shaded patches are
+GROUND_PATCHES = 0.1  # how much lighter and darker the ground's sunlit and shaded patches are
 # A sky with any of these has its weather; without, a day sky gets a few drifting clouds.
 SKY_WEATHER = {"clouds", "storm", "rain", "snow", "fog", "aurora", "rainbow", "smoke", "window"}
 # Bodies: modelled as rounded forms with a lit and a shadow side (canvas.Pen). What lies
