@@ -134,13 +134,17 @@ def ink_lines(result: np.ndarray, picture: np.ndarray, fibres: np.ndarray, rng: 
     glare = (lum > LIGHTS) & (lum - blurred(lum, 20 * unit) > GLARE)
     if lights:  # only the large ones: a ring round every pale leaf or star read as bubbles
         glare &= blurred_field(glare.astype(np.float32), 8 * unit) < 0.5
-    edges *= blurred_field(glare.astype(np.float32), 3 * unit) <= 0.02
+    # kept well clear of a light: lines drawn just beside a lightning bolt made it a furry stick
+    edges *= blurred_field(glare.astype(np.float32), 8 * unit) <= 0.02
     threshold = max(float(np.percentile(edges, 92)), 3.0)
     strokes = plan_layer(reference, None, replace(brush, threshold=threshold), rng, error=edges)
     count = len(strokes)
     line = np.zeros((h, w, 4), np.uint8)
     widths = rng.uniform(0.8, 2.4, count) * brush.radius  # the brush pressed harder or lighter
     draw(surface_of(line).getCanvas(), strokes, alpha=brush.alpha, colors=np.broadcast_to(ink, (count, 3)), widths=widths)
-    broken = np.clip(0.75 + dry * fibres + 0.3 * (rng.random((h, w), dtype=np.float32) - 0.5), 0, 1)
+    # the drier the brush, the more it also skips at random; a pen line barely does (with the
+    # same speckle as ink's dry brush, watercolour's pen made figures "shaggy" and "scratchy")
+    speckle = 0.25 * dry * (rng.random((h, w), dtype=np.float32) - 0.5)
+    broken = np.clip(0.75 + dry * fibres + speckle, 0, 1)
     alpha = line[..., 3].astype(np.float32)[..., None] / 255 * broken[..., None]
     return result * (1 - alpha) + ink * alpha
