@@ -39,18 +39,18 @@ def rabbit(scene, slot, rng):
 
 
 def lizard_body(f, pen):
-    """Side on, low to the stone: one long tapering body from the snout to a tail that
-    curls, and splayed legs with the elbows up."""
-    t = np.linspace(0, 1, 24)
-    spine = list(zip(0.48 - 1.45 * t, 0.1 + 0.04 * np.sin(t * np.pi * 1.6) + 0.04 * np.exp(-((t - 0.05) / 0.08) ** 2)))
-    # snout, head, neck, the full belly, then the tail thinning to a point
-    widths = np.interp(t, [0, 0.05, 0.12, 0.16, 0.3, 0.45, 0.55, 1.0], [0.04, 0.12, 0.13, 0.1, 0.19, 0.16, 0.09, 0.008])
-    pen.polygon(tapered(f.pts(spine), 0, 0, widths=widths * f.s))
-    for hip, toe in (((0.24, 0.07), (0.38, 0.0)), ((0.2, 0.07), (0.08, 0.0)),
-                     ((-0.14, 0.07), (0.0, 0.0)), ((-0.18, 0.07), (-0.34, 0.0))):
-        knee = ((hip[0] + toe[0]) / 2, 0.1)  # elbows up, as a lizard holds them
-        f.stroke(pen, [hip, knee, toe], 0.065, 0.035)
-        f.ellipse(pen, toe[0], 0.01, 0.035, 0.012)  # splayed toes
+    """Side on, low to the ground: one smooth contour from the blunt snout over the arched
+    back to a long tapering tail, and splayed legs with the elbows out, set inside the body
+    (legs stroked from the belly's edge left spikes under it)."""
+    f.outline(pen, [(0.5, 0.075), (0.43, 0.125), (0.34, 0.145), (0.26, 0.14), (0.15, 0.19), (0.0, 0.205),
+                    (-0.16, 0.18), (-0.28, 0.135), (-0.5, 0.092), (-0.75, 0.07), (-0.99, 0.056),
+                    (-0.75, 0.056), (-0.5, 0.06), (-0.28, 0.066), (-0.1, 0.05), (0.1, 0.052),
+                    (0.27, 0.07), (0.42, 0.062)])
+    for hip, elbow, foot in (((0.16, 0.09), (0.23, 0.05), (0.27, 0.005)), ((0.12, 0.09), (0.06, 0.045), (0.03, 0.005)),
+                             ((-0.13, 0.09), (-0.07, 0.045), (-0.03, 0.005)), ((-0.18, 0.09), (-0.26, 0.045), (-0.31, 0.005))):
+        f.stroke(pen, [hip, elbow, foot], 0.06, 0.03)
+        for spread in (-0.03, 0.0, 0.03):  # splayed toes
+            f.stroke(pen, [foot, (foot[0] + spread + 0.02, 0.0)], 0.012, 0.004)
 
 
 @renders("lizard", footing="land")
