@@ -160,7 +160,7 @@ class Scene:
         x = np.repeat(rng.uniform(0.05, 0.95, clumps) * w, per) + rng.normal(0, w * 0.025, clumps * per)
         y = np.repeat(rng.uniform(0.95, 1.0, clumps) * h, per) + rng.normal(0, h * 0.008, clumps * per)
         tall = h * rng.uniform(0.03, 0.065, clumps * per)
-        with c.pen(scale(mix(p.ground_near, p.foliage, 0.5), 0.86)) as pen:  # darker read as scribbles
+        with c.pen(scale(mix(p.ground_near, p.foliage, 0.6), 1.12)) as pen:  # sunlit: dark ones read as scribbles
             blades(pen, x, y, tall, rng.normal(0, 0.35, len(x)), np.maximum(tall * 0.07, self.u), self.u * 0.4)
 
     def far_ridges(self, rng: np.random.Generator) -> None:
