@@ -5,7 +5,7 @@ import hashlib
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from core.errors import AuriaError
 from generator.painter.media import MEDIA, NAMES, paint_in
@@ -185,3 +185,18 @@ def test_oil_light_falls_off_towards_the_corners():
     corners = np.mean([painted[:20, :20].mean(), painted[:20, -20:].mean(), painted[-20:, :20].mean(),
                        painted[-20:, -20:].mean()])
     assert corners < middle * 0.9, "the corners in a little shade"
+
+
+def test_no_ink_rings_the_snowflakes_of_a_winter_night():
+    """Flakes dimmer than a light: an ink line round each made a sky of dark rings."""
+    plan = plan_scene(["winter moon", "a crow on the bare branch", "snow on the old fence"], seed=1)
+    picture = paint(plan, 1, (864, 1080), detail=False)
+    lum = np.asarray(picture.convert("L"), dtype=np.float32)
+    flakes = lum - np.asarray(picture.convert("L").filter(ImageFilter.GaussianBlur(8)), dtype=np.float32) > 25
+    flakes &= np.arange(1080)[:, None] < 460  # the sky's flakes, above the tree and the fence
+    ring = ImageFilter.MaxFilter(9)
+    around = np.asarray(Image.fromarray(flakes.astype(np.uint8) * 255).filter(ring)) > 0
+    around &= ~(np.asarray(Image.fromarray(flakes.astype(np.uint8) * 255).filter(ImageFilter.MaxFilter(3))) > 0)
+    painted = np.asarray(paint_in("sumi-e", picture, 1).convert("L"), dtype=np.float32)
+    assert flakes.sum() > 50
+    assert (painted[around] < 90).mean() < 0.15, "the sky round a flake mostly not inked (23% was)"

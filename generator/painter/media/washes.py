@@ -23,6 +23,7 @@ PALE = 0.2  # how much paler than the picture the first wash is
 WANDER = 2.0  # px a wash's edge wanders at 1080 px
 LIGHTS = 170  # a light (lightning, a lamp, the moon, a snowflake) no line outlines is at least this bright
 GLARE = 45  # and this much brighter than its surroundings (a pale sky is no light)
+SPECK = 20  # a small thing this much brighter than its surroundings is a speck no line rings
 OVERRUN = 0.04  # how much darker than the picture a wash may leave the paper it runs over
 WET = 10.0  # px the first wash spreads on wet paper at 1080 px: skies and grounds as smooth gradients
 
@@ -131,11 +132,17 @@ def ink_lines(result: np.ndarray, picture: np.ndarray, fibres: np.ndarray, rng: 
     # and not around lights, things much brighter than what is around them: a line on both
     # sides of a lightning bolt turns it into a dark stick, and snowflakes into brown rings
     edges = np.hypot(gx, gy)
-    glare = (lum > LIGHTS) & (lum - blurred(lum, 20 * unit) > GLARE)
-    if lights:  # only the large ones: a ring round every pale leaf or star read as bubbles
-        glare &= blurred_field(glare.astype(np.float32), 8 * unit) < 0.5
+    above = lum - blurred(lum, 20 * unit)  # how much brighter than what is round it
+    glare = (lum > LIGHTS) & (above > GLARE)
+    bright = above > SPECK
+    specks = bright & (blurred_field(bright.astype(np.float32), 6 * unit) < 0.35)  # snowflakes, stars, pale leaves
+    if lights:  # only the large ones: a ring round every pale leaf or snowflake read as bubbles
+        glare &= blurred_field(glare.astype(np.float32), 8 * unit) >= 0.5
+        skip = specks & ~glare
+    else:
+        skip = glare | specks
     # kept well clear of a light: lines drawn just beside a lightning bolt made it a furry stick
-    edges *= blurred_field(glare.astype(np.float32), 8 * unit) <= 0.02
+    edges *= blurred_field(skip.astype(np.float32), 8 * unit) <= 0.02
     threshold = max(float(np.percentile(edges, 92)), 3.0)
     strokes = plan_layer(reference, None, replace(brush, threshold=threshold), rng, error=edges)
     count = len(strokes)
