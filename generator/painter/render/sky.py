@@ -53,13 +53,13 @@ def sun(scene, slot, rng):
     c.glow(slot.x, y, r * 10, p.glow, 0.5)
     c.glow(slot.x, y, r * 3.5, gold, 0.7)
     if p.darkness < 0.2:  # a high sun radiates: rays tell it from a full moon at a glance
-        with c.pen(mix(gold, WHITE, 0.2), 0.75, blur=r * 0.1) as pen:
+        with c.pen(mix(gold, WHITE, 0.25), 0.6, blur=r * 0.2) as pen:
             count = int(rng.integers(14, 20))
             for k in range(count):
                 a = 2 * math.pi * (k + rng.uniform(-0.2, 0.2)) / count
                 reach = r * rng.uniform(2.4, 4.2)
                 pen.stroke([(slot.x + math.cos(a) * r * 1.1, y + math.sin(a) * r * 1.1),
-                            (slot.x + math.cos(a) * reach, y + math.sin(a) * reach)], r * 0.42, r * 0.04)
+                            (slot.x + math.cos(a) * reach, y + math.sin(a) * reach)], r * 0.36, r * 0.04)
     with c.pen(gold) as pen:
         pen.circle(slot.x, y, r)
     with c.pen(mix(gold, WHITE, 0.55), blur=r * 0.25) as pen:  # its hot core
