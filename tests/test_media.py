@@ -200,3 +200,19 @@ def test_no_ink_rings_the_snowflakes_of_a_winter_night():
     painted = np.asarray(paint_in("sumi-e", picture, 1).convert("L"), dtype=np.float32)
     assert flakes.sum() > 50
     assert (painted[around] < 90).mean() < 0.15, "the sky round a flake mostly not inked (23% was)"
+
+
+def test_oil_enriches_dull_colours_and_leaves_vivid_pictures_alone():
+    from generator.painter.media.oil import _vibrant
+
+    def chroma(a):
+        return float((a.max(axis=2) - a.min(axis=2)).mean())
+
+    rng = np.random.default_rng(0)
+    dull = np.clip(rng.normal((120, 130, 120), 20, (60, 60, 3)), 0, 255).astype(np.float32)
+    vivid = np.zeros((60, 60, 3), np.float32)
+    vivid[:] = (230, 90, 20)
+    vivid[:30] = (40, 60, 220)
+    assert chroma(_vibrant(dull)) > 1.2 * chroma(dull), "a grey-green field gains colour"
+    assert _vibrant(dull).std() > dull.std(), "and contrast"
+    assert np.abs(_vibrant(vivid) - vivid).max() < 12, "a vivid picture is left nearly as it is"
