@@ -202,8 +202,8 @@ def test_no_ink_rings_the_snowflakes_of_a_winter_night():
     assert (painted[around] < 90).mean() < 0.15, "the sky round a flake mostly not inked (23% was)"
 
 
-def test_oil_enriches_dull_colours_and_leaves_vivid_pictures_alone():
-    from generator.painter.media.oil import _vibrant
+def test_dull_colours_are_enriched_and_vivid_pictures_left_alone():
+    from generator.painter.media.colour import enriched
 
     def chroma(a):
         return float((a.max(axis=2) - a.min(axis=2)).mean())
@@ -213,6 +213,6 @@ def test_oil_enriches_dull_colours_and_leaves_vivid_pictures_alone():
     vivid = np.zeros((60, 60, 3), np.float32)
     vivid[:] = (230, 90, 20)
     vivid[:30] = (40, 60, 220)
-    assert chroma(_vibrant(dull)) > 1.2 * chroma(dull), "a grey-green field gains colour"
-    assert _vibrant(dull).std() > dull.std(), "and contrast"
-    assert np.abs(_vibrant(vivid) - vivid).max() < 12, "a vivid picture is left nearly as it is"
+    assert chroma(enriched(dull)) > 1.2 * chroma(dull), "a grey-green field gains colour"
+    assert enriched(dull).std() > dull.std(), "and contrast"
+    assert np.abs(enriched(vivid) - vivid).max() < 12, "a vivid picture is left nearly as it is"

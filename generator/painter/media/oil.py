@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from generator.painter.media.colour import enriched
 from generator.painter.media.paper import canvas_weave
 from generator.painter.media.strokes import Brush, blurred, blurred_field, draw, gradients, plan_layer, surface_of, unit_of
 
@@ -25,9 +26,6 @@ LIGHT = (-0.6, -0.8)  # from the upper left, as a painting hangs under a window
 RELIEF = 0.3  # how strongly the impasto's slopes shade the paint (viewers called 1.1 "embossed")
 STREAK = 0.05  # how much lighter and darker the paint is along the bristle tracks
 BRISTLE = 2.6  # px between bristle grooves at 1080 px
-VIBRANCE = 0.35  # how much more chroma a dull colour gets
-CONTRAST = 0.25  # the S-curve's strength
-VIVID = 0.8  # a picture whose mean saturation nears this is vivid enough already
 FALLOFF = 0.22  # how much darker the corners are than the middle
 WEAVE = 0.03  # how much the canvas shows through
 
@@ -54,22 +52,7 @@ def paint_oil(source: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         draw(relief_canvas, strokes, colors=np.stack(
             [thickness * 255, (np.cos(heading) + 1) * 127.5, (np.sin(heading) + 1) * 127.5], axis=1))
     light = _shading(relief, rng, unit) * _falloff(h, w)
-    return _vibrant(np.clip(colour[..., :3].astype(np.float32) * light[..., None], 0, 255))
-
-
-def _vibrant(paint: np.ndarray) -> np.ndarray:
-    """Oil's colour is richer than a print's: dull colours gain chroma and the values a gentle
-    S-curve of contrast. Three viewers preferred it in 18 of 21 pairs ("the greyer one looks
-    washed out"); the three losses were an already vivid picture pushed "close to garish", so
-    a picture that is vivid as a whole gets less of it."""
-    top, bottom = paint.max(axis=2, keepdims=True), paint.min(axis=2, keepdims=True)
-    saturation = (top - bottom) / np.maximum(top, 1)
-    dull = float(np.clip((VIVID - saturation.mean()) / 0.2, 0, 1))
-    grey = paint.mean(axis=2, keepdims=True)
-    paint = grey + (paint - grey) * (1 + dull * VIBRANCE * (1 - saturation))
-    t = np.clip(paint / 255, 0, 1)
-    curved = t + dull * CONTRAST * (t - 0.5) * (1 - np.abs(2 * t - 1))
-    return np.clip(curved * 255, 0, 255)
+    return enriched(np.clip(colour[..., :3].astype(np.float32) * light[..., None], 0, 255))
 
 
 def _falloff(h: int, w: int) -> np.ndarray:

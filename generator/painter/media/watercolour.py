@@ -4,7 +4,7 @@ Hertzmann's "colorist wash" (large radii, half-transparent strokes) gives the br
 glazed as watercolour dries (washes.py: dark wet rims, granulation, wandering edges, layers
 that multiply). The lightest parts are never painted: the white is the paper's. A thin
 sepia line on the strongest edges, as in line-and-wash, keeps the subject readable where
-the washes soften it.
+the washes soften it. The colour is then enriched (colour.py): watercolour washed out.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import numpy as np
 
 from generator.painter.media.paper import cold_press
 from generator.painter.media.strokes import Brush, unit_of
+from generator.painter.media.colour import enriched
 from generator.painter.media.washes import glaze, ink_lines
 
 BRUSHES = (
@@ -35,4 +36,4 @@ def paint_watercolour(source: np.ndarray, rng: np.random.Generator) -> np.ndarra
     paper = np.broadcast_to(PAPER * (1 + 0.025 * tooth[..., None]), (h, w, 3)).copy()
     painted = 255 - (255 - source) * (1 - LIGHTEN)
     washed = glaze(painted, paper, tooth, BRUSHES, rng, edge=EDGE, grain=GRAIN)
-    return ink_lines(washed, source, tooth, rng, unit_of(source), LINE, SEPIA, dry=0.5)
+    return enriched(ink_lines(washed, source, tooth, rng, unit_of(source), LINE, SEPIA, dry=0.5))
