@@ -121,11 +121,12 @@ def painter_step(request: WorkRequest, store: ArtifactStore, state: dict) -> dic
     seed = request.seed
     vectors = _vectors()
     plan = plan_scene(state["lines"], vectors, seed)
+    # The mood and medium the stylist will choose: the diffusion prompt names them, and the
+    # medium decides how much incidental detail the scene painter gives the picture.
+    mood, medium = _look(request, state["lines"], random.Random(seed), plan)
     if request.generator.painter == "diffusion":
-        return _diffusion_painter_step(request, store, state, plan, vectors)
+        return _diffusion_painter_step(request, store, state, plan, vectors, mood, medium)
     from generator.painter.render import paint
-    # The medium the stylist will paint in decides how much incidental detail the scene gets.
-    _, medium = _look(request, state["lines"], random.Random(seed), _bare(plan), _wet(plan))
     detail = medium == "oil"
     image = paint(plan, seed, SIZE, detail=detail)
     state["plan"], state["image"] = plan, image
@@ -142,13 +143,13 @@ def painter_step(request: WorkRequest, store: ArtifactStore, state: dict) -> dic
     }
 
 
-def _diffusion_painter_step(request: WorkRequest, store: ArtifactStore, state: dict, plan, vectors) -> dict:
+def _diffusion_painter_step(request: WorkRequest, store: ArtifactStore, state: dict, plan, vectors,
+                            mood: str, medium: str) -> dict:
     """The plan (for the prompt and the alt text) painted by a local diffusers pipeline."""
     from generator.painter.diffusion import check_folder, model_identity, prompt_of
 
     settings, seed = request.generator, request.seed
     check_folder(settings.painter_model)  # a clear error before torch and diffusers load
-    mood, medium = _look(request, state["lines"], random.Random(seed), _bare(plan), _wet(plan))  # as the stylist will
     prompt = prompt_of(plan, mood, medium)
     painter = _diffusion(settings.painter_model, _torch_device(request))
     image, params = painter.paint(prompt, seed, SIZE, steps=settings.painter_steps,
@@ -178,7 +179,7 @@ def stylist_step(request: WorkRequest, store: ArtifactStore, state: dict) -> dic
     settings = request.stylist
     seed = request.seed
     rng = random.Random(seed)  # mood, medium and style choices, reproducible from the work's seed
-    mood, medium = _look(request, state["lines"], rng, empty=_bare(state["plan"]), wet=_wet(state["plan"]))
+    mood, medium = _look(request, state["lines"], rng, state["plan"])
     paintings = request.paintings.get(mood, []) if settings.use_paintings else []
     night = state["plan"].time_of_day in ("night", "dusk")
     # A diffusion picture is already painted in its medium and keeps its drawing: the Lab
@@ -223,13 +224,14 @@ def _wet(plan) -> bool:
     return bool(WATERCOLOUR_SUBJECTS & set(plan.motifs()))
 
 
-def _look(request: WorkRequest, lines: list[str], rng: random.Random, empty: bool, wet: bool) -> tuple[str, str]:
-    """The work's mood and medium, the first choices of the work's seeded ``rng``;
-    ``empty``: the plan names no motif of its own; ``wet``: it holds a watercolour's subject."""
+def _look(request: WorkRequest, lines: list[str], rng: random.Random, plan) -> tuple[str, str]:
+    """The work's mood and medium, the first choices of the work's seeded ``rng``, for the
+    ``plan``: one that names no motif of its own is never ink, and only water, weather and
+    blossom are watercolour's (``_bare``, ``_wet``)."""
     from generator.stylist.moods import choose_medium, choose_mood
 
     mood = choose_mood(request.stylist.mood, lines, rng)
-    return mood, choose_medium(request.painter.medium, mood, rng, empty, wet)
+    return mood, choose_medium(request.painter.medium, mood, rng, _bare(plan), _wet(plan))
 
 
 def finish_step(request: WorkRequest, store: ArtifactStore, state: dict) -> dict:

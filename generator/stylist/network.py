@@ -165,7 +165,8 @@ def _textured(image: Image.Image, styled: Image.Image, texture: float) -> Image.
     """``texture`` of the network's strokes over the picture in the styled picture's colours."""
     if texture >= 1:
         return styled
-    return Image.blend(colour_transfer(image, styled), styled, texture)
+    coloured = colour_transfer(image, styled)
+    return coloured if texture <= 0 else Image.blend(coloured, styled, texture)
 
 
 def _at_style_side(image: Image.Image, paint) -> Image.Image:
