@@ -181,6 +181,27 @@ def test_the_focus_is_the_living_thing_not_the_setting():
     assert plan_scene(SAMPLES[11]).frame.focus == "deer"  # not the leaves or the forest
 
 
+class Guesses:
+    """Word vectors that guess one motif for one word, at a given similarity."""
+
+    def __init__(self, word, motif, similarity):
+        self.guess = {word: (motif, similarity)}
+
+    def nearest_motif(self, word):
+        return self.guess.get(word)
+
+
+def test_a_hunch_is_not_the_subject_while_the_poem_names_one():
+    """"slips" -> fish (0.52) made a poem of a leaf and the woods into a close-up of a fish."""
+    poem = ["behind the dark frame", "the weight of a single leaf", "slips into the woods"]
+    hunch = plan_scene(poem, Guesses("slips", "fish", 0.52), seed=4)
+    assert "fish" in hunch.motifs(), "the hunch still stands in the picture"
+    assert hunch.frame.focus in ("leaves", "forest") and hunch.frame.view == "wide"
+    assert plan_scene(poem, Guesses("slips", "fish", 0.7), seed=4).frame.focus == "fish", "a close guess may lead"
+    alone = plan_scene(["behind the dark frame", "it slips away"], Guesses("slips", "fish", 0.52), seed=4)
+    assert alone.frame.focus == "fish", "and a hunch is the subject when nothing else is named"
+
+
 def test_a_sky_poem_gets_a_sky_picture_and_a_small_thing_is_seen_near():
     sky = plan_scene(SAMPLES[4], seed=3).frame
     assert sky.view == "sky" and sky.horizon > 0.8

@@ -265,3 +265,39 @@ def test_without_detail_the_landscape_keeps_its_empty_spaces():
     assert differs[:horizon].mean() > 0.02 and differs[horizon:].mean() > 0.005, "detail in sky and on the ground"
     sky = spare[5: horizon - SMALL[1] // 8]
     assert (sky.max(axis=1) - sky.min(axis=1)).max() < 8, "without it, the day sky is its plain gradient"
+
+
+def test_a_single_leaf_is_one_leaf():
+    """"the weight of a single leaf": one leaf, large, not the drift of fifty that "leaves" is."""
+    bare = pixels(paint(worded(), 5, SMALL)).sum(axis=2)
+    for layer in ("sky", "middle", "foreground"):
+        def changed(word):
+            return np.abs(pixels(paint(worded(("leaves", layer, word)), 5, SMALL)).sum(axis=2) - bare) > 30
+
+        one, many = changed("leaf"), changed("leaves")
+        ys, xs = np.nonzero(one)
+        assert one.sum() > 150, f"the leaf is large enough to see ({layer})"
+        assert np.ptp(xs) < SMALL[0] * 0.2 and np.ptp(ys) < SMALL[1] * 0.2, f"and it is one thing ({layer})"
+        assert np.ptp(np.nonzero(many)[1]) > SMALL[0] * 0.5, f"leaves drift across the picture ({layer})"
+
+
+def test_oil_gathers_the_light_on_its_subject(monkeypatch):
+    """With the oil painter's liberties the corners fall towards shadow and the subject
+    keeps its light; a sky picture, whose only land is a strip along the foot, is left alone."""
+    from generator.painter.plan import Frame
+    from generator.painter.render.scene import Scene
+
+    plan = replace(worded(("figure", "foreground", "wanderer")), frame=Frame("wide", 0.6, "figure", -1, 1.25))
+    sky = replace(worded(("moon", "sky", "moon")), frame=Frame("sky", 0.86, "moon", -1, 1.5))
+    lit = {name: pixels(paint(p, 3, SMALL)).sum(axis=2) for name, p in (("wide", plan), ("sky", sky))}
+    monkeypatch.setattr(Scene, "light_pool", lambda scene: None)
+    flat = {name: pixels(paint(p, 3, SMALL)).sum(axis=2) for name, p in (("wide", plan), ("sky", sky))}
+    ratio = (lit["wide"] + 1) / (flat["wide"] + 1)
+    h, w = ratio.shape
+    corner = ratio[-h // 10:, -w // 10:].mean()  # the far corner from a figure on the left third
+    subject = ratio[int(h * 0.7): int(h * 0.8), int(w * 0.28): int(w * 0.38)].mean()
+    assert corner < 0.85 and subject > 0.97, (corner, subject)
+    assert (lit["sky"] == flat["sky"]).all()
+    spare = pixels(paint(plan, 3, SMALL, detail=False)).sum(axis=2)
+    monkeypatch.undo()
+    assert (spare == pixels(paint(plan, 3, SMALL, detail=False)).sum(axis=2)).all(), "ink and watercolour keep their light"

@@ -185,6 +185,19 @@ def importance(placement: Placement) -> float:
     return score + 0.3 * placement.line
 
 
+# A vector guess this far from its motif is a hunch ("slips" -> fish at 0.52, "funeral" ->
+# figure at 0.51): it may stand in the picture, but it is not what the picture is of while
+# the poem names something outright.
+WEAK_GUESS = 0.56
+
+
+def _focus_candidates(placements: list[Placement]) -> list[Placement]:
+    """What may be the main motif: things before settings, and no hunch over a named motif."""
+    named = any(p.via != "vectors" for p in placements)
+    sure = [p for p in placements if not (named and p.via == "vectors" and (p.similarity or 0.0) < WEAK_GUESS)]
+    return [p for p in sure if p.motif not in SCENERY] or sure
+
+
 def choose_frame(placements: list[Placement], seed: int) -> Frame:
     """The composition: the main motif on a third, the horizon on a third, near or far."""
     rng = random.Random(f"frame:{seed}")
@@ -193,7 +206,7 @@ def choose_frame(placements: list[Placement], seed: int) -> Frame:
     ground = [p for p in placements if p.layer != "sky"]
     if not placements:
         return Frame("wide", rng.choice((0.36, 0.64)) + rng.uniform(-0.03, 0.03), None, side, 1.0)
-    focus = max([p for p in placements if p.motif not in SCENERY] or placements, key=importance)
+    focus = max(_focus_candidates(placements), key=importance)
     motifs = {p.motif for p in placements}
     if not ground:
         view, horizon = "sky", rng.uniform(0.83, 0.9)

@@ -314,10 +314,11 @@ def conifer(pen, x, base, height, width, tiers=4):
 def forest(scene, slot, rng):
     c, p, w, h, hy = scene.canvas, scene.palette, scene.width, scene.height, scene.horizon
     green = mix(p.ink, p.foliage, 0.45)
+    grow = scene.frame.scale if scene.frame.focus == "forest" else 1.0  # the subject: nearer, taller
     for depth, size, y in (
-        (0.7, 0.07, hy),
-        (0.45, 0.11, hy + h * 0.02),
-        (0.25, 0.15, hy + h * 0.05),
+        (0.7, 0.07 * grow, hy),
+        (0.45, 0.11 * grow, hy + h * 0.02),
+        (0.25, 0.15 * grow, hy + h * 0.05),
     ):
         color = scene.tone(green, depth)
         with c.pen(color) as pen:
@@ -330,6 +331,23 @@ def forest(scene, slot, rng):
         if p.winter:
             with c.pen(scene.tone(p.snow, depth * 0.7), 0.8) as pen:
                 pen.rect(0, y + h * 0.004, w, y + h * 0.02)
+        mist(scene, y + h * 0.02, size * h * 0.55)
+
+
+MIST = 0.6  # how much of the haze veils the foot of a rank of trees
+
+
+def mist(scene, foot: float, height: float) -> None:
+    """Haze lying over the foot of a rank of trees, thickest at the ground: each rank stands
+    out of the mist in front of the next, as the ranks of an ink-painted forest do."""
+    box = scene.canvas._box(0, foot - height, scene.width, foot + height * 0.4)
+    if box is None:
+        return
+    y = (np.arange(box[1], box[3], dtype=np.float32)[:, None] + 0.5 - foot) / height
+    veil = np.where(y < 0, np.clip(1 + y, 0, 1) ** 1.6, np.exp(-(y / 0.15) ** 2))  # and it thins out over the ground
+    # in the far field's own colour, so the trees' feet dissolve into the ground they stand on
+    scene.canvas.blend(box, mix(scene.palette.haze, scene.palette.ground_far, 0.7),
+                       np.broadcast_to(MIST * veil, (len(y), box[2] - box[0])))
 
 
 @renders("blossom", stage={"sky": FRONT, "foreground": FRONT})
@@ -384,6 +402,8 @@ def leaves(scene, slot, rng):
     p, w, h = scene.palette, scene.width, scene.height
     shape = "maple" if scene.season in ("autumn", "none") else "leaf"
     colors = list(p.leaves)
+    if scene.word_for("leaves") in SINGLE_LEAF:
+        return single_leaf(scene, slot, rng, shape, colors)
     if slot.layer == "sky":
         segments, tips = corner_branch(scene, slot, rng)
         falling(
@@ -422,6 +442,46 @@ def leaves(scene, slot, rng):
             shape,
         )
         falling(scene, rng, 30, (0, scene.horizon, w, h), colors, h * 0.02, shape)
+
+
+# "a single leaf", "the last leaf": the poem names one, and a cloud of fifty is not it
+SINGLE_LEAF = frozenset({"leaf"})
+
+
+def single_leaf(scene, slot, rng, shape, colors) -> None:
+    """One large leaf turning in the air, in the open space on its slot's side, its stem
+    trailing: a haiku's one leaf is its subject, not a scatter of confetti."""
+    w, h, hy = scene.width, scene.height, scene.horizon
+    size = h * (0.055 if slot.layer == "foreground" else 0.042)
+    x = float(np.clip(slot.x + rng.normal(0, w * 0.05), w * 0.15, w * 0.85))
+    if slot.layer == "sky":
+        y = hy * rng.uniform(0.35, 0.6)
+    elif slot.layer == "middle":
+        y = hy - h * rng.uniform(0.0, 0.05)  # against the dark of what stands on the horizon
+    else:
+        y = h * rng.uniform(0.62, 0.74)
+    color = saturate(max(colors, key=lambda c: max(c) - min(c)), 1.15)  # the most vivid of the season's
+    angle = rng.uniform(0.3, 1.2) * rng.choice((-1, 1))
+    with scene.canvas.pen(color) as pen:
+        if shape == "maple":  # five pointed lobes, the one over the stem the longest
+            t = np.linspace(0, 2 * math.pi, 151)[:-1]
+            peak = 1 - np.abs(2 * ((t * 5 / (2 * math.pi) + 0.5) % 1) - 1)  # 1 at a lobe's tip, 0 at a notch
+            r = size * (0.5 + 0.5 * peak**0.9) * (1 + 0.12 * np.cos(t))
+            a = t + angle - math.pi / 2
+            pen.polygon(np.stack([x + r * np.cos(a), y + r * np.sin(a)], 1))
+        else:
+            pen.ellipse(x, y, size, size * 0.42, angle=angle)
+    vein = scale(color, 0.6)
+    with scene.canvas.pen(vein) as pen:  # the stem, out from the base of the blade
+        a = angle + math.pi / 2  # the stem leaves the base, opposite the longest lobe
+        base = (x + math.cos(a) * size * 0.2, y + math.sin(a) * size * 0.2)
+        tip = (x + math.cos(a) * size * 1.15, y + math.sin(a) * size * 1.15)
+        pen.stroke([base, ((base[0] + tip[0]) / 2 + size * 0.08, (base[1] + tip[1]) / 2), tip],
+                   size * 0.07, size * 0.03)
+        for k in range(5 if shape == "maple" else 1):  # veins out to the lobes
+            b = angle - math.pi / 2 + (k - 2) * 2 * math.pi / 5 if shape == "maple" else angle
+            reach = size * (0.7 if shape == "maple" else 0.85)
+            pen.stroke([(x, y), (x + math.cos(b) * reach, y + math.sin(b) * reach)], size * 0.04, size * 0.01)
 
 
 def blades(pen, x, y, height, lean, width, tip) -> None:

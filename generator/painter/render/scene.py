@@ -32,6 +32,11 @@ log = logging.getLogger(__name__)
 # Motifs that give the horizon its own shape; without any, the background adds far ridges.
 HORIZON_MAKERS = {"mountain", "hills", "sea", "desert", "city", "shore", "waves", "forest"}
 GROUND_PATCHES = 0.1  # how much lighter and darker the ground's sunlit and shaded patches are
+# The light gathered on the subject: how much darker the far corners fall, and how much
+# lighter the subject's own place is. Three viewers preferred oil pictures lit so in 17 of
+# 21 pairs ("a clear light source", "depth"); the 3 losses were one sky picture, where the
+# only land is the strip the pool darkens ("muddier"), so a sky picture is left as it is.
+POOL, POOL_LIFT = 0.35, 0.08
 # A sky with any of these has its weather; without, a day sky gets a few drifting clouds.
 SKY_WEATHER = {"clouds", "storm", "rain", "snow", "fog", "aurora", "rainbow", "smoke", "window"}
 # Bodies: modelled as rounded forms with a lit and a shadow side (canvas.Pen). What lies
@@ -66,7 +71,10 @@ class Scene:
 
     def __init__(self, plan: ScenePlan, seed: int, size: tuple[int, int], detail: bool = True):
         self.plan, self.seed = plan, seed
-        self.detail = detail  # the landscape's incidental detail: drifting clouds, far groves, patches, grass
+        # an oil painter's liberties: incidental detail (drifting clouds, far groves, patches,
+        # grass) and the light gathered on the subject
+        self.detail = detail
+        self.focus_at: tuple[float, float] | None = None  # the middle of the main motif, px
         self.width, self.height = size
         self.canvas = Canvas(size)
         self.time, self.season = plan.time_of_day, plan.season
@@ -78,6 +86,11 @@ class Scene:
         self.lights: list[tuple[float, float, float]] = []  # (x, y, radius) of lamps, fires
         self.drawn: set[str] = set()  # shared parts already painted (the sea under waves)
         self.u = min(size) / 1000  # one unit of line width
+
+    def word_for(self, motif: str) -> str | None:
+        """The poem's word that named the motif ("leaf" or "leaves"): a renderer may paint
+        one thing where the poem names one."""
+        return next((p.word for p in self.plan.placements if p.motif == motif), None)
 
     # -- colour helpers -------------------------------------------------------------
     def tone(self, color, depth: float):
@@ -193,6 +206,20 @@ class Scene:
                     dx, r = rng.normal(0, size * 1.1), size * rng.uniform(0.5, 1.0)
                     pen.circle(x + dx, hy - r * 0.7, r)
 
+    def light_pool(self) -> None:
+        """Gather the light on the focus and let the rest fall towards shadow, as a painter
+        keys a picture to its subject. Without a focus, the light gathers on the horizon."""
+        if self.frame.view == "sky":
+            return
+        w, h = self.width, self.height
+        cx, cy = self.focus_at or (w / 2, self.horizon)
+        ys = (np.arange(h, dtype=np.float32)[:, None] - cy) / h
+        xs = (np.arange(w, dtype=np.float32)[None, :] - cx) / h
+        d = np.sqrt(xs * xs + ys * ys) / 0.75  # 1 about as far as a corner from the middle
+        light = 1 + POOL_LIFT * np.exp(-((d / 0.25) ** 2)) - POOL * np.clip(d, 0, 1) ** 1.5
+        box = (0, 0, w, h)
+        self.canvas.put(box, self.canvas.region(box) * light[..., None])
+
     # -- layout -------------------------------------------------------------------------
     def layout(self, layer: str, motifs: list[str]) -> dict[str, Slot]:
         rng = motif_rng(self.seed, "layout:" + layer)
@@ -288,8 +315,9 @@ def paint(plan: ScenePlan, seed: int, size: tuple[int, int] = (1080, 1350), deta
     """Paint the plan: an RGB picture of `size`; the same plan and seed give the same bytes.
 
     ``detail``: whether the landscape gets its incidental detail (drifting clouds, far
-    groves, sunlit patches, grass at the foot). Oil carries it; in ink and watercolour
-    viewers saw it as "odd grey blobs" and "stray scribbles", and the empty space is theirs.
+    groves, sunlit patches, grass at the foot) and its light gathered on the subject. Oil
+    carries them; in ink and watercolour viewers saw the detail as "odd grey blobs" and
+    "stray scribbles", and the empty space is theirs.
     """
     scene = Scene(plan, seed, size, detail)
     scene.draw_sky(motif_rng(seed, "sky"))
@@ -299,9 +327,13 @@ def paint(plan: ScenePlan, seed: int, size: tuple[int, int] = (1080, 1350), deta
             scene.draw_ground(motif_rng(seed, "ground"))
             ground = True
         slot = scene.draw_footing(motif, slot)
+        if motif == scene.frame.focus:
+            scene.focus_at = (slot.x, slot.y - (0.5 * slot.size if slot.layer != "sky" else 0.0))
         scene.canvas.modelling = motif in MODELLED
         RENDERERS[motif](scene, slot, motif_rng(seed, f"{motif}:{slot.layer}"))
         scene.canvas.modelling = False
     if not ground:
         scene.draw_ground(motif_rng(seed, "ground"))
+    if detail:
+        scene.light_pool()
     return scene.canvas.image
