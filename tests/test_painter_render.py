@@ -187,7 +187,7 @@ def test_bodies_are_modelled_and_flat_shapes_are_not():
     """A cut-out body gets a lit side and a shadow side (light from the upper left); what
     lies flat keeps one colour (a modelled road bulged like a tongue)."""
     from generator.painter.render.canvas import Canvas
-    from generator.painter.render.scene import MODELLED
+    from generator.painter.render.registry import MODELLED
 
     def disc(modelling):
         canvas = Canvas((200, 200), (120, 140, 120))

@@ -26,7 +26,7 @@ def hare_body(f, pen):
     f.ellipse(pen, -0.38, 0.3, 0.07, 0.07)  # scut
 
 
-@renders("rabbit", footing="land")
+@renders("rabbit", footing="land", modelled=True)
 def rabbit(scene, slot, rng):
     p = scene.palette
     height = slot.size * (0.42 if slot.layer == "foreground" else 0.3)
@@ -53,7 +53,7 @@ def lizard_body(f, pen):
             f.stroke(pen, [foot, (foot[0] + spread + 0.02, 0.0)], 0.012, 0.004)
 
 
-@renders("lizard", footing="land")
+@renders("lizard", footing="land", modelled=True)
 def lizard(scene, slot, rng):
     p = scene.palette
     height = slot.size * (0.55 if slot.layer == "foreground" else 0.35)

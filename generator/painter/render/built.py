@@ -220,7 +220,7 @@ def bridge(scene, slot, rng):
                 pen.line([under[k], (under[k][0], y0)], thick * 0.6)
 
 
-@renders("boat", footing="water")
+@renders("boat", footing="water", modelled=True)
 def boat(scene, slot, rng):
     c, p, u = scene.canvas, scene.palette, scene.u
     near = slot.layer == "foreground"
@@ -528,7 +528,7 @@ def lantern(scene, slot, rng):
             pen.line([(x, y + s * 0.08), (x, y + s * 1.0)], scene.u * 1.5)
 
 
-@renders("bell", footing="land")
+@renders("bell", footing="land", modelled=True)
 def bell(scene, slot, rng):
     c, p = scene.canvas, scene.palette
     s = slot.size * (1.2 if slot.layer == "foreground" else 1.0)
@@ -564,7 +564,7 @@ def bell(scene, slot, rng):
         pen.rect(sx - s * 0.04, y - s * 0.52, sx + s * 0.2, y - s * 0.47)
 
 
-@renders("cup")
+@renders("cup", modelled=True)
 def cup(scene, slot, rng):
     c, p, w, h = scene.canvas, scene.palette, scene.width, scene.height
     table = mix(p.ink, p.lit((140, 100, 66)), 0.5)
@@ -597,7 +597,7 @@ def cup(scene, slot, rng):
             )
 
 
-@renders("umbrella", footing="land")
+@renders("umbrella", footing="land", modelled=True)
 def umbrella(scene, slot, rng):
     c, p = scene.canvas, scene.palette
     s = slot.size * (1.0 if slot.layer == "foreground" else 0.55)

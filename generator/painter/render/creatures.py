@@ -143,7 +143,7 @@ def crow_perched(f, pen):
     f.stroke(pen, [(0.1, 0.36), (0.12, 0.0)], 0.025)
 
 
-@renders("crow")
+@renders("crow", modelled=True)
 def crow(scene, slot, rng):
     color = scene.ink(slot.depth * 0.6)
     if slot.layer == "sky":
@@ -170,7 +170,7 @@ def heron_body(f, pen):
     pen.polygon(f.pts([(0.24, 0.96), (0.42, 0.925), (0.24, 0.915)]))  # the long bill
 
 
-@renders("heron")
+@renders("heron", modelled=True)
 def heron(scene, slot, rng):
     p = scene.palette
     white = scene.tone(mix(p.snow, (200, 205, 210), 0.25), slot.depth)
@@ -183,7 +183,7 @@ def heron(scene, slot, rng):
         pen.circle(x, y, height * 0.008)
 
 
-@renders("geese")
+@renders("geese", modelled=True)
 def geese(scene, slot, rng):
     color = scene.ink(0.35)
     n = int(rng.integers(3, 6))
@@ -217,7 +217,7 @@ def swallow_shape(pen, x, y, s, facing, flap):
     pen.circle(x + facing * s * 0.26, y - s * 0.01, s * 0.08)
 
 
-@renders("swallow")
+@renders("swallow", modelled=True)
 def swallow(scene, slot, rng):
     s = scene.height * (0.05 if slot.layer == "sky" else 0.035)
     facing = slot.side
@@ -242,7 +242,7 @@ def sparrow_body(f, pen):
     f.stroke(pen, [(0.1, 0.22), (0.1, 0.0)], 0.03)
 
 
-@renders("sparrow")
+@renders("sparrow", modelled=True)
 def sparrow(scene, slot, rng):
     p = scene.palette
     brown = scene.tone(p.lit((150, 108, 70)), slot.depth)
@@ -288,7 +288,7 @@ def insect_wings(scene, x, y, s, colors, rng):
                 )
 
 
-@renders("butterfly")
+@renders("butterfly", modelled=True)
 def butterfly(scene, slot, rng):
     p = scene.palette
     s = slot.size * (0.2 if slot.layer == "foreground" else 0.12)
@@ -308,7 +308,7 @@ def butterfly(scene, slot, rng):
             pen.circle(x + ss * 0.5, y - ss * 0.4, ss * 0.07)
 
 
-@renders("dragonfly")
+@renders("dragonfly", modelled=True)
 def dragonfly(scene, slot, rng):
     p = scene.palette
     s = slot.size * (0.45 if slot.layer == "foreground" else 0.28)
@@ -354,7 +354,7 @@ def fireflies(scene, slot, rng):
             pen.circle(x, y, r)
 
 
-@renders("moth")
+@renders("moth", modelled=True)
 def moth(scene, slot, rng):
     c, p = scene.canvas, scene.palette
     near = [light for light in scene.lights if light[1] < scene.height]
@@ -395,7 +395,7 @@ def frog_body(f, pen):
     f.stroke(pen, [(0.3, 0.35), (0.38, 0.1), (0.45, 0.0)], 0.08, 0.04)
 
 
-@renders("frog")
+@renders("frog", modelled=True)
 def frog(scene, slot, rng):
     p = scene.palette
     green = scene.tone(saturate(p.lit((96, 150, 70)), 1.1), slot.depth)
@@ -413,7 +413,7 @@ def frog(scene, slot, rng):
         pen.line([f.p(0.35, 0.5), f.p(0.5, 0.47)], height * 0.015)
 
 
-@renders("fish", footing="water")
+@renders("fish", footing="water", modelled=True)
 def fish(scene, slot, rng):
     p = scene.palette
     s = slot.size * (0.22 if slot.layer == "foreground" else 0.14)
@@ -470,7 +470,7 @@ def cat_body(f, pen):
     )  # tail round the paws
 
 
-@renders("cat", footing="land")
+@renders("cat", footing="land", modelled=True)
 def cat(scene, slot, rng):
     height = slot.size * 0.5
     color = scene.tone(mix(scene.palette.ink, scene.palette.lit((70, 62, 60)), 0.4), slot.depth)
@@ -493,7 +493,7 @@ def dog_body(f, pen):
     f.stroke(pen, [(-0.4, 0.6), (-0.55, 0.75), (-0.58, 0.88)], 0.06, 0.02)
 
 
-@renders("dog", footing="land")
+@renders("dog", footing="land", modelled=True)
 def dog(scene, slot, rng):
     color = scene.tone(mix(scene.palette.ink, scene.palette.lit((150, 110, 70)), 0.55), slot.depth)
     standing(scene, slot, dog_body, slot.size * 0.45, color, rng)
@@ -515,7 +515,7 @@ def deer_body(f, pen):
     pen.polygon(f.pts([(-0.32, 0.66), (-0.4, 0.6), (-0.32, 0.58)]))
 
 
-@renders("deer")
+@renders("deer", modelled=True)
 def deer(scene, slot, rng):
     color = scene.tone(mix(scene.palette.ink, scene.palette.lit((160, 110, 70)), 0.5), slot.depth)
     height = slot.size * (0.55 if slot.layer == "foreground" else 0.7)
@@ -532,14 +532,14 @@ def horse_body(f, pen):
     f.stroke(pen, [(-0.4, 0.66), (-0.5, 0.5), (-0.52, 0.3)], 0.08, 0.03)
 
 
-@renders("horse")
+@renders("horse", modelled=True)
 def horse(scene, slot, rng):
     color = scene.tone(mix(scene.palette.ink, scene.palette.lit((120, 80, 56)), 0.45), slot.depth)
     height = slot.size * (0.6 if slot.layer == "foreground" else 0.75)
     standing(scene, slot, horse_body, height, color, rng)
 
 
-@renders("cricket", footing="land")
+@renders("cricket", footing="land", modelled=True)
 def cricket(scene, slot, rng):
     p, u = scene.palette, scene.u
     s = slot.size * 0.5
@@ -569,7 +569,7 @@ def cricket(scene, slot, rng):
         f.stroke(pen, [(0.45, 0.22), (0.8, 0.38), (1.05, 0.36)], 0.012, 0.004)
 
 
-@renders("snail", footing="land")
+@renders("snail", footing="land", modelled=True)
 def snail(scene, slot, rng):
     p = scene.palette
     s = slot.size * 0.4
@@ -597,7 +597,7 @@ def snail(scene, slot, rng):
         )
 
 
-@renders("spider")
+@renders("spider", modelled=True)
 def spider(scene, slot, rng):
     c, p, u = scene.canvas, scene.palette, scene.u
     r = slot.size * (0.55 if slot.layer == "foreground" else 0.3)

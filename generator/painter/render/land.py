@@ -282,7 +282,7 @@ def village_street(scene, slot, rng):
         c.glow(slot.x, y - h * 0.03, w * 0.4, p.lamp, 0.3, squash=0.3)
 
 
-@renders("stone", stage={"middle": 40, "foreground": 60}, footing="land")
+@renders("stone", stage={"middle": 40, "foreground": 60}, footing="land", modelled=True)
 def stone(scene, slot, rng):
     c, p = scene.canvas, scene.palette
     grey = scene.tone(p.lit((128, 124, 118)), slot.depth)

@@ -83,7 +83,7 @@ def people(scene, word: str):
     return (traveller,)
 
 
-@renders("figure", footing="land")
+@renders("figure", footing="land", modelled=True)
 def figure(scene, slot, rng):
     p = scene.palette
     robe = scene.tone(mix(p.ink, p.lit((60, 70, 110)), 0.4), slot.depth)
@@ -108,7 +108,7 @@ def child_body(f, pen):
     f.stroke(pen, [(-0.08, 0.64), (-0.16, 0.42)], 0.05, 0.04)
 
 
-@renders("child", footing="land")
+@renders("child", footing="land", modelled=True)
 def child(scene, slot, rng):
     p = scene.palette
     height = slot.size * (0.6 if slot.layer == "foreground" else 0.35)
@@ -124,7 +124,7 @@ def child(scene, slot, rng):
         f.ellipse(pen, 0.26, 1.62, 0.13, 0.15)
 
 
-@renders("scarecrow", footing="land")
+@renders("scarecrow", footing="land", modelled=True)
 def scarecrow(scene, slot, rng):
     p = scene.palette
     height = slot.size * (1.0 if slot.layer == "foreground" else 0.6)

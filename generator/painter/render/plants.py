@@ -115,7 +115,7 @@ def tree_colors(scene, depth):
     return bark, scale(leaf, 0.78), mix(leaf, p.lit((250, 245, 210)), 0.18)
 
 
-@renders("tree", footing="land")
+@renders("tree", footing="land", modelled=True)
 def tree(scene, slot, rng, bloom=None):
     c, p = scene.canvas, scene.palette
     height = slot.size * (1.7 if slot.layer == "foreground" else 1.3) * rng.uniform(0.85, 1.1)
@@ -162,7 +162,7 @@ def tree(scene, slot, rng, bloom=None):
         )
 
 
-@renders("willow", footing="land")
+@renders("willow", footing="land", modelled=True)
 def willow(scene, slot, rng):
     c, p, u = scene.canvas, scene.palette, scene.u
     height = slot.size * (1.8 if slot.layer == "foreground" else 1.35)
@@ -200,7 +200,7 @@ def willow(scene, slot, rng):
                     pen.stroke(strand, u * 2.5 * (1 - slot.depth * 0.5), u * 0.8)
 
 
-@renders("pine", footing="land")
+@renders("pine", footing="land", modelled=True)
 def pine(scene, slot, rng):
     c, p = scene.canvas, scene.palette
     height = slot.size * (1.7 if slot.layer == "foreground" else 1.5)
@@ -249,7 +249,7 @@ def pine(scene, slot, rng):
                 pen.ellipse(x, y - r * 0.18, r * 0.7, r * 0.1)
 
 
-@renders("bamboo", footing="land")
+@renders("bamboo", footing="land", modelled=True)
 def bamboo(scene, slot, rng):
     c, p = scene.canvas, scene.palette
     height = slot.size * (2.6 if slot.layer == "foreground" else 2.0)
@@ -350,7 +350,7 @@ def mist(scene, foot: float, height: float) -> None:
                        np.broadcast_to(MIST * veil, (len(y), box[2] - box[0])))
 
 
-@renders("blossom", stage={"sky": FRONT, "foreground": FRONT})
+@renders("blossom", stage={"sky": FRONT, "foreground": FRONT}, modelled=True)
 def blossom(scene, slot, rng):
     p = scene.palette
     bloom = saturate(p.bloom, 1.1)
@@ -397,7 +397,7 @@ def corner_branch(scene, slot, rng):
     return segments, tips
 
 
-@renders("leaves", stage={"sky": FRONT, "foreground": FRONT})
+@renders("leaves", stage={"sky": FRONT, "foreground": FRONT}, modelled=True)
 def leaves(scene, slot, rng):
     p, w, h = scene.palette, scene.width, scene.height
     shape = "maple" if scene.season in ("autumn", "none") else "leaf"
@@ -533,7 +533,7 @@ def grass(scene, slot, rng):
                 pen.ellipse(x + math.sin(a) * h * 0.04, y - h * 0.04, h * 0.011, h * 0.045, angle=a)
 
 
-@renders("flowers")
+@renders("flowers", modelled=True)
 def flowers(scene, slot, rng):
     c, p, h, u = scene.canvas, scene.palette, scene.height, scene.u
     near = slot.layer == "foreground"
@@ -569,7 +569,7 @@ def flowers(scene, slot, rng):
         )
 
 
-@renders("reeds", footing=None)
+@renders("reeds", footing=None, modelled=True)
 def reeds(scene, slot, rng):
     c, p, u = scene.canvas, scene.palette, scene.u
     height = slot.size * (1.3 if slot.layer == "foreground" else 0.8)
@@ -603,7 +603,7 @@ def reeds(scene, slot, rng):
             pen.ellipse(x, y + height * 0.02, slot.size * 0.022, height * 0.055)
 
 
-@renders("lotus", footing="water")
+@renders("lotus", footing="water", modelled=True)
 def lotus(scene, slot, rng):
     c, p = scene.canvas, scene.palette
     s = slot.size * (0.55 if slot.layer == "foreground" else 0.4)

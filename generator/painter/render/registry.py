@@ -37,11 +37,15 @@ RENDERERS: dict[str, Renderer] = {}
 STAGES: dict[str, Callable[[str], int]] = {}
 WIDE: set[str] = set()  # spans its layer: takes no place in the layout's row of slots
 FOOTING: dict[str, str] = {}  # "land": stands on land; "water": floats on water
+# Bodies, modelled as rounded forms with a lit and a shadow side (canvas.Pen). What lies flat
+# (roads, water, shadows), what is made of light (a lamp, a ghost) and what is built of flat
+# planes (a house, a fence) keeps its flat colours.
+MODELLED: set[str] = set()
 
 
-def renders(name: str, stage=None, wide: bool = False, footing: str | None = None):
+def renders(name: str, stage=None, wide: bool = False, footing: str | None = None, modelled: bool = False):
     """Register a renderer. stage: a number, a {layer: number} dict, "veil", or None
-    (the layer's own stage)."""
+    (the layer's own stage); modelled: whether its shapes are painted as lit, rounded forms."""
 
     def register(fn: Renderer) -> Renderer:
         RENDERERS[name] = fn
@@ -57,6 +61,8 @@ def renders(name: str, stage=None, wide: bool = False, footing: str | None = Non
             WIDE.add(name)
         if footing:
             FOOTING[name] = footing
+        if modelled:
+            MODELLED.add(name)
         return fn
 
     return register

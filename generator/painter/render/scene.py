@@ -25,7 +25,7 @@ from generator.painter.motifs import LAYERS
 from generator.painter.plan import ScenePlan
 from generator.painter.render.canvas import Canvas, gradient, midpoint_line, mix, scale, smooth_line, value_noise
 from generator.painter.render.palette import Palette, make_palette
-from generator.painter.render.registry import FOOTING, GROUND, RENDERERS, STAGES, WIDE
+from generator.painter.render.registry import FOOTING, GROUND, MODELLED, RENDERERS, STAGES, WIDE
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +39,6 @@ GROUND_PATCHES = 0.1  # how much lighter and darker the ground's sunlit and shad
 POOL, POOL_LIFT = 0.35, 0.08
 # A sky with any of these has its weather; without, a day sky gets a few drifting clouds.
 SKY_WEATHER = {"clouds", "storm", "rain", "snow", "fog", "aurora", "rainbow", "smoke", "window"}
-# Bodies: modelled as rounded forms with a lit and a shadow side (canvas.Pen). What lies
-# flat (roads, water, shadows), what is made of light (a lamp, a ghost) and what is built of
-# flat planes (a house, a fence) keeps its flat colours.
-MODELLED = frozenset({
-    "bamboo", "boat", "bell", "butterfly", "cat", "child", "cricket", "crow", "cup", "deer", "dog",
-    "dragonfly", "figure", "fish", "flowers", "frog", "geese", "heron", "horse", "kite", "lizard",
-    "lotus", "moth", "pine", "rabbit", "reeds", "scarecrow", "snail", "sparrow", "spider", "stone",
-    "swallow", "tree", "umbrella", "willow", "blossom", "leaves",
-})
 
 
 def motif_rng(seed: int, name: str) -> np.random.Generator:

@@ -240,7 +240,7 @@ def aurora(scene, slot, rng):
     c.screen(box, rgb, light * 0.8)
 
 
-@renders("kite")
+@renders("kite", modelled=True)
 def kite(scene, slot, rng):
     c, u = scene.canvas, scene.u
     s = scene.height * rng.uniform(0.045, 0.065)
