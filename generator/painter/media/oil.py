@@ -1,8 +1,8 @@
 """Oil and impasto: opaque curved strokes, coarse to fine, with bristle ridges lit from above left.
 
-Hertzmann's "impressionist" settings (radii 8, 4, 2 at 640 px, full opacity, lengths 4-16)
-scaled to the picture, with a broader first brush so the big masses read as blocked in
-with a loaded brush. Each stroke is also drawn into a relief map with a random thickness
+Hertzmann's "impressionist" layers (full opacity, short curved strokes, each finer brush
+repainting only where the picture still differs), with a broader first brush so the big
+masses read as blocked in with a loaded brush, and a finest one of about 2 px for edges. Each stroke is also drawn into a relief map with a random thickness
 and its heading; the bristles are then combed into the relief along each stroke's heading,
 and the relief's slopes shade the paint as raised impasto catches the light. A linen weave
 shows through faintly, the light falls off a little towards the corners, and dull colours
@@ -16,11 +16,13 @@ from generator.painter.media.colour import enriched
 from generator.painter.media.paper import canvas_weave
 from generator.painter.media.strokes import Brush, blurred, blurred_field, draw, gradients, plan_layer, surface_of, unit_of
 
+# 0.7 of the radii the brushwork began with, and twice the strokes: three viewers preferred
+# the finer hand in 15 of 21 pairs ("crisper", "no soft halo round the figure").
 BRUSHES = (
-    Brush(radius=26, threshold=0, min_length=2, max_length=7, curvature=0.5, blur=0.6, jitter=0.04),
-    Brush(radius=13, threshold=26, min_length=2, max_length=8, curvature=0.7, jitter=0.035, most=5000),
-    Brush(radius=6.5, threshold=24, min_length=2, max_length=10, curvature=0.8, jitter=0.025, most=9000),
-    Brush(radius=3.2, threshold=24, min_length=2, max_length=10, curvature=0.9, jitter=0.015, most=12000),
+    Brush(radius=18.2, threshold=0, min_length=2, max_length=7, curvature=0.5, blur=0.6, jitter=0.04),
+    Brush(radius=9.1, threshold=26, min_length=2, max_length=8, curvature=0.7, jitter=0.035, most=10000),
+    Brush(radius=4.55, threshold=24, min_length=2, max_length=10, curvature=0.8, jitter=0.025, most=18000),
+    Brush(radius=2.24, threshold=24, min_length=2, max_length=10, curvature=0.9, jitter=0.015, most=24000),
 )
 LIGHT = (-0.6, -0.8)  # from the upper left, as a painting hangs under a window
 RELIEF = 0.3  # how strongly the impasto's slopes shade the paint (viewers called 1.1 "embossed")
