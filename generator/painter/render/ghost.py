@@ -1,5 +1,5 @@
 """A ghost: a pale figure without feet that drifts above the ground, as the yurei of Japanese
-prints do, its hair long and dark, its hands hanging, its robe trailing into nothing.
+prints do, its long dark hair streaming behind it, its hands hanging, its robe trailing into nothing.
 
 It is painted half-transparent and glowing, so the landscape shows through it: the one
 figure in the vocabulary that is not a silhouette.
@@ -41,9 +41,11 @@ def ghost(scene, slot, rng):
         for side in (-1, 1):  # arms held forward, hands hanging from the wrist
             f.stroke(pen, [(0.02 * side, 0.72), (0.2, 0.62), (0.3, 0.6)], 0.05, 0.04)
             f.stroke(pen, [(0.3, 0.6), (0.33, 0.52)], 0.035, 0.01)
-    with c.pen(scene.ink(0.1), 0.85) as pen:  # long black hair over the face and shoulders
-        f.ellipse(pen, 0.0, 0.9, 0.07, 0.05)  # the crown of the head
+    with c.pen(scene.ink(0.1), 0.85) as pen:  # long black hair streaming back from the crown
+        f.ellipse(pen, -0.015, 0.9, 0.065, 0.05)  # the crown of the head; the face stays pale
         for k in np.linspace(-1, 1, 7):
+            # behind the head and down the back: hair hung over the face and down the front
+            # of the robe read as "a dark slab", the body "awkward"
             t = np.linspace(0, 1, 12)
-            pen.stroke(f.pts(list(zip(k * 0.065 - t * 0.05 * (1 + k) + 0.015 * np.sin(t * math.pi * 2),
-                                      0.92 - t * (0.38 + 0.06 * abs(k))))), height * 0.035, height * 0.008)
+            pen.stroke(f.pts(list(zip(-0.03 + k * 0.03 - t * (0.1 + 0.04 * (1 + k)) + 0.015 * np.sin(t * math.pi * 2),
+                                      0.92 - t * (0.3 + 0.05 * abs(k))))), height * 0.03, height * 0.008)
