@@ -14,7 +14,7 @@ import numpy as np
 
 from generator.painter.media.colour import enriched
 from generator.painter.media.paper import canvas_weave
-from generator.painter.media.strokes import Brush, blurred, blurred_field, draw, gradients, plan_layer, surface_of, unit_of
+from generator.painter.media.strokes import Brush, blurred, blurred_field, draw_on, gradients, plan_layer, surface_of, unit_of
 
 # 0.7 of the radii the brushwork began with, and twice the strokes: three viewers preferred
 # the finer hand in 15 of 21 pairs ("crisper", "no soft halo round the figure").
@@ -48,11 +48,10 @@ def paint_oil(source: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         reference = blurred(source, brush.blur * brush.radius)
         current = colour[..., :3].astype(np.float32) if layer else None
         strokes = plan_layer(reference, current, brush, rng)
-        draw(paint_canvas, strokes)
         heading = strokes.directions()
         thickness = rng.uniform(0.3, 1.0, len(strokes)) * (0.6 + 0.4 * layer / (len(BRUSHES) - 1))
-        draw(relief_canvas, strokes, colors=np.stack(
-            [thickness * 255, (np.cos(heading) + 1) * 127.5, (np.sin(heading) + 1) * 127.5], axis=1))
+        draw_on([(paint_canvas, strokes.colors), (relief_canvas, np.stack(
+            [thickness * 255, (np.cos(heading) + 1) * 127.5, (np.sin(heading) + 1) * 127.5], axis=1))], strokes)
     light = _shading(relief, rng, unit) * _falloff(h, w)
     return enriched(np.clip(colour[..., :3].astype(np.float32) * light[..., None], 0, 255))
 

@@ -223,12 +223,23 @@ def stroke_path(points: np.ndarray) -> skia.Path:
 def draw(canvas: skia.Canvas, strokes: Strokes, width_scale: float = 2.0, alpha: float = 1.0,
          colors: np.ndarray | None = None, widths: np.ndarray | None = None) -> None:
     """Draw every stroke as a round-capped curve of width ``width_scale`` * radius."""
-    paint = stroke_paint(strokes.radius * width_scale, alpha)
-    colors = strokes.colors if colors is None else colors
-    rgb = np.clip(colors + 0.5, 0, 255).astype(np.uint32)
-    packed = (int(round(alpha * 255)) << 24) | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
+    draw_on([(canvas, strokes.colors if colors is None else colors)], strokes, width_scale, alpha, widths)
+
+
+def draw_on(targets: list[tuple[skia.Canvas, np.ndarray]], strokes: Strokes, width_scale: float = 2.0,
+            alpha: float = 1.0, widths: np.ndarray | None = None) -> None:
+    """Draw the strokes on several canvases, each in its own colours ((n, 3) per canvas):
+    each stroke's path is built once (it is most of the drawing's time after skia's own)."""
+    paints = [stroke_paint(strokes.radius * width_scale, alpha) for _ in targets]
+    packed = []
+    for _, colors in targets:
+        rgb = np.clip(colors + 0.5, 0, 255).astype(np.uint32)
+        packed.append(((int(round(alpha * 255)) << 24) | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).tolist())
+    canvases = [canvas for canvas, _ in targets]
     for i, length in enumerate(strokes.lengths.tolist()):
-        paint.setColor(int(packed[i]))
-        if widths is not None:
-            paint.setStrokeWidth(float(widths[i]))
-        canvas.drawPath(stroke_path(strokes.points[i, :length]), paint)
+        path = stroke_path(strokes.points[i, :length])
+        for canvas, paint, colors in zip(canvases, paints, packed):
+            paint.setColor(colors[i])
+            if widths is not None:
+                paint.setStrokeWidth(float(widths[i]))
+            canvas.drawPath(path, paint)
