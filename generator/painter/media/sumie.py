@@ -2,10 +2,11 @@
 
 The picture becomes values of one ink: its light parts are left as bare paper (the empty
 space is half of an ink painting), the rest is laid in as diluted washes, light to dark
-(the watercolour glazes, in grey), and then the darkest edges are drawn again in dense ink
-with a dry brush that breaks on the paper's fibres. Warm, saturated spots of the picture
-(a sun, a lantern, maple leaves, a blossom) keep one vermilion accent, if they are small
-enough to be an accent; a red seal signs the picture in the quieter bottom corner.
+(the watercolour glazes, in grey), and then the outlines of things are drawn in dense ink:
+a line along the crest of each strong edge, broken by the paper's fibres. Warm, saturated
+spots of the picture (a sun, a lantern, maple leaves, a blossom) keep one vermilion accent,
+if they are small enough to be an accent; a red seal signs the picture in the quieter
+bottom corner.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import skia
 
 from generator.painter.media.paper import rice_paper
 from generator.painter.media.strokes import Brush, blurred_field, luminance, surface_of, unit_of
-from generator.painter.media.washes import glaze, ink_lines
+from generator.painter.media.washes import crest_lines, glaze
 
 PAPER = np.array((240, 233, 215), np.float32)  # unbleached xuan paper
 INK = np.array((28, 26, 30), np.float32)  # pine-soot ink, a little cool
@@ -24,10 +25,10 @@ BRUSHES = (
     Brush(radius=9, threshold=28, alpha=0.55, min_length=2, max_length=10, curvature=0.85, blur=0.6, most=6000),
     Brush(radius=4, threshold=34, alpha=0.65, min_length=2, max_length=10, curvature=0.95, blur=0.5, most=12000),
 )
-CONTOUR = Brush(radius=2.2, threshold=0, alpha=0.9, min_length=2, max_length=12, curvature=1.0, blur=0.5, most=8000)
 BARE = 0.45  # the share of the picture, its lightest, left as bare paper
 PALEST = 228  # the palest ink wash laid (0-255 value): paler stains read as dirt, not ink
 ACCENT_MAX = 0.06  # a warm area larger than this share of the picture is no accent
+CONTOUR_WIDTH = 1.6  # px at 1080 px: the spread of the contour's line either side of its crest
 BROAD = 0.65  # how much of the broad gradients (a sky darkening upwards) is taken out of the ink
 
 
@@ -47,7 +48,9 @@ def paint_sumie(source: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     result = INK + (PAPER - INK) * np.clip(value, 0, 1.1)
     # contours from the picture itself, not from its ink values: a white tablecloth or wall
     # is bare paper in ink, and only its outline shows it
-    result = ink_lines(result, source, fibres, rng, unit, CONTOUR, INK, dry=1.2, lights=True)
+    # the outlines from the picture itself, not from its ink values: a white tablecloth or
+    # wall is bare paper in ink, and only its outline shows it
+    result = crest_lines(result, source, fibres, rng, unit, INK, CONTOUR_WIDTH, lights=True)
     if accent.any():
         a = blurred_field(accent, 1.5 * unit)[..., None]
         result = result * (1 - a * 0.85 * (1 - VERMILION / 255))
@@ -113,3 +116,4 @@ def _seal(result: np.ndarray, density: np.ndarray, rng: np.random.Generator, uni
     patch = result[y0:y0 + side, x0:x0 + side]
     result[y0:y0 + side, x0:x0 + side] = patch * (1 - alpha * (1 - VERMILION / 255))
     return result
+

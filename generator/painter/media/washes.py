@@ -5,7 +5,8 @@ dries with pigment pushed to its rim (edge darkening), pigment settles in the pa
 hollows (granulation), wet edges wander (a slight displacement), and layers combine like
 coloured glass: a wash multiplies the paper and the washes under it, so a glaze can only
 darken. ``ink_lines`` draws the strongest edges again with a dry brush that breaks on the
-paper: a sumi-e painter's contours, a watercolourist's line and wash.
+paper (a watercolourist's line and wash); ``crest_lines`` draws one clean line on the crest
+of each edge (a sumi-e painter's contours).
 """
 from __future__ import annotations
 
@@ -126,23 +127,7 @@ def ink_lines(result: np.ndarray, picture: np.ndarray, fibres: np.ndarray, rng: 
     h, w, _ = result.shape
     brush = pen.scaled(unit)
     reference = blurred(picture, 1.2 * unit)
-    # edges of shapes, not of specks: rain, stars and snow are left to the washes
-    lum = luminance(picture)
-    gx, gy = gradients(blurred(lum, 4 * unit))
-    # and not around lights, things much brighter than what is around them: a line on both
-    # sides of a lightning bolt turns it into a dark stick, and snowflakes into brown rings
-    edges = np.hypot(gx, gy)
-    above = lum - blurred(lum, 20 * unit)  # how much brighter than what is round it
-    glare = (lum > LIGHTS) & (above > GLARE)
-    bright = above > SPECK
-    specks = bright & (blurred_field(bright.astype(np.float32), 6 * unit) < 0.35)  # snowflakes, stars, pale leaves
-    if lights:  # only the large ones: a ring round every pale leaf or snowflake read as bubbles
-        glare &= blurred_field(glare.astype(np.float32), 8 * unit) >= 0.5
-        skip = specks & ~glare
-    else:
-        skip = glare | specks
-    # kept well clear of a light: lines drawn just beside a lightning bolt made it a furry stick
-    edges *= blurred_field(skip.astype(np.float32), 8 * unit) <= 0.02
+    edges, _, _ = line_edges(picture, unit, lights, 4 * unit)
     threshold = max(float(np.percentile(edges, 92)), 3.0)
     strokes = plan_layer(reference, None, replace(brush, threshold=threshold), rng, error=edges)
     count = len(strokes)
@@ -155,3 +140,64 @@ def ink_lines(result: np.ndarray, picture: np.ndarray, fibres: np.ndarray, rng: 
     broken = np.clip(0.75 + dry * fibres + speckle, 0, 1)
     alpha = line[..., 3].astype(np.float32)[..., None] / 255 * broken[..., None]
     return result * (1 - alpha) + ink * alpha
+
+
+def crest_lines(result: np.ndarray, picture: np.ndarray, fibres: np.ndarray, rng: np.random.Generator,
+                unit: float, ink: np.ndarray, width: float, lights: bool = False) -> np.ndarray:
+    """``ink`` drawn over ``result`` in one line along the crest of each strong edge of
+    ``picture``, swelling and thinning as a brush is pressed and lifted, broken by the
+    paper's relief (``fibres``); ``width``: the line's spread either side of the crest, px
+    at 1080 px. ``lights`` as for ``ink_lines``.
+
+    Short curved strokes laid along the edges made a rank of trees "noisy, chaotic
+    squiggles" and a table's dishes "garbled marks"; three viewers preferred the crest line
+    in ink in 12 of 12 pairs ("clean, deliberate", "legible objects").
+    """
+    edges, gx, gy = line_edges(picture, unit, lights, 2 * unit)
+    lo = max(float(np.percentile(edges, 91)), 3.0)  # the strongest 9% of the edges, fading in
+    hi = max(float(np.percentile(edges, 98.5)), lo + 1.0)
+    line = np.clip((edges - lo) / (hi - lo), 0, 1) * crest(edges, gx, gy)
+    h, w = line.shape
+    pressure = 0.6 + 0.8 * value_noise(rng, w, h, cells=40, octaves=2)
+    spread = max(width * unit, 0.6)  # a line a pixel or two wide however small the picture
+    line = blurred_field(np.clip(line * pressure, 0, 1), spread)
+    alpha = np.clip(line * 2.2 * spread, 0, 1) * np.clip(0.7 + 1.2 * fibres, 0, 1) * 0.9
+    return result * (1 - alpha[..., None]) + ink * alpha[..., None]
+
+
+def line_edges(picture: np.ndarray, unit: float, lights: bool, soften: float):
+    """(edge strength, gx, gy) of a picture's shapes, with the lights and specks that no
+    line may ring taken out."""
+    lum = luminance(picture)
+    gx, gy = gradients(blurred(lum, soften))
+    # edges of shapes, not of specks: rain, stars and snow are left to the washes; and not
+    # around lights, things much brighter than what is around them: a line on both sides of
+    # a lightning bolt turns it into a dark stick, and snowflakes into brown rings
+    edges = np.hypot(gx, gy)
+    above = lum - blurred(lum, 20 * unit)  # how much brighter than what is round it
+    glare = (lum > LIGHTS) & (above > GLARE)
+    bright = above > SPECK
+    specks = bright & (blurred_field(bright.astype(np.float32), 6 * unit) < 0.35)  # snowflakes, stars, pale leaves
+    if lights:  # only the large ones: a ring round every pale leaf or snowflake read as bubbles
+        glare &= blurred_field(glare.astype(np.float32), 8 * unit) >= 0.5
+        skip = specks & ~glare
+    else:
+        skip = glare | specks
+    # kept well clear of a light: lines drawn just beside a lightning bolt made it a furry stick
+    edges *= blurred_field(skip.astype(np.float32), 8 * unit) <= 0.02
+    return edges, gx, gy
+
+
+def crest(edges: np.ndarray, gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
+    """1 where the edge strength is a maximum across the edge (along its gradient), else 0:
+    the middle of each edge, one pixel wide."""
+    angle = np.mod(np.arctan2(gy, gx), np.pi)
+    sector = np.round(angle / (np.pi / 4)).astype(np.int8) % 4
+    padded = np.pad(edges, 1, mode="edge")
+    h, w = edges.shape
+    found = np.zeros_like(edges)
+    for k, (dy, dx) in enumerate(((0, 1), (1, 1), (1, 0), (1, -1))):
+        ahead = padded[1 + dy: 1 + dy + h, 1 + dx: 1 + dx + w]
+        behind = padded[1 - dy: 1 - dy + h, 1 - dx: 1 - dx + w]
+        found = np.where((sector == k) & (edges >= ahead) & (edges >= behind), 1.0, found)
+    return found
