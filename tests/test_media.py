@@ -252,3 +252,19 @@ def test_an_ink_outline_is_one_line_on_the_edge():
         beside = np.median(painted[:, 500:540], axis=0)  # the 40 px of the pale field next to the edge
         inked = beside < paper - 40
         assert 1 <= inked.sum() <= 4 and inked[-1], (seed, inked.sum())
+
+
+def test_the_pen_leaves_faint_edges_alone():
+    """Watercolour's pen line follows the outlines of things, not the soft rim of a cloud or
+    a far hill ("cartoonish dark outlines" on a storm sky): a faint edge gets no line, a
+    strong one does."""
+    from generator.painter.media.watercolour import paint_watercolour
+
+    field = np.full((1350, 1080, 3), 200, np.float32)
+    field[:, 300:] = 180  # a faint edge at x = 300, as a cloud's rim
+    field[400:900, 700:900] = 40  # and a dark thing, its left edge at x = 700
+    painted = paint_watercolour(field, np.random.default_rng(1)).mean(axis=2)
+    washed = np.median(painted[450:850], axis=0)
+    faint, strong = washed[280:300], washed[680:700]  # the 20 px before each edge
+    assert faint.min() > np.median(washed[100:250]) - 25, "no line along the faint edge"
+    assert strong.min() < np.median(washed[500:650]) - 40, "a line along the strong one"

@@ -113,12 +113,14 @@ def _wander(wash: np.ndarray, rng: np.random.Generator, reach: float) -> np.ndar
 
 
 def crest_lines(result: np.ndarray, picture: np.ndarray, fibres: np.ndarray, rng: np.random.Generator,
-                unit: float, ink: np.ndarray, width: float, lights: bool = False) -> np.ndarray:
+                unit: float, ink: np.ndarray, width: float, lights: bool = False, least: float = 3.0) -> np.ndarray:
     """``ink`` drawn over ``result`` in one line along the crest of each strong edge of
     ``picture``, swelling and thinning as a brush is pressed and lifted, broken by the
     paper's relief (``fibres``); ``width``: the line's spread either side of the crest, px
     at 1080 px. ``lights``: whether large lights are outlined too (ink has no other way to
-    show a white thing); small ones (a pale leaf, a star) never are.
+    show a white thing); small ones (a pale leaf, a star) never are. ``least``: the weakest
+    edge that gets a line (luminance per px): a picture with few strong edges otherwise
+    outlines its faint ones, a storm's clouds.
 
     Short curved strokes laid along the edges made a rank of trees "noisy, chaotic
     squiggles", a table's dishes "garbled marks" and a figure's pen line "heavy brown
@@ -126,7 +128,7 @@ def crest_lines(result: np.ndarray, picture: np.ndarray, fibres: np.ndarray, rng
     deliberate", "legible objects") and 14 of 18 watercolour pairs.
     """
     edges, gx, gy = line_edges(picture, unit, lights, 2 * unit)
-    lo = max(float(np.percentile(edges, 91)), 3.0)  # the strongest 9% of the edges, fading in
+    lo = max(float(np.percentile(edges, 91)), least)  # the strongest 9% of the edges, fading in
     hi = max(float(np.percentile(edges, 98.5)), lo + 1.0)
     line = np.clip((edges - lo) / (hi - lo), 0, 1) * crest(edges, gx, gy)
     h, w = line.shape
