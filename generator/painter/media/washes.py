@@ -22,6 +22,10 @@ WANDER = 2.0  # px a wash's edge wanders at 1080 px
 LIGHTS = 170  # a light (lightning, a lamp, the moon, a snowflake) no line outlines is at least this bright
 GLARE = 45  # and this much brighter than its surroundings (a pale sky is no light)
 SPECK = 20  # a small thing this much brighter than its surroundings is a speck no line rings
+# and a speck is small against this reach (px at 1080 px; flakes up to about 16 px across):
+# with 6, the crest line, sharper than the brush strokes before it, ringed the larger
+# snowflakes of a winter night
+SPECK_REACH = 10
 OVERRUN = 0.04  # how much darker than the picture a wash may leave the paper it runs over
 WET = 10.0  # px the first wash spreads on wet paper at 1080 px: skies and grounds as smooth gradients
 
@@ -151,7 +155,7 @@ def line_edges(picture: np.ndarray, unit: float, lights: bool, soften: float):
     above = lum - blurred(lum, 20 * unit)  # how much brighter than what is round it
     glare = (lum > LIGHTS) & (above > GLARE)
     bright = above > SPECK
-    specks = bright & (blurred_field(bright.astype(np.float32), 6 * unit) < 0.35)  # snowflakes, stars, pale leaves
+    specks = bright & (blurred_field(bright.astype(np.float32), SPECK_REACH * unit) < 0.35)  # snowflakes, stars, pale leaves
     if lights:  # only the large ones: a ring round every pale leaf or snowflake read as bubbles
         glare &= blurred_field(glare.astype(np.float32), 8 * unit) >= 0.5
         skip = specks & ~glare
