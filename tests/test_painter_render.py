@@ -301,3 +301,19 @@ def test_oil_gathers_the_light_on_its_subject(monkeypatch):
     spare = pixels(paint(plan, 3, SMALL, detail=False)).sum(axis=2)
     monkeypatch.undo()
     assert (spare == pixels(paint(plan, 3, SMALL, detail=False)).sum(axis=2)).all(), "ink and watercolour keep their light"
+
+
+def test_a_pond_is_edged_by_its_far_bank_not_ringed():
+    """The bank's shadow lies along the far edge of the water and fades round to the near
+    side: a dark ring all round read in ink as "an odd ring-shaped frame"."""
+    bare = pixels(paint(worded(), 2, SMALL)).sum(axis=2)
+    pond = pixels(paint(worded(("pond", "foreground", "pond")), 2, SMALL)).sum(axis=2)
+    changed = np.abs(pond - bare) > 20
+    column = changed[:, SMALL[0] // 2 - 10: SMALL[0] // 2 + 10].any(axis=1)
+    top, bottom = np.flatnonzero(column)[[0, -1]]
+    middle = slice(SMALL[0] // 2 - 10, SMALL[0] // 2 + 10)
+    far = pond[top: top + 8, middle].mean(axis=1).min()  # the darkest row of each edge
+    near = pond[bottom - 7: bottom + 1, middle].mean(axis=1).min()
+    ground = bare[bottom - 7: bottom + 1, middle].mean()
+    assert far < near - 40, "the far bank dark"
+    assert near > ground - 40, "the near edge not much darker than the ground before it"

@@ -191,9 +191,10 @@ def pool(scene, rng, cx, cy, rx, ry, rim=True):
     """An elliptical pool mirroring the sky; used by pond and as footing for water things."""
     c, hy = scene.canvas, scene.horizon
     cx = min(max(cx, rx * 0.85), scene.width - rx * 0.85)  # mostly inside the picture
-    if rim:
-        with c.pen(scale(scene.palette.ground_near, 0.62)) as pen:
-            pen.ellipse(cx, cy + ry * 0.06, rx * 1.04, ry * 1.12)
+    if rim:  # the far bank's shadow on the water's edge, fading round to the near side
+        # (a dark ring all round read in ink as "an odd ring-shaped frame"; 11 of 15 pairs)
+        with c.pen(scale(scene.palette.ground_near, 0.62), 0.85, blur=ry * 0.05) as pen:
+            pen.ellipse(cx, cy - ry * 0.1, rx * 1.03, ry * 1.06)
     box = c._box(cx - rx, cy - ry, cx + rx, cy + ry)
     if box is None:
         return
