@@ -170,16 +170,19 @@ def test_a_wash_leaves_no_halo_round_a_dark_shape():
 
 def test_sumi_e_outlines_a_white_thing():
     """A white tablecloth on pale ground is bare paper in ink: only its outline shows it
-    (ink lines were drawn from the ink values, where it had almost no edge: 13% inked)."""
-    picture = np.full((SIZE[1], SIZE[0], 3), (200, 190, 175), np.uint8)
-    picture[200:] = (80, 80, 80)
-    picture[80:160, 60:180] = (250, 250, 245)
+    (ink lines were drawn from the ink values, where it had almost no edge: 13% inked).
+    At 720 px wide: a thing is told from a speck by its size at the working scale."""
+    k = 3
+    picture = np.full((SIZE[1] * k, SIZE[0] * k, 3), (200, 190, 175), np.uint8)
+    picture[200 * k:] = (80, 80, 80)
+    picture[80 * k:160 * k, 60 * k:180 * k] = (250, 250, 245)
     painted = np.asarray(paint_in("sumi-e", Image.fromarray(picture), 2), dtype=np.float32).mean(axis=2)
-    # across each edge, the darkest point of a band 8 px wide: a line drawn all along it
-    across = np.concatenate([painted[76:84, 70:170].min(axis=0), painted[156:164, 70:170].min(axis=0),
-                             painted[90:150, 56:64].min(axis=1)])
+    # across each edge, the darkest point of a band 8 px wide (at 240 px): a line all along it
+    band = slice(76 * k, 84 * k), slice(156 * k, 164 * k)
+    across = np.concatenate([painted[band[0], 70 * k:170 * k].min(axis=0), painted[band[1], 70 * k:170 * k].min(axis=0),
+                             painted[90 * k:150 * k, 56 * k:64 * k].min(axis=1)])
     assert (across < 170).mean() > 0.9, "ink along its edges (the paper is 230)"
-    assert painted[100:140, 90:150].mean() > 215, "and bare paper inside"
+    assert painted[100 * k:140 * k, 90 * k:150 * k].mean() > 215, "and bare paper inside"
 
 
 def test_oil_light_falls_off_towards_the_corners():

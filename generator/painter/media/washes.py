@@ -154,7 +154,9 @@ def line_edges(picture: np.ndarray, unit: float, lights: bool, soften: float):
     edges = np.hypot(gx, gy)
     above = lum - blurred(lum, 20 * unit)  # how much brighter than what is round it
     glare = (lum > LIGHTS) & (above > GLARE)
-    bright = above > SPECK
+    # a speck is a small bright thing: brighter than a wide neighbourhood (against a narrow
+    # one, only the rim of a large pale thing is brighter, and that thin rim read as specks)
+    bright = lum - blurred(lum, 4 * SPECK_REACH * unit) > SPECK
     specks = bright & (blurred_field(bright.astype(np.float32), SPECK_REACH * unit) < 0.35)  # snowflakes, stars, pale leaves
     if lights:  # only the large ones: a ring round every pale leaf or snowflake read as bubbles
         glare &= blurred_field(glare.astype(np.float32), 8 * unit) >= 0.5
