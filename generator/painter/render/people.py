@@ -88,7 +88,7 @@ def figure(scene, slot, rng):
     p = scene.palette
     robe = scene.tone(mix(p.ink, p.lit((60, 70, 110)), 0.4), slot.depth)
     height = slot.size * (1.0 if slot.layer == "foreground" else 0.55)
-    word = next((placed.word for placed in scene.plan.placements if placed.motif == "figure"), "")
+    word = scene.word_for("figure") or ""
     bodies = people(scene, word)
     facing = -slot.side if rng.random() < 0.7 else slot.side
     for k, body in enumerate(bodies):  # side by side; two turn to each other
