@@ -317,3 +317,17 @@ def test_a_pond_is_edged_by_its_far_bank_not_ringed():
     ground = bare[bottom - 7: bottom + 1, middle].mean()
     assert far < near - 40, "the far bank dark"
     assert near > ground - 40, "the near edge not much darker than the ground before it"
+
+
+def test_a_forest_stands_out_of_mist(monkeypatch):
+    """Each rank of trees fades into haze at its foot, so the ranks stand one before the
+    other instead of making one flat band."""
+    import generator.painter.render.plants as plants
+
+    plan = worded(("forest", "middle", "woods"))
+    misty = pixels(paint(plan, 3, SMALL)).sum(axis=2)
+    monkeypatch.setattr(plants, "MIST", 0.0)
+    clear = pixels(paint(plan, 3, SMALL)).sum(axis=2)
+    lighter = (misty - clear).mean(axis=1)  # per row
+    assert lighter.max() > 40, "the haze lightens the feet of the trees"
+    assert np.abs(misty - clear)[: SMALL[1] // 4].max() == 0, "and nothing high in the sky"
