@@ -2,11 +2,11 @@
 
 Hertzmann's "impressionist" layers (full opacity, short curved strokes, each finer brush
 repainting only where the picture still differs), with a broader first brush so the big
-masses read as blocked in with a loaded brush, and a finest one of about 2 px for edges. Each stroke is also drawn into a relief map with a random thickness
-and its heading; the bristles are then combed into the relief along each stroke's heading,
-and the relief's slopes shade the paint as raised impasto catches the light. A linen weave
-shows through faintly, the light falls off a little towards the corners, and dull colours
-are enriched.
+masses read as blocked in with a loaded brush, and a finest one of about 2 px for edges.
+Each stroke is also drawn into a relief map with a random thickness and its heading; the
+bristles are then combed into the relief along each stroke's heading, and the relief's
+slopes shade the paint as raised impasto catches the light. A linen weave shows through
+faintly, the light falls off a little towards the corners, and dull colours are enriched.
 """
 from __future__ import annotations
 

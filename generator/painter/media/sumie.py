@@ -46,8 +46,6 @@ def paint_sumie(source: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     white = np.repeat(255 * (1 + 0.03 * fibres[..., None]), 3, axis=2)
     value = glaze(grey, white, fibres, BRUSHES, rng, edge=0.8, grain=0.5, white=PALEST)[..., :1] / 255
     result = INK + (PAPER - INK) * np.clip(value, 0, 1.1)
-    # contours from the picture itself, not from its ink values: a white tablecloth or wall
-    # is bare paper in ink, and only its outline shows it
     # the outlines from the picture itself, not from its ink values: a white tablecloth or
     # wall is bare paper in ink, and only its outline shows it
     result = crest_lines(result, source, fibres, rng, unit, INK, CONTOUR_WIDTH, lights=True)
@@ -116,4 +114,3 @@ def _seal(result: np.ndarray, density: np.ndarray, rng: np.random.Generator, uni
     patch = result[y0:y0 + side, x0:x0 + side]
     result[y0:y0 + side, x0:x0 + side] = patch * (1 - alpha * (1 - VERMILION / 255))
     return result
-

@@ -4,7 +4,8 @@ Hertzmann's "colorist wash" (large radii, half-transparent strokes) gives the br
 glazed as watercolour dries (washes.py: dark wet rims, granulation, wandering edges, layers
 that multiply). The lightest parts are never painted: the white is the paper's. A thin
 sepia line along the crest of the strongest edges, as in line-and-wash, keeps the subject
-readable where the washes soften it. The colour is then enriched (colour.py): watercolour washed out.
+readable where the washes soften it. The colour is then enriched (colour.py): without it,
+viewers found watercolour "washed out".
 """
 from __future__ import annotations
 

@@ -478,9 +478,11 @@ def single_leaf(scene, slot, rng, shape, colors) -> None:
         tip = (x + math.cos(a) * size * 1.15, y + math.sin(a) * size * 1.15)
         pen.stroke([base, ((base[0] + tip[0]) / 2 + size * 0.08, (base[1] + tip[1]) / 2), tip],
                    size * 0.07, size * 0.03)
-        for k in range(5 if shape == "maple" else 1):  # veins out to the lobes
-            b = angle - math.pi / 2 + (k - 2) * 2 * math.pi / 5 if shape == "maple" else angle
-            reach = size * (0.7 if shape == "maple" else 0.85)
+        if shape == "maple":  # a vein out to each lobe
+            veins = [(angle - math.pi / 2 + (k - 2) * 2 * math.pi / 5, size * 0.7) for k in range(5)]
+        else:  # the midrib
+            veins = [(angle, size * 0.85)]
+        for b, reach in veins:
             pen.stroke([(x, y), (x + math.cos(b) * reach, y + math.sin(b) * reach)], size * 0.04, size * 0.01)
 
 
