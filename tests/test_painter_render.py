@@ -267,8 +267,11 @@ def test_without_detail_the_landscape_keeps_its_empty_spaces():
     assert (sky.max(axis=1) - sky.min(axis=1)).max() < 8, "without it, the day sky is its plain gradient"
 
 
-def test_a_single_leaf_is_one_leaf():
+def test_a_single_leaf_is_one_leaf(monkeypatch):
     """"the weight of a single leaf": one leaf, large, not the drift of fifty that "leaves" is."""
+    from generator.painter.render.scene import Scene
+
+    monkeypatch.setattr(Scene, "bough_side", lambda scene, placed: None)  # leaves have their own branch
     bare = pixels(paint(worded(), 5, SMALL)).sum(axis=2)
     for layer in ("sky", "middle", "foreground"):
         def changed(word):
@@ -331,3 +334,30 @@ def test_a_forest_stands_out_of_mist(monkeypatch):
     lighter = (misty - clear).mean(axis=1)  # per row
     assert lighter.max() > 40, "the haze lightens the feet of the trees"
     assert np.abs(misty - clear)[: SMALL[1] // 4].max() == 0, "and nothing high in the sky"
+
+
+def test_a_wide_oil_view_at_dusk_is_framed_by_a_bough(monkeypatch):
+    """A bough reaches in from the top corner away from the subject, in oil at a low sun or
+    in a season's colours; ink, green daylight, a light as the subject and a scene with
+    branches of its own go without."""
+    from generator.painter.plan import Frame
+    from generator.painter.render.scene import Scene
+
+    def framed(*placements, time_of_day="dusk", season="none", detail=True, focus="figure"):
+        p = replace(plan(*placements, time_of_day=time_of_day, season=season), frame=Frame("wide", 0.62, focus, -1, 1.25))
+        with_bough = pixels(paint(p, 3, SMALL, detail=detail)).sum(axis=2)
+        with monkeypatch.context() as m:
+            m.setattr(Scene, "bough_side", lambda scene, placed: None)
+            without = pixels(paint(p, 3, SMALL, detail=detail)).sum(axis=2)
+        return np.abs(with_bough - without) > 30
+
+    figure = ("figure", "foreground")
+    changed = framed(figure)
+    h, w = changed.shape
+    assert changed[: int(h * 0.45), w // 2:].mean() > 0.02, "a bough in the top corner away from the figure"
+    assert not changed[:, : w // 3].any() and not changed[int(h * 0.6):].any(), "and nowhere else"
+    assert framed(figure, time_of_day="day", season="autumn").any(), "turned leaves in daylight"
+    assert not framed(figure, time_of_day="day").any(), "green daylight goes without"
+    assert not framed(figure, detail=False).any(), "ink and watercolour keep their empty paper"
+    assert not framed(figure, ("tree", "middle")).any(), "a tree has branches of its own"
+    assert not framed(("lamp", "foreground"), focus="lamp").any(), "a light as the subject keeps the eye"

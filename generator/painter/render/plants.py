@@ -356,7 +356,7 @@ def blossom(scene, slot, rng):
     bloom = saturate(p.bloom, 1.1)
     if slot.layer == "middle":
         return tree(scene, slot, rng, bloom=bloom)
-    segments, tips = corner_branch(scene, slot, rng)
+    segments, tips = corner_branch(scene, slot.side, rng)
     points = [
         (x0 + (x1 - x0) * f, y0 + (y1 - y0) * f)
         for x0, y0, x1, y1, *_ in segments[2:]
@@ -370,9 +370,9 @@ def blossom(scene, slot, rng):
     )
 
 
-def corner_branch(scene, slot, rng):
-    """A branch reaching into the picture from a top corner, as in a hanging-scroll print."""
-    side = slot.side
+def corner_branch(scene, side, rng):
+    """A branch reaching into the picture from the top corner on ``side`` (-1 left, +1
+    right), as in a hanging-scroll print."""
     x = -scene.width * 0.02 if side < 0 else scene.width * 1.02
     y = scene.height * rng.uniform(0.05, 0.25)
     angle = rng.uniform(-0.35, 0.05) if side < 0 else math.pi - rng.uniform(-0.35, 0.05)
@@ -397,6 +397,32 @@ def corner_branch(scene, slot, rng):
     return segments, tips
 
 
+def framing_bough(scene, side: int, rng) -> None:
+    """A leafy bough reaching in from a top corner, near and dark: the painter's old device
+    (a repoussoir) that frames a wide view and sets the distance behind it. Bare in winter;
+    in autumn some of its leaves have turned."""
+    p = scene.palette
+    segments, _ = corner_branch(scene, side, rng)
+    if p.winter:
+        return
+    colors = [scene.tone(scale(mix(p.ink, p.foliage, 0.55), 0.85), 0.0), mix(p.ink, p.foliage, 0.8)]
+    if scene.season == "autumn":
+        colors = colors[:1] + list(p.leaves)[:2]
+    size = scene.height * 0.016
+    leaves = []  # along the outer three quarters of the bough, alternately either side of the twig
+    for i, (x0, y0, x1, y1, _, _) in enumerate(segments[len(segments) // 4:]):
+        heading, length = math.atan2(y1 - y0, x1 - x0), math.hypot(x1 - x0, y1 - y0)
+        for k in range(max(1, int(length / (size * 1.6)))):
+            f, s = rng.uniform(0.2, 1.0), size * rng.uniform(0.7, 1.2)
+            a = heading + (1 if k % 2 else -1) * rng.uniform(0.5, 1.0) + 0.3  # hanging a little
+            x, y = x0 + (x1 - x0) * f + math.cos(a) * s, y0 + (y1 - y0) * f + math.sin(a) * s
+            leaves.append((int(rng.integers(len(colors))), x, y, s, a))
+    for k, color in enumerate(colors):
+        with scene.canvas.pen(color) as pen:
+            for _, x, y, s, a in (leaf for leaf in leaves if leaf[0] == k):
+                pen.ellipse(x, y, s, s * 0.38, angle=a)
+
+
 @renders("leaves", stage={"sky": FRONT, "foreground": FRONT}, modelled=True)
 def leaves(scene, slot, rng):
     p, w, h = scene.palette, scene.width, scene.height
@@ -405,7 +431,7 @@ def leaves(scene, slot, rng):
     if scene.word_for("leaves") in SINGLE_LEAF:
         return single_leaf(scene, slot, rng, shape, colors)
     if slot.layer == "sky":
-        segments, tips = corner_branch(scene, slot, rng)
+        segments, tips = corner_branch(scene, slot.side, rng)
         falling(
             scene,
             rng,
