@@ -122,18 +122,19 @@ def painter_step(request: WorkRequest, store: ArtifactStore, state: dict) -> dic
     vectors = _vectors()
     plan = plan_scene(state["lines"], vectors, seed)
     # The mood and medium the stylist will choose: the diffusion prompt names them, and the
-    # medium decides how much incidental detail the scene painter gives the picture.
+    # medium decides how much incidental detail the scene painter gives the picture, and
+    # whether it composes for ink.
     mood, medium = _look(request, state["lines"], random.Random(seed), plan)
     if request.generator.painter == "diffusion":
         return _diffusion_painter_step(request, store, state, plan, vectors, mood, medium)
     from generator.painter.render import paint
-    detail = medium == "oil"
-    image = paint(plan, seed, SIZE, detail=detail)
+    detail, ink = medium == "oil", medium == "sumi-e"
+    image = paint(plan, seed, SIZE, detail=detail, ink=ink)
     state["plan"], state["image"] = plan, image
     return {
         "seed": seed,
         "params": {"painter": request.generator.painter, "size": list(SIZE), "frame": asdict(plan.frame),
-                   "detail": detail},
+                   "detail": detail, "ink": ink},
         "models": {"word_vectors.safetensors": vectors.sha256},
         "inputs": {"haiku": _output(state, "poet", "haiku")},
         "outputs": {

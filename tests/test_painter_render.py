@@ -361,3 +361,37 @@ def test_a_wide_oil_view_at_dusk_is_framed_by_a_bough(monkeypatch):
     assert not framed(figure, detail=False).any(), "ink and watercolour keep their empty paper"
     assert not framed(figure, ("tree", "middle")).any(), "a tree has branches of its own"
     assert not framed(("lamp", "foreground"), focus="lamp").any(), "a light as the subject keeps the eye"
+
+
+def test_ink_mountains_rise_out_of_mist_behind_a_ground_subject():
+    """In ink a wide view's far ranges are mountains: taller than the low ridges, darkest at
+    the crest; a subject in the sky keeps its clear sky, and a close-up its low ridges."""
+    from generator.painter.plan import Frame
+    from generator.painter.render.scene import Scene
+
+    def band(*placements, view="wide", focus="figure", ink=True):
+        p = replace(plan(*placements), frame=Frame(view, 0.6, focus, 1, 1.25))
+        grey = pixels(paint(p, 4, SMALL, detail=False, ink=ink)).sum(axis=2)
+        horizon = int(Scene(p, 4, SMALL).horizon)
+        return grey[horizon - SMALL[1] // 5: horizon - 2]  # the sky just above the horizon
+
+    figure = ("figure", "foreground")
+    ranges, low = band(figure), band(figure, ink=False)
+    dark = np.median(low) - 60  # clearly darker than the sky there
+    assert (ranges < dark).mean() > 2 * max((low < dark).mean(), 0.01), "taller, darker ranges"
+    assert (ranges[: len(ranges) // 2] < dark).any(), "rising well above the horizon"
+    kite = ("kite", "sky")
+    assert (band(figure, kite, focus="kite") == band(figure, kite, focus="kite", ink=False)).all()
+    assert (band(figure, view="close") == band(figure, view="close", ink=False)).all()
+
+
+def test_the_subject_in_the_middle_ground_is_veiled_by_less_haze():
+    """The strongest contrast is the subject's: a house in the middle ground that is the
+    subject is painted darker than the haze of its distance would leave it, except for ink,
+    which keys its values to the whole picture (a close view, which has no ink mountains)."""
+    from generator.painter.plan import Frame
+
+    p = replace(plan(("house", "middle")), frame=Frame("close", 0.6, "house", 1, 1.25))
+    clear, hazy = (pixels(paint(p, 4, SMALL, detail=False, ink=ink)).sum(axis=2) for ink in (False, True))
+    changed = np.abs(clear - hazy) > 30
+    assert changed.mean() > 0.003 and (clear[changed] < hazy[changed]).mean() > 0.8
