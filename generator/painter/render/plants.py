@@ -410,7 +410,7 @@ def framing_bough(scene, side: int, rng) -> None:
         colors = colors[:1] + list(p.leaves)[:2]
     size = scene.height * 0.016
     leaves = []  # along the outer three quarters of the bough, alternately either side of the twig
-    for i, (x0, y0, x1, y1, _, _) in enumerate(segments[len(segments) // 4:]):
+    for x0, y0, x1, y1, _, _ in segments[len(segments) // 4:]:
         heading, length = math.atan2(y1 - y0, x1 - x0), math.hypot(x1 - x0, y1 - y0)
         for k in range(max(1, int(length / (size * 1.6)))):
             f, s = rng.uniform(0.2, 1.0), size * rng.uniform(0.7, 1.2)
