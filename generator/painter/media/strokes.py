@@ -221,13 +221,13 @@ def stroke_path(points: np.ndarray) -> skia.Path:
 
 
 def draw(canvas: skia.Canvas, strokes: Strokes, width_scale: float = 2.0, alpha: float = 1.0,
-         colors: np.ndarray | None = None, widths: np.ndarray | None = None) -> None:
+         colors: np.ndarray | None = None) -> None:
     """Draw every stroke as a round-capped curve of width ``width_scale`` * radius."""
-    draw_on([(canvas, strokes.colors if colors is None else colors)], strokes, width_scale, alpha, widths)
+    draw_on([(canvas, strokes.colors if colors is None else colors)], strokes, width_scale, alpha)
 
 
 def draw_on(targets: list[tuple[skia.Canvas, np.ndarray]], strokes: Strokes, width_scale: float = 2.0,
-            alpha: float = 1.0, widths: np.ndarray | None = None) -> None:
+            alpha: float = 1.0) -> None:
     """Draw the strokes on several canvases, each in its own colours ((n, 3) per canvas):
     each stroke's path is built once (it is most of the drawing's time after skia's own)."""
     paints = [stroke_paint(strokes.radius * width_scale, alpha) for _ in targets]
@@ -240,6 +240,4 @@ def draw_on(targets: list[tuple[skia.Canvas, np.ndarray]], strokes: Strokes, wid
         path = stroke_path(strokes.points[i, :length])
         for canvas, paint, colors in zip(canvases, paints, packed):
             paint.setColor(colors[i])
-            if widths is not None:
-                paint.setStrokeWidth(float(widths[i]))
             canvas.drawPath(path, paint)
