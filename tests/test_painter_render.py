@@ -183,6 +183,33 @@ def test_a_named_shadow_is_cast_by_the_creature():
     assert (shadowed.sum(axis=2)[cast] < rabbit.sum(axis=2)[cast]).mean() > 0.9, "a shadow darkens the ground"
 
 
+def test_a_low_sun_casts_a_long_shadow_towards_us():
+    """At dawn or dusk what stands in oil's landscape casts a long shadow towards the
+    viewer, away from the glow; not by day, not through rain, not in ink or watercolour."""
+    from generator.painter.render.creatures import standing
+    from generator.painter.render.scene import Scene, Slot, motif_rng
+
+    def shadow_of(time_of_day, *motifs, detail=True):
+        scene = Scene(plan(*motifs, time_of_day=time_of_day), 2, SMALL, detail)
+        scene.draw_sky(motif_rng(2, "sky"))
+        scene.draw_ground(motif_rng(2, "ground"))
+        before = pixels(scene.canvas.image).sum(axis=2)
+        slot = Slot("middle", 135, scene.horizon + 30, 60, 0.3, -1)
+        post = [(-0.1, 0), (0.1, 0), (0.1, 1), (-0.1, 1)]  # a post one slot tall, on the feet
+        standing(scene, slot, lambda f, pen: f.outline(pen, post), 60, (20, 20, 20), np.random.default_rng(0))
+        darker = pixels(scene.canvas.image).sum(axis=2) < before - 15
+        darker[: int(slot.y) + 4] = False  # below the feet, only a shadow can darken the ground
+        return scene, darker
+
+    scene, dusk = shadow_of("dusk")
+    ys, xs = np.nonzero(dusk)
+    assert len(ys) > 200 and ys.max() - ys.min() > 40, "a long shadow runs down the picture"
+    away = np.sign(135 - scene.low_sun_x)
+    assert np.sign(xs.mean() - 135) == away, "it falls away from where the sun lights the horizon"
+    for time_of_day, motifs, detail in (("day", (), True), ("dusk", (("rain", "sky"),), True), ("dusk", (), False)):
+        assert shadow_of(time_of_day, *motifs, detail=detail)[1].sum() < 0.1 * len(ys), (time_of_day, motifs, detail)
+
+
 def test_bodies_are_modelled_and_flat_shapes_are_not():
     """A cut-out body gets a lit side and a shadow side (light from the upper left); what
     lies flat keeps one colour (a modelled road bulged like a tongue)."""

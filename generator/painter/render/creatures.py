@@ -19,6 +19,11 @@ WHITE = (255, 255, 255)
 
 # the motifs painted standing on the ground through standing(): they cast their own shadows
 CASTERS = frozenset({"heron", "frog", "cat", "dog", "deer", "horse", "figure", "child", "rabbit", "lizard"})
+# Under a low sun whatever stands casts a long shadow towards us, away from the glow: three
+# viewers chose it over the small oval under the feet in 22 of 27 pairs ("adds drama and
+# depth", "the oval looks like a pedestal"). No sun casts one through rain, storm or fog.
+LOW_SUN_SHADOW = 1.3  # its length, in the caster's heights
+OVERCAST = frozenset({"rain", "storm", "fog", "snow"})
 
 
 class Figure:
@@ -67,7 +72,7 @@ class CastShadow(Figure):
 
 def standing(scene, slot, draw, height, color, rng, facing=None):
     """Draw a body standing on the slot's ground, with its reflection when in water, and
-    its long shadow when the poem names a shadow."""
+    its long shadow when the poem names a shadow or a low sun casts one."""
     facing = facing or (-slot.side if rng.random() < 0.7 else slot.side)
     c = scene.canvas
     if scene.is_water(slot.x, slot.y + 2):
@@ -77,12 +82,28 @@ def standing(scene, slot, draw, height, color, rng, facing=None):
         lean = slot.side * -0.5  # towards the middle of the picture
         with c.pen(scale(scene.palette.ground_near, 0.4), 0.6, blur=height * 0.015) as pen:
             draw(CastShadow(slot.x, slot.y, height, facing, lean), pen)
+    elif _low_sun_behind(scene, slot):
+        # on the ground the shadow runs from the sun through the feet: in the picture, away
+        # from the glow's place on the horizon, steeper the nearer the caster stands
+        lean = (slot.x - scene.low_sun_x) / (slot.y - scene.horizon) * LOW_SUN_SHADOW
+        lean = float(np.clip(lean, -1.2, 1.2))
+        with c.pen(scale(scene.palette.ground_near, 0.4), 0.55, blur=min(height * 0.015, scene.u * 3)) as pen:
+            draw(CastShadow(slot.x, slot.y, height, facing, lean, LOW_SUN_SHADOW), pen)
+        with c.pen(scale(scene.palette.ground_near, 0.45), 0.35) as pen:  # the feet on the ground
+            pen.ellipse(slot.x, slot.y, height * 0.2, height * 0.02)
     else:
         with c.pen(scale(scene.palette.ground_near, 0.5), 0.45) as pen:
             pen.ellipse(slot.x, slot.y, height * 0.35, height * 0.035)
     with c.pen(color) as pen:
         draw(Figure(slot.x, slot.y, height, facing), pen)
     return facing
+
+
+def _low_sun_behind(scene, slot) -> bool:
+    """Whether a dawn or dusk sun low on the horizon lights the slot's ground from behind:
+    in oil's landscapes (``Scene.detail``), on land below the horizon, under a clear sky."""
+    return (scene.detail and scene.low_sun_x is not None and not scene.motifs & OVERCAST
+            and slot.y > scene.horizon + 2)
 
 
 def flier(pen, x, y, s, flap, facing=1):

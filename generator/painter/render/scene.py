@@ -92,6 +92,7 @@ class Scene:
         # its distance (ink keys its values to the whole picture)
         self.in_ink = ink
         self.focus_at: tuple[float, float] | None = None  # the middle of the main motif, px
+        self.low_sun_x: float | None = None  # where a dawn or dusk sun lights the horizon, px
         self.width, self.height = size
         self.canvas = Canvas(size)
         self.time, self.season = plan.time_of_day, plan.season
@@ -138,7 +139,8 @@ class Scene:
         dither = rng.random((rows, w, 1), dtype=np.float32) - 0.5  # no banding in smooth skies
         c.put((0, 0, w, rows), gradient(rows, p.sky)[:, None, :] + dither)
         if 0.2 < p.darkness < 0.9:  # the low sun lights the horizon
-            c.glow(w * rng.uniform(0.2, 0.8), hy, w * 0.8, p.glow, 0.45, squash=0.45)
+            self.low_sun_x = w * rng.uniform(0.2, 0.8)
+            c.glow(self.low_sun_x, hy, w * 0.8, p.glow, 0.45, squash=0.45)
         if self.detail and p.darkness < 0.9 and not self.motifs & SKY_WEATHER:
             from generator.painter.render.sky import drifting_clouds
 
