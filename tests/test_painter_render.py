@@ -185,7 +185,8 @@ def test_a_named_shadow_is_cast_by_the_creature():
 
 def test_a_low_sun_casts_a_long_shadow_towards_us():
     """At dawn or dusk what stands in oil's landscape casts a long shadow towards the
-    viewer, away from the glow; not by day, not through rain, not in ink or watercolour."""
+    viewer, away from the glow, and is rimmed by the light; not by day, not through rain,
+    not in ink or watercolour."""
     from generator.painter.render.creatures import standing
     from generator.painter.render.scene import Scene, Slot, motif_rng
 
@@ -206,8 +207,11 @@ def test_a_low_sun_casts_a_long_shadow_towards_us():
     assert len(ys) > 200 and ys.max() - ys.min() > 40, "a long shadow runs down the picture"
     away = np.sign(135 - scene.low_sun_x)
     assert np.sign(xs.mean() - 135) == away, "it falls away from where the sun lights the horizon"
+    assert scene.canvas.backlight is not None, "and it rims what is modelled"
     for time_of_day, motifs, detail in (("day", (), True), ("dusk", (("rain", "sky"),), True), ("dusk", (), False)):
-        assert shadow_of(time_of_day, *motifs, detail=detail)[1].sum() < 0.1 * len(ys), (time_of_day, motifs, detail)
+        unlit, shadow = shadow_of(time_of_day, *motifs, detail=detail)
+        assert shadow.sum() < 0.1 * len(ys), (time_of_day, motifs, detail)
+        assert unlit.canvas.backlight is None, (time_of_day, motifs, detail)
 
 
 def test_bodies_are_modelled_and_flat_shapes_are_not():
@@ -234,6 +238,28 @@ def test_bodies_are_modelled_and_flat_shapes_are_not():
     value = with_figure.sum(axis=2)[ys, xs]
     left, right = value[xs < np.median(xs)].mean(), value[xs > np.median(xs)].mean()
     assert left > right + 10, "the wanderer's body is lit on its left, the light's side"
+
+
+def test_a_low_sun_rims_a_large_form_and_not_a_small_one():
+    """Backlit, a large modelled form's contour takes the light, most towards the sun and
+    none underneath; a small one keeps its crisp edge."""
+    from generator.painter.render.canvas import Backlight, Canvas
+
+    def disc(r, backlight):
+        canvas = Canvas((200, 200), (120, 140, 120))
+        canvas.modelling, canvas.backlight = True, backlight
+        with canvas.pen((40, 40, 60)) as pen:
+            pen.circle(100, 100, r)
+        return pixels(canvas.image).sum(axis=2)
+
+    sun = Backlight(200, 60, (255, 220, 170), 4.0)  # to the right and above
+    plain, rimmed = disc(60, None), disc(60, sun)
+    lift = rimmed - plain
+    assert lift[100, 157] > 60, "the edge that faces the sun is lit"
+    assert lift[100, 157] > lift[100, 43] + 30, "more on the sun's side than the far side"
+    assert lift[157, 100] < 10, "nothing underneath"
+    assert abs(lift[100, 100]) < 3, "the middle keeps its colour"
+    assert (disc(6, sun) == disc(6, None)).all(), "a small form is not rimmed"
 
 
 def test_rounded_outline_passes_through_its_points():

@@ -21,9 +21,8 @@ WHITE = (255, 255, 255)
 CASTERS = frozenset({"heron", "frog", "cat", "dog", "deer", "horse", "figure", "child", "rabbit", "lizard"})
 # Under a low sun whatever stands casts a long shadow towards us, away from the glow: three
 # viewers chose it over the small oval under the feet in 22 of 27 pairs ("adds drama and
-# depth", "the oval looks like a pedestal"). No sun casts one through rain, storm or fog.
+# depth", "the oval looks like a pedestal").
 LOW_SUN_SHADOW = 1.3  # its length, in the caster's heights
-OVERCAST = frozenset({"rain", "storm", "fog", "snow"})
 
 
 class Figure:
@@ -102,8 +101,7 @@ def standing(scene, slot, draw, height, color, rng, facing=None):
 def _low_sun_behind(scene, slot) -> bool:
     """Whether a dawn or dusk sun low on the horizon lights the slot's ground from behind:
     in oil's landscapes (``Scene.detail``), on land below the horizon, under a clear sky."""
-    return (scene.detail and scene.low_sun_x is not None and not scene.motifs & OVERCAST
-            and slot.y > scene.horizon + 2)
+    return scene.detail and scene.low_sun_x is not None and slot.y > scene.horizon + 2
 
 
 def flier(pen, x, y, s, flap, facing=1):

@@ -23,7 +23,7 @@ from PIL import Image
 
 from generator.painter.motifs import LAYERS
 from generator.painter.plan import ScenePlan
-from generator.painter.render.canvas import Canvas, gradient, midpoint_line, mix, scale, smooth_line, value_noise
+from generator.painter.render.canvas import Backlight, Canvas, gradient, midpoint_line, mix, scale, smooth_line, value_noise
 from generator.painter.render.palette import Palette, make_palette
 from generator.painter.render.registry import FOOTING, GROUND, MIDDLE, MODELLED, RENDERERS, STAGES, SURFACE, WIDE
 
@@ -49,6 +49,7 @@ SKY_WEATHER = {"clouds", "storm", "rain", "snow", "fog", "aurora", "rainbow", "s
 # point"), or in ink, 5 of 9 ("too dark", "clutters" the empty paper).
 NO_BOUGH = {"blossom", "leaves", "tree", "willow", "pine", "bamboo", "window", "storm", "rainbow", "aurora"}
 LIGHTS = {"sun", "moon", "lamp", "lantern", "candle", "fire"}
+OVERCAST = {"rain", "storm", "fog", "snow"}  # no sun shines through them to cast or rim
 # Ink's far ranges: how many times taller than the usual low ridges, and how much less haze
 # veils their crests. Three viewers preferred them in 27 of 33 ink pairs ("the rain-veiled
 # mountains behind the train", "give the lone bell shelter a setting"); the 6 losses were a
@@ -92,7 +93,9 @@ class Scene:
         # its distance (ink keys its values to the whole picture)
         self.in_ink = ink
         self.focus_at: tuple[float, float] | None = None  # the middle of the main motif, px
-        self.low_sun_x: float | None = None  # where a dawn or dusk sun lights the horizon, px
+        # where a dawn or dusk sun lights the horizon, px, in oil's landscapes under a clear
+        # sky: it casts long shadows (creatures.standing) and rims large forms (canvas.Backlight)
+        self.low_sun_x: float | None = None
         self.width, self.height = size
         self.canvas = Canvas(size)
         self.time, self.season = plan.time_of_day, plan.season
@@ -139,8 +142,11 @@ class Scene:
         dither = rng.random((rows, w, 1), dtype=np.float32) - 0.5  # no banding in smooth skies
         c.put((0, 0, w, rows), gradient(rows, p.sky)[:, None, :] + dither)
         if 0.2 < p.darkness < 0.9:  # the low sun lights the horizon
-            self.low_sun_x = w * rng.uniform(0.2, 0.8)
-            c.glow(self.low_sun_x, hy, w * 0.8, p.glow, 0.45, squash=0.45)
+            sun_x = w * rng.uniform(0.2, 0.8)
+            c.glow(sun_x, hy, w * 0.8, p.glow, 0.45, squash=0.45)
+            if self.detail and not self.motifs & OVERCAST:
+                self.low_sun_x = sun_x
+                c.backlight = Backlight(sun_x, hy, mix(p.glow, (255, 255, 255), 0.35), 4.0 * self.u)
         if self.detail and p.darkness < 0.9 and not self.motifs & SKY_WEATHER:
             from generator.painter.render.sky import drifting_clouds
 
