@@ -174,6 +174,7 @@ def stylist_step(request: WorkRequest, store: ArtifactStore, state: dict) -> dic
     from PIL import Image
 
     from generator.painter.media import paint_in, work_size
+    from generator.painter.render.scene import LIGHTS
     from generator.stylist.choose import choose_style
     from generator.stylist.network import vector_cache_dir
 
@@ -197,14 +198,16 @@ def stylist_step(request: WorkRequest, store: ArtifactStore, state: dict) -> dic
     styled = stylist.apply(underpainting.resize(size, Image.Resampling.LANCZOS), choice, settings.strength,
                            cache_dir=vector_cache_dir(request.data_dir))
     styled_seconds = time.perf_counter() - started
-    image = styled if diffusion else paint_in(medium, styled, seed).resize(underpainting.size, Image.Resampling.LANCZOS)
+    halo = bool(LIGHTS & set(state["plan"].motifs()))  # oil's strokes swirl round a light's halo
+    image = (styled if diffusion else
+             paint_in(medium, styled, seed, halo).resize(underpainting.size, Image.Resampling.LANCZOS))
     log.info("stylist: %s in %s (%s): style %.2f s, brushwork %.2f s", mood, medium, choice.label,
              styled_seconds, time.perf_counter() - started - styled_seconds)
     state["mood"], state["medium"], state["style"], state["image"] = mood, medium, choice.description, image
     return {
         "seed": seed,
         "params": {"mood_setting": settings.mood, "mood": mood, "medium_setting": request.painter.medium,
-                   "medium": medium, "brushwork": not diffusion, "style": choice.to_dict(),
+                   "medium": medium, "brushwork": not diffusion, "halo": halo, "style": choice.to_dict(),
                    "strength": settings.strength, "method": method, "device": stylist.device},
         "models": stylist.model_hashes(choice),
         "inputs": {"image": _output(state, "painter", "image")},

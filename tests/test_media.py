@@ -121,6 +121,36 @@ def test_strokes_follow_the_edges_and_stop_where_the_canvas_is_right():
     assert len(none) == 0, "nothing to correct, no strokes"
 
 
+def test_a_calm_brush_lays_gentle_slopes_level_and_still_follows_an_edge():
+    """A sky's glow, painted calm, gets level strokes; without calm they circle the glow.
+    A real edge turns a calm brush all the same."""
+    ys, xs = np.mgrid[0:200, 0:200].astype(np.float32)
+    glow = 230 - 0.3 * np.hypot(xs - 100, ys - 100)  # gentle: a fifth of calm's slope
+    picture = np.repeat(glow[..., None], 3, axis=2)
+    picture[:, 170:] = 0  # and one vertical edge
+    def headings(calm):
+        brush = Brush(radius=5, threshold=0, min_length=2, max_length=8, curvature=1.0, calm=calm)
+        strokes = plan_layer(picture, None, brush, np.random.default_rng(0))
+        start = strokes.points[:, 0]
+        off_axis = (np.abs(start[:, 0] - 100) > 40) & (np.abs(start[:, 1] - 100) < 30) & (start[:, 0] < 150)
+        edge = np.abs(start[:, 0] - 170) < 3
+        return np.abs(np.sin(strokes.directions())), off_axis, edge
+    calm, off_axis, edge = headings(1.5)
+    swirl, _, _ = headings(0.0)
+    assert np.median(swirl[off_axis]) > 0.7, "beside the glow the strokes circle it"
+    assert np.median(calm[off_axis]) < 0.3, "calm, they lie level"
+    assert np.median(calm[edge]) > 0.9, "along the edge all the same"
+
+
+def test_oil_swirls_round_a_halo_only_when_told():
+    ys, xs = np.mgrid[0:SIZE[1], 0:SIZE[0]].astype(np.float32)
+    glow = np.clip(240 - 0.8 * np.hypot(xs - 120, ys - 100), 0, 255)
+    picture = Image.fromarray(np.repeat(glow[..., None], 3, axis=2).astype(np.uint8))
+    assert _sha(paint_in("oil", picture, 3, halo=True)) != _sha(paint_in("oil", picture, 3))
+    for medium in ("watercolour", "sumi-e"):  # their brushes do not change
+        assert _sha(paint_in(medium, picture, 3, halo=True)) == _sha(paint_in(medium, picture, 3))
+
+
 def test_an_unknown_medium_is_one_line(dusk):
     with pytest.raises(AuriaError, match="unknown medium 'fresco'; use one of: oil, watercolour, sumi-e"):
         paint_in("fresco", dusk, 1)

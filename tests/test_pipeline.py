@@ -50,6 +50,7 @@ def test_a_work_is_complete_and_stored(config):
     medium = work["steps"]["stylist"]["params"]["medium"]
     assert medium in ("oil", "watercolour", "sumi-e")
     assert work["steps"]["painter"]["params"]["detail"] is (medium == "oil"), "the painter knew the medium"
+    assert work["steps"]["stylist"]["params"]["halo"] is False, "no light in the pond's poem to swirl round"
     named = {"oil": "An oil painting of ", "watercolour": "A watercolour of ", "sumi-e": "A sumi-e ink painting of "}
     assert work["alt_text"].startswith(named[medium]) and f"mood: {work['mood']}" in work["alt_text"]
     motifs = {p["motif"] for p in work["plan"]["placements"]}

@@ -32,9 +32,10 @@ def work_size(size: tuple[int, int]) -> tuple[int, int]:
     return round(size[0] * scale), round(size[1] * scale)
 
 
-def paint_in(medium: str, underpainting, seed: int):
+def paint_in(medium: str, underpainting, seed: int, halo: bool = False):
     """The underpainting (a PIL image) painted again in ``medium``, as a PIL image of its size;
-    the same seed gives the same bytes."""
+    the same seed gives the same bytes. ``halo``: a light (a sun, a moon, a lamp) shines in
+    the picture, and oil's strokes swirl round its glow (oil.paint_oil)."""
     # Imported here: the CLI and config validation read MEDIA without loading numpy or skia.
     import numpy as np
     from PIL import Image
@@ -43,7 +44,8 @@ def paint_in(medium: str, underpainting, seed: int):
     from generator.painter.media.sumie import paint_sumie
     from generator.painter.media.watercolour import paint_watercolour
 
-    painters = {"oil": paint_oil, "watercolour": paint_watercolour, "sumi-e": paint_sumie}
+    painters = {"oil": lambda source, rng: paint_oil(source, rng, halo),
+                "watercolour": paint_watercolour, "sumi-e": paint_sumie}
     if medium not in painters:
         raise AuriaError(f"unknown medium {medium!r}; use one of: {', '.join(MEDIA)}")
     rng = np.random.default_rng([seed % 2**64, zlib.crc32(f"medium:{medium}".encode())])

@@ -10,6 +10,8 @@ faintly, the light falls off a little towards the corners, and dull colours are 
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from generator.painter.media.colour import enriched
@@ -24,6 +26,12 @@ BRUSHES = (
     Brush(radius=4.55, threshold=24, min_length=2, max_length=10, curvature=0.8, jitter=0.025, most=18000),
     Brush(radius=2.24, threshold=24, min_length=2, max_length=10, curvature=0.9, jitter=0.015, most=24000),
 )
+# Gentle slopes (a sky's gradient, a field's patches) painted with level strokes: three
+# viewers chose them 49 of 54 times where no light shines ("calm, even horizontal strokes",
+# "the other's strokes go every which way"). Round a sun, a moon or a lamp they chose the
+# strokes that swirl round its halo 11 of 15 times ("bold concentric swirls... more
+# dramatic", "strokes curve around the lamp's glow"), so a light keeps them.
+CALM = 1.5  # luminance per px: gentler slopes than this turn the brush towards level
 LIGHT = (-0.6, -0.8)  # from the upper left, as a painting hangs under a window
 RELIEF = 0.3  # how strongly the impasto's slopes shade the paint (viewers called 1.1 "embossed")
 STREAK = 0.05  # how much lighter and darker the paint is along the bristle tracks
@@ -32,8 +40,10 @@ FALLOFF = 0.22  # how much darker the corners are than the middle
 WEAVE = 0.03  # how much the canvas shows through
 
 
-def paint_oil(source: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """(h, w, 3) float 0-255 -> the same picture in oil, (h, w, 3) float."""
+def paint_oil(source: np.ndarray, rng: np.random.Generator, halo: bool = False) -> np.ndarray:
+    """(h, w, 3) float 0-255 -> the same picture in oil, (h, w, 3) float. ``halo``: a light
+    (a sun, a moon, a lamp) shines in it, and the strokes follow every slope, swirling
+    round its glow."""
     h, w, _ = source.shape
     unit = unit_of(source)
     colour = np.zeros((h, w, 4), np.uint8)
@@ -44,7 +54,7 @@ def paint_oil(source: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     relief[..., 1:] = (127, 255, 255)
     paint_canvas, relief_canvas = surface_of(colour).getCanvas(), surface_of(relief).getCanvas()
     for layer, base in enumerate(BRUSHES):
-        brush = base.scaled(unit)
+        brush = replace(base.scaled(unit), calm=0.0 if halo else CALM)
         reference = blurred(source, brush.blur * brush.radius)
         current = colour[..., :3].astype(np.float32) if layer else None
         strokes = plan_layer(reference, current, brush, rng)

@@ -39,6 +39,7 @@ class Brush:
     grid: float = 1.0  # grid cell side, in radii
     jitter: float = 0.0  # random change of each stroke's value (0-1)
     most: int | None = None  # at most this many strokes per million pixels: the worst cells first
+    calm: float = 0.0  # gradients gentler than this (luminance per px) lay the stroke towards level
 
     def scaled(self, unit: float) -> "Brush":
         """This brush for a picture ``unit`` times 1080 px on its short side."""
@@ -170,6 +171,13 @@ def plan_layer(reference: np.ndarray, canvas: np.ndarray | None, brush: Brush,
         # across the gradient, i.e. along the edge; a flat patch keeps the last heading
         ux, uy = -dy / np.maximum(magnitude, 1e-6), dx / np.maximum(magnitude, 1e-6)
         flat = magnitude < 1e-3
+        if brush.calm:
+            # a gentle slope (a sky's gradient, a field's patches) is painted with level
+            # strokes; only a real edge turns the brush
+            level = np.clip(magnitude / brush.calm, 0, 1)
+            ux, uy = level * ux + (1 - level) * np.where(ux < 0, -1.0, 1.0), level * uy
+            norm = np.maximum(np.hypot(ux, uy), 1e-6)
+            ux, uy = ux / norm, uy / norm
         if i == 1:  # flat at the start: a nearly level stroke, as skies and water are painted
             angle = rng.normal(0, 0.25, n) + math.pi * (rng.random(n) < 0.5)
             ux, uy = np.where(flat, np.cos(angle), ux), np.where(flat, np.sin(angle), uy)
