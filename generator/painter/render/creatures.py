@@ -23,6 +23,7 @@ CASTERS = frozenset({"heron", "frog", "cat", "dog", "deer", "horse", "figure", "
 # viewers chose it over the small oval under the feet in 22 of 27 pairs ("adds drama and
 # depth", "the oval looks like a pedestal").
 LOW_SUN_SHADOW = 1.3  # its length, in the caster's heights
+LEAST_LEAN = 0.45  # its least slant: px across the picture per px of the caster's height
 
 
 class Figure:
@@ -85,7 +86,10 @@ def standing(scene, slot, draw, height, color, rng, facing=None):
         # on the ground the shadow runs from the sun through the feet: in the picture, away
         # from the glow's place on the horizon, steeper the nearer the caster stands
         lean = (slot.x - scene.low_sun_x) / (slot.y - scene.horizon) * LOW_SUN_SHADOW
-        lean = float(np.clip(lean, -1.2, 1.2))
+        # never straight down the picture: there the legs' shadows run on below the legs
+        # like a second pair ("odd doubled shadows", the wanderer close up, 0 of 4)
+        away = 1.0 if lean > 0 or (lean == 0 and slot.side > 0) else -1.0
+        lean = away * float(np.clip(abs(lean), LEAST_LEAN, 1.2))
         with c.pen(scale(scene.palette.ground_near, 0.4), 0.55, blur=min(height * 0.015, scene.u * 3)) as pen:
             draw(CastShadow(slot.x, slot.y, height, facing, lean, LOW_SUN_SHADOW), pen)
         with c.pen(scale(scene.palette.ground_near, 0.45), 0.35) as pen:  # the feet on the ground
