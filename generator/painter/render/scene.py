@@ -23,7 +23,9 @@ from PIL import Image
 
 from generator.painter.motifs import LAYERS
 from generator.painter.plan import ScenePlan
-from generator.painter.render.canvas import Backlight, Canvas, gradient, midpoint_line, mix, scale, smooth_line, value_noise
+from generator.painter.render.canvas import (
+    Backlight, Canvas, gradient, midpoint_line, mix, scale, smooth_line, value_noise,
+)
 from generator.painter.render.palette import Palette, make_palette
 from generator.painter.render.registry import FOOTING, GROUND, MIDDLE, MODELLED, RENDERERS, STAGES, SURFACE, WIDE
 
