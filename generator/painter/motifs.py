@@ -10,6 +10,9 @@ from __future__ import annotations
 
 SKY, MIDDLE, FOREGROUND = "sky", "middle", "foreground"
 LAYERS = (SKY, MIDDLE, FOREGROUND)
+# Motifs that give the horizon its own shape: the painter adds far ridges only where none is,
+# and the planner looks close at a small subject, or down on it, only where none is.
+HORIZON_MOTIFS = frozenset({"mountain", "hills", "sea", "desert", "city", "shore", "waves", "forest"})
 
 # motif -> (home layer, layers it may also be painted in)
 MOTIFS: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -13,7 +13,7 @@ import random
 from dataclasses import replace
 
 from generator.painter.lexicon import GESTURES, SEASON_WORDS, STOPWORDS, TIME_WORDS, UNPAINTED, WORDS, words_of
-from generator.painter.motifs import LAYERS, MOTIFS
+from generator.painter.motifs import HORIZON_MOTIFS, LAYERS, MOTIFS
 from generator.painter.plan import Frame, Placement, ScenePlan
 from generator.painter.vectors import WordVectors
 
@@ -170,7 +170,6 @@ SMALL = frozenset({"frog", "snail", "cricket", "cup", "candle", "flowers", "leav
 TALL = frozenset({"tree", "pine", "willow", "bamboo", "figure", "child", "house", "temple", "scarecrow",
                   "lamp", "bridge", "horse", "deer", "heron", "fence", "window", "door", "bell",
                   "ghost", "table"})
-HORIZON_SHAPERS = frozenset({"mountain", "hills", "sea", "desert", "city", "shore", "waves", "forest"})
 SCALE = {"wide": 1.3, "close": 2.0, "sky": 1.5, "ground": 1.9}
 
 
@@ -210,7 +209,7 @@ def choose_frame(placements: list[Placement], seed: int) -> Frame:
     motifs = {p.motif for p in placements}
     if not ground:
         view, horizon = "sky", rng.uniform(0.83, 0.9)
-    elif focus.layer != "sky" and not sky and not motifs & HORIZON_SHAPERS and focus.motif in SMALL:
+    elif focus.layer != "sky" and not sky and not motifs & HORIZON_MOTIFS and focus.motif in SMALL:
         view = "ground" if rng.random() < 0.6 else "close"
         horizon = rng.uniform(0.06, 0.14) if view == "ground" else rng.uniform(0.3, 0.38)
     else:

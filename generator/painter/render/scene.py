@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PIL import Image
 
-from generator.painter.motifs import LAYERS
+from generator.painter.motifs import HORIZON_MOTIFS, LAYERS
 from generator.painter.plan import ScenePlan
 from generator.painter.render.canvas import (
     Backlight, Canvas, gradient, midpoint_line, mix, scale, smooth_line, value_noise,
@@ -31,8 +31,6 @@ from generator.painter.render.registry import FOOTING, GROUND, MIDDLE, MODELLED,
 
 log = logging.getLogger(__name__)
 
-# Motifs that give the horizon its own shape; without any, the background adds far ridges.
-HORIZON_MAKERS = {"mountain", "hills", "sea", "desert", "city", "shore", "waves", "forest"}
 GROUND_PATCHES = 0.1  # how much lighter and darker the ground's sunlit and shaded patches are
 # The light gathered on the subject: how much darker the far corners fall, and how much
 # lighter the subject's own place is. Three viewers preferred oil pictures lit so in 17 of
@@ -173,7 +171,7 @@ class Scene:
             c.fill_between(line, shade, colors=(shade, mix(shade, p.ground_near, 0.6)))
         if self.detail:
             self.ground_texture(motif_rng(self.seed, "ground texture"), top)
-        if not self.motifs & HORIZON_MAKERS:
+        if not self.motifs & HORIZON_MOTIFS:
             self.far_ridges(rng)
 
     def ground_texture(self, rng: np.random.Generator, top: int) -> None:
