@@ -1,14 +1,12 @@
 """Small animals of the ground: a hare sitting up, a lizard basking.
 
 Drawn like the other creatures (creatures.py): silhouettes in body units, standing on the
-slot's ground, casting the long shadow of a low sun when the poem names a shadow.
+slot's ground, casting a long shadow when the poem names one or a low sun casts it.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
-from generator.painter.render.canvas import mix, tapered
+from generator.painter.render.canvas import mix
 from generator.painter.render.creatures import Figure, standing
 from generator.painter.render.registry import renders
 

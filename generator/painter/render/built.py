@@ -189,7 +189,7 @@ def temple(scene, slot, rng):
 
 @renders("bridge", footing="water")
 def bridge(scene, slot, rng):
-    c, p, u = scene.canvas, scene.palette, scene.u
+    c, p = scene.canvas, scene.palette
     near = slot.layer == "foreground"
     span = scene.width * (0.75 if near else 0.55)
     rise = span * 0.16
@@ -306,7 +306,7 @@ def train(scene, slot, rng):
 
 @renders("fence", footing="land")
 def fence(scene, slot, rng):
-    c, p, w, h, u = scene.canvas, scene.palette, scene.width, scene.height, scene.u
+    c, p, w, h = scene.canvas, scene.palette, scene.width, scene.height
     near = slot.layer == "foreground"
     wood = scene.tone(mix(p.ink, p.lit((150, 118, 84)), 0.55), slot.depth)
     x0, x1 = (0, w) if near else (slot.x - w * 0.3, slot.x + w * 0.3)
@@ -566,7 +566,7 @@ def bell(scene, slot, rng):
 
 @renders("cup", modelled=True)
 def cup(scene, slot, rng):
-    c, p, w, h = scene.canvas, scene.palette, scene.width, scene.height
+    c, p = scene.canvas, scene.palette
     table = mix(p.ink, p.lit((140, 100, 66)), 0.5)
     s = slot.size * 0.85
     x, y = slot.x, slot.y - s * 0.2
@@ -633,7 +633,7 @@ def umbrella(scene, slot, rng):
 
 @renders("fire", footing="land")
 def fire(scene, slot, rng):
-    c, p = scene.canvas, scene.palette
+    c = scene.canvas
     s = slot.size * (0.6 if slot.layer == "foreground" else 0.35)
     x, y = slot.x, slot.y
     shine(scene, x, y - s * 0.35, s * 2.2, 1.0)

@@ -158,7 +158,7 @@ def _perspective_path(scene, slot, rng, bottom_width):
 
 @renders("road", stage=SURFACE + 3)
 def road(scene, slot, rng):
-    c, p, w, h = scene.canvas, scene.palette, scene.width, scene.height
+    c, p, w = scene.canvas, scene.palette, scene.width
     ys, left, right = _perspective_path(
         scene, slot, rng, 0.55 if slot.layer == "foreground" else 0.3
     )
@@ -247,7 +247,7 @@ def street(scene, slot, rng):
 
 def village_street(scene, slot, rng):
     """A row of small houses along a street in the middle distance."""
-    c, p, w, h, u = scene.canvas, scene.palette, scene.width, scene.height, scene.u
+    c, p, w, h = scene.canvas, scene.palette, scene.width, scene.height
     night = p.darkness > 0.4
     y = slot.y
     with c.pen(scene.tone(p.lit((120, 116, 110)), slot.depth)) as pen:
