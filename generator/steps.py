@@ -174,7 +174,7 @@ def stylist_step(request: WorkRequest, store: ArtifactStore, state: dict) -> dic
     from PIL import Image
 
     from generator.painter.media import paint_in, work_size
-    from generator.painter.render.scene import LIGHTS
+    from generator.painter.motifs import LIGHTS
     from generator.stylist.choose import choose_style
     from generator.stylist.network import vector_cache_dir
 

@@ -13,6 +13,9 @@ LAYERS = (SKY, MIDDLE, FOREGROUND)
 # Motifs that give the horizon its own shape: the painter adds far ridges only where none is,
 # and the planner looks close at a small subject, or down on it, only where none is.
 HORIZON_MOTIFS = frozenset({"mountain", "hills", "sea", "desert", "city", "shore", "waves", "forest"})
+# Motifs that shine: a picture with one keeps oil's strokes swirling round its halo, and no
+# framing bough crowds a light that is the subject.
+LIGHTS = frozenset({"sun", "moon", "lamp", "lantern", "candle", "fire"})
 
 # motif -> (home layer, layers it may also be painted in)
 MOTIFS: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -333,12 +333,11 @@ def _rimmed(paint: np.ndarray, a: np.ndarray, light: Backlight, origin: tuple[in
         return paint
     toward = np.array([light.x - origin[0] - xs.mean(), light.y - origin[1] - ys.mean()], np.float32)
     toward /= max(float(np.hypot(*toward)), 1e-6)
-    soft = np.asarray(Image.fromarray((a * 255).astype(np.uint8), "L").filter(
-        ImageFilter.GaussianBlur(light.width)), dtype=np.float32) / 255
+    shape = Image.fromarray((a * 255).astype(np.uint8), "L")
+    soft = np.asarray(shape.filter(ImageFilter.GaussianBlur(light.width)), dtype=np.float32) / 255
     band = np.clip((a - soft) * 2.5, 0, 1) * a  # inside the shape, near its edge
     # only where the form is thick: a rimmed hat brim, ear or neck read as "stray strings"
-    body = np.asarray(Image.fromarray((a * 255).astype(np.uint8), "L").filter(
-        ImageFilter.GaussianBlur(RIMMED / 2)), dtype=np.float32) / 255
+    body = np.asarray(shape.filter(ImageFilter.GaussianBlur(RIMMED / 2)), dtype=np.float32) / 255
     band *= np.clip((body - 0.35) / 0.15, 0, 1)
     gy, gx = np.gradient(soft)
     slope = np.hypot(gx, gy) + 1e-6

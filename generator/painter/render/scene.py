@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PIL import Image
 
-from generator.painter.motifs import HORIZON_MOTIFS, LAYERS
+from generator.painter.motifs import HORIZON_MOTIFS, LAYERS, LIGHTS
 from generator.painter.plan import ScenePlan
 from generator.painter.render.canvas import (
     Backlight, Canvas, gradient, midpoint_line, mix, scale, smooth_line, value_noise,
@@ -48,7 +48,6 @@ SKY_WEATHER = {"clouds", "storm", "rain", "snow", "fog", "aurora", "rainbow", "s
 # where a light is the subject, 4 of 9 ("the lone glowing lamp is a strong single focal
 # point"), or in ink, 5 of 9 ("too dark", "clutters" the empty paper).
 NO_BOUGH = {"blossom", "leaves", "tree", "willow", "pine", "bamboo", "window", "storm", "rainbow", "aurora"}
-LIGHTS = {"sun", "moon", "lamp", "lantern", "candle", "fire"}
 OVERCAST = {"rain", "storm", "fog", "snow"}  # no sun shines through them to cast or rim
 # Ink's far ranges: how many times taller than the usual low ridges, and how much less haze
 # veils their crests. Three viewers preferred them in 27 of 33 ink pairs ("the rain-veiled
