@@ -170,6 +170,30 @@ def test_who_the_poem_names_decides_the_figure():
     assert np.ptp(columns) > np.ptp(np.flatnonzero(mother.any(axis=0))) * 1.5, "painted side by side"
 
 
+@pytest.mark.parametrize("body, waist", [("man", 0.57), ("woman", 0.585)])
+def test_a_figure_has_shoulders_and_arms_free_of_the_body(body, waist):
+    """Viewers called the bodies drawn as one rounded block "a shapeless mass", "a slab":
+    across the waist the silhouette is an arm, the body and an arm, and the neck is
+    narrower than the shoulders."""
+    from generator.painter.render import people
+    from generator.painter.render.canvas import Canvas
+    from generator.painter.render.creatures import Figure
+
+    canvas = Canvas((400, 700))
+    canvas.put((0, 0, 400, 700), np.full((700, 400, 3), 255.0))
+    with canvas.pen((0, 0, 0)) as pen:
+        getattr(people, body)(Figure(200, 650, 600, 1), pen)
+    ink = pixels(canvas.image).sum(axis=2) < 300
+
+    def runs(height):
+        row = ink[int(650 - 600 * height)].astype(int)
+        return np.flatnonzero(np.diff(row) == 1), int(row.sum())
+
+    starts, _ = runs(waist)
+    assert len(starts) == 3, f"{body}: across the waist, an arm, the body and an arm"
+    assert runs(0.84)[1] < 0.6 * runs(0.79)[1], f"{body}: a neck between the head and the shoulders"
+
+
 def test_a_named_shadow_is_cast_by_the_creature():
     """'the shadow of a rabbit': the rabbit's own long shadow, not a stranger's."""
     rabbit = pixels(paint(worded(("rabbit", "foreground", "rabbit")), 6, SMALL))
