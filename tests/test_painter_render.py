@@ -194,6 +194,26 @@ def test_a_figure_has_shoulders_and_arms_free_of_the_body(body, waist):
     assert runs(0.84)[1] < 0.6 * runs(0.79)[1], f"{body}: a neck between the head and the shoulders"
 
 
+@pytest.mark.parametrize("body", ["dog_body", "deer_body", "horse_body"])
+def test_a_four_footed_animal_stands_on_jointed_legs(body):
+    """Drawn as an ellipse on four sticks, the dog read as "crude": its hind legs bend back
+    at the hock, which stands behind the foot below it."""
+    from generator.painter.render import creatures
+    from generator.painter.render.canvas import Canvas
+    from generator.painter.render.creatures import Figure
+
+    canvas = Canvas((600, 450))
+    canvas.put((0, 0, 600, 450), np.full((450, 600, 3), 255.0))
+    with canvas.pen((0, 0, 0)) as pen:
+        getattr(creatures, body)(Figure(300, 420, 300, 1), pen)  # facing right
+    ink = pixels(canvas.image).sum(axis=2) < 300
+
+    def rearmost(height):
+        return np.flatnonzero(ink[int(420 - 300 * height)]).min()
+
+    assert rearmost(0.04) - rearmost(0.18) > 0.015 * 300, f"{body}: the hock behind the hind foot"
+
+
 def test_a_named_shadow_is_cast_by_the_creature():
     """'the shadow of a rabbit': the rabbit's own long shadow, not a stranger's."""
     rabbit = pixels(paint(worded(("rabbit", "foreground", "rabbit")), 6, SMALL))
