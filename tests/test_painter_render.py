@@ -194,6 +194,22 @@ def test_a_figure_has_shoulders_and_arms_free_of_the_body(body, waist):
     assert runs(0.84)[1] < 0.6 * runs(0.79)[1], f"{body}: a neck between the head and the shoulders"
 
 
+def test_a_child_stands_in_shoes_in_a_rounded_coat():
+    """Viewers chose the child with "a rounded coat and boots" over "a flat trapezoid" on
+    sticks: its shoes are wider than its legs."""
+    from generator.painter.render import people
+    from generator.painter.render.canvas import Canvas
+    from generator.painter.render.creatures import Figure
+
+    canvas = Canvas((400, 700))
+    canvas.put((0, 0, 400, 700), np.full((700, 400, 3), 255.0))
+    with canvas.pen((0, 0, 0)) as pen:
+        people.child_body(Figure(200, 650, 600, 1), pen)
+    ink = pixels(canvas.image).sum(axis=2) < 300
+    width = lambda height: int(ink[int(650 - 600 * height)].sum())  # noqa: E731
+    assert width(0.02) > 1.3 * width(0.15), "shoes wider than the legs above them"
+
+
 @pytest.mark.parametrize("body", ["dog_body", "deer_body", "horse_body"])
 def test_a_four_footed_animal_stands_on_jointed_legs(body):
     """Drawn as an ellipse on four sticks, the dog read as "crude": its hind legs bend back

@@ -113,12 +113,19 @@ def figure(scene, slot, rng):
 
 
 def child_body(f, pen):
-    f.stroke(pen, [(-0.05, 0.3), (-0.07, 0.0)], 0.07, 0.06)
-    f.stroke(pen, [(0.05, 0.3), (0.08, 0.0)], 0.07, 0.06)
-    pen.polygon(f.pts([(-0.1, 0.68), (0.1, 0.68), (0.2, 0.28), (-0.2, 0.28)]))
+    """A small girl in a coat to the knee, one arm raised to a balloon's string: a child's
+    big head on narrow shoulders, the coat flaring from them (drawn as a trapezoid on
+    sticks, "flat and boxy", she lost 29 of 36 pairs to this)."""
+    f.stroke(pen, [(-0.045, 0.32), (-0.05, 0.03)], 0.068, 0.056)
+    f.stroke(pen, [(0.05, 0.32), (0.062, 0.03)], 0.068, 0.056)
+    f.ellipse(pen, 0.08, 0.02, 0.052, 0.024)  # shoes
+    f.ellipse(pen, -0.03, 0.02, 0.052, 0.024)
+    arm(f, pen, (-0.07, 0.65), (-0.125, 0.52), (-0.11, 0.41), 0.055, 0.042)
+    f.outline(pen, [(0.0, 0.69), (0.065, 0.68), (0.095, 0.64), (0.11, 0.52), (0.19, 0.3), (0.0, 0.28),
+                    (-0.19, 0.3), (-0.11, 0.52), (-0.095, 0.64), (-0.065, 0.68)])
+    f.stroke(pen, [(0.07, 0.645), (0.19, 0.78), (0.24, 0.98)], 0.055, 0.042)  # the raised arm
+    f.stroke(pen, [(0.0, 0.66), (0.0, 0.72)], 0.06)  # neck
     f.ellipse(pen, 0, 0.8, 0.11, 0.12)
-    f.stroke(pen, [(0.08, 0.64), (0.2, 0.8), (0.24, 0.98)], 0.05, 0.04)
-    f.stroke(pen, [(-0.08, 0.64), (-0.16, 0.42)], 0.05, 0.04)
 
 
 @renders("child", footing="land", modelled=True)
