@@ -194,6 +194,22 @@ def test_a_figure_has_shoulders_and_arms_free_of_the_body(body, waist):
     assert runs(0.84)[1] < 0.6 * runs(0.79)[1], f"{body}: a neck between the head and the shoulders"
 
 
+def test_the_wanderer_walks():
+    """Mid-stride, where both legs were straight: the back foot pushes off from its toes,
+    lifted behind the leg, and the front foot is planted ahead."""
+    from generator.painter.render import people
+    from generator.painter.render.canvas import Canvas
+    from generator.painter.render.creatures import Figure
+
+    canvas = Canvas((400, 700))
+    canvas.put((0, 0, 400, 700), np.full((700, 400, 3), 255.0))
+    with canvas.pen((0, 0, 0)) as pen:
+        people.traveller(Figure(200, 650, 600, 1), pen, staff=False)
+    ink = pixels(canvas.image).sum(axis=2) < 300
+    rearmost = lambda height: np.flatnonzero(ink[int(650 - 600 * height)]).min()  # noqa: E731
+    assert rearmost(0.05) < rearmost(0.01) - 0.02 * 600, "the back heel lifted off the ground"
+
+
 def test_a_child_stands_in_shoes_in_a_rounded_coat():
     """Viewers chose the child with "a rounded coat and boots" over "a flat trapezoid" on
     sticks: its shoes are wider than its legs."""
