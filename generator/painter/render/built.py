@@ -528,40 +528,55 @@ def lantern(scene, slot, rng):
             pen.line([(x, y + s * 0.08), (x, y + s * 1.0)], scene.u * 1.5)
 
 
+def temple_roof(x, eave_y, ridge_y, half, ridge_half):
+    """The outline of a temple roof seen from the front: steep under the ridge, flattening
+    towards the eaves, whose tips turn up; (x, y) canvas points, closed."""
+    t = np.linspace(0, 1, 14)
+    fall = eave_y - ridge_y
+    slope = [(x + ridge_half + (half - ridge_half) * k, ridge_y + fall * k ** 0.55) for k in t]
+    tip = (x + half * 1.02, eave_y - fall * 0.1)  # the upturned corner
+    under = [(x + half * 0.9, eave_y + fall * 0.06), (x, eave_y + fall * 0.1)]
+    right = slope + [tip] + under
+    left = [(2 * x - px, py) for px, py in reversed(right[:-1])]
+    return right + left
+
+
 @renders("bell", footing="land", modelled=True)
 def bell(scene, slot, rng):
+    """A temple bell in its open bell tower: a bronze bell with a domed crown under a roof
+    with upturned eaves, on a low stone plinth, the striking log hung beside it."""
     c, p = scene.canvas, scene.palette
     s = slot.size * (1.2 if slot.layer == "foreground" else 1.0)
     x, y = slot.x, slot.y
     wood = scene.tone(mix(p.ink, p.lit(WOOD), 0.5), slot.depth)
     bronze = scene.tone(p.lit((120, 110, 70)), slot.depth)
+    stone = scene.tone(mix(p.ink, p.lit((150, 146, 136)), 0.45), slot.depth)
+    with c.pen(stone) as pen:  # the plinth the tower stands on
+        pen.rect(x - s * 0.54, y - s * 0.07, x + s * 0.54, y + s * 0.01)
+    with c.pen(scale(stone, 1.15)) as pen:  # its top, in the light
+        pen.rect(x - s * 0.54, y - s * 0.085, x + s * 0.54, y - s * 0.06)
+    top = y - s * 0.07
     with c.pen(wood) as pen:  # the bell tower's frame and roof
-        pen.rect(x - s * 0.42, y - s * 0.9, x - s * 0.36, y)
-        pen.rect(x + s * 0.36, y - s * 0.9, x + s * 0.42, y)
-        pen.rect(x - s * 0.45, y - s * 0.9, x + s * 0.45, y - s * 0.85)
-        pen.polygon(
-            [
-                (x - s * 0.6, y - s * 0.88),
-                (x - s * 0.3, y - s * 1.08),
-                (x + s * 0.3, y - s * 1.08),
-                (x + s * 0.6, y - s * 0.88),
-            ]
-        )
+        pen.rect(x - s * 0.42, top - s * 0.83, x - s * 0.36, top)
+        pen.rect(x + s * 0.36, top - s * 0.83, x + s * 0.42, top)
+        pen.rect(x - s * 0.45, top - s * 0.83, x + s * 0.45, top - s * 0.78)
+        pen.polygon(temple_roof(x, top - s * 0.84, top - s * 1.08, s * 0.62, s * 0.26))
     with c.pen(bronze) as pen:
         t = np.linspace(0, 1, 12)
-        side = s * (0.12 + 0.08 * t**2)
-        outline = [(x - sd, y - s * 0.7 + t_ * s * 0.45) for sd, t_ in zip(side, t)]
+        side = s * (0.13 + 0.045 * t**3)  # a straight body flaring a little at the lip
+        crown = top - s * 0.66
+        outline = [(x - sd, crown + t_ * s * 0.44) for sd, t_ in zip(side, t)]
         pen.polygon(outline + [(2 * x - px, py) for px, py in outline[::-1]])
-        pen.ellipse(x, y - s * 0.7, s * 0.12, s * 0.05)
-        pen.line([(x, y - s * 0.85), (x, y - s * 0.74)], s * 0.02)
-    with c.pen(scale(bronze, 0.7)) as pen:
-        pen.rect(x - s * 0.2, y - s * 0.4, x + s * 0.2, y - s * 0.38)
-        pen.rect(x - s * 0.19, y - s * 0.6, x + s * 0.19, y - s * 0.585)
+        pen.ellipse(x, crown, s * 0.13, s * 0.06)  # the domed crown
+        pen.line([(x, top - s * 0.78), (x, crown - s * 0.04)], s * 0.025)
+    with c.pen(scale(bronze, 0.7)) as pen:  # its bands
+        pen.rect(x - s * 0.14, top - s * 0.31, x + s * 0.14, top - s * 0.29)
+        pen.rect(x - s * 0.135, top - s * 0.52, x + s * 0.135, top - s * 0.505)
     with c.pen(wood) as pen:  # the striking log on its ropes
         sx = x + s * 0.26
-        pen.line([(sx, y - s * 0.85), (sx, y - s * 0.5)], scene.u)
-        pen.line([(sx + s * 0.12, y - s * 0.85), (sx + s * 0.12, y - s * 0.5)], scene.u)
-        pen.rect(sx - s * 0.04, y - s * 0.52, sx + s * 0.2, y - s * 0.47)
+        pen.line([(sx, top - s * 0.78), (sx, top - s * 0.43)], scene.u)
+        pen.line([(sx + s * 0.12, top - s * 0.78), (sx + s * 0.12, top - s * 0.43)], scene.u)
+        pen.rect(sx - s * 0.04, top - s * 0.45, sx + s * 0.2, top - s * 0.4)
 
 
 @renders("cup", modelled=True)
