@@ -246,6 +246,29 @@ def test_a_four_footed_animal_stands_on_jointed_legs(body):
     assert rearmost(0.04) - rearmost(0.18) > 0.015 * 300, f"{body}: the hock behind the hind foot"
 
 
+def test_the_bell_tower_has_a_temple_roof_and_stands_on_a_plinth():
+    """Viewers chose the tower with "graceful upturned eaves" and "a solid base" over a
+    flat-topped frame on two posts: the roof's corners turn up, and between the posts, just
+    above the ground, stone, where the field showed through."""
+    from generator.painter.render.built import bell, temple_roof
+    from generator.painter.render.scene import Scene, Slot, motif_rng
+
+    roof = np.array(temple_roof(100.0, 50.0, 20.0, 60.0, 25.0))
+    tip = roof[np.argmax(roof[:, 0])]
+    eave = roof[np.argmin(np.abs(roof[:, 0] - 154.0))]  # 0.9 of the way out, on the slope
+    assert tip[1] < eave[1], "the eave's corner turns up"
+
+    scene = Scene(plan(), 3, SMALL, detail=False)
+    scene.draw_sky(motif_rng(3, "sky"))
+    scene.draw_ground(motif_rng(3, "ground"))
+    slot = Slot("foreground", 135, 300, 100, 0.0, -1)
+    before = pixels(scene.canvas.image)
+    bell(scene, slot, motif_rng(3, "bell"))
+    changed = np.abs(pixels(scene.canvas.image) - before).max(axis=2) > 8
+    row = changed[int(slot.y - 0.03 * slot.size * 1.2), int(slot.x - 30):int(slot.x + 30)]
+    assert row.all(), "a plinth between the posts"
+
+
 def test_a_named_shadow_is_cast_by_the_creature():
     """'the shadow of a rabbit': the rabbit's own long shadow, not a stranger's."""
     rabbit = pixels(paint(worded(("rabbit", "foreground", "rabbit")), 6, SMALL))
