@@ -170,60 +170,54 @@ def test_who_the_poem_names_decides_the_figure():
     assert np.ptp(columns) > np.ptp(np.flatnonzero(mother.any(axis=0))) * 1.5, "painted side by side"
 
 
+BODY_HEIGHT = 600  # px: a body drawn alone, large, its feet at the bottom of a tall canvas
+
+
+def silhouette(draw, **options):
+    """A body drawn alone in black, BODY_HEIGHT tall and facing right: the row of its ink
+    (a boolean mask) at a height in body units (0 the feet, 1 the head)."""
+    from generator.painter.render.canvas import Canvas
+    from generator.painter.render.creatures import Figure
+
+    w, h, feet = 1000, BODY_HEIGHT + 100, BODY_HEIGHT + 50  # room for a horse's head and tail
+    canvas = Canvas((w, h))
+    canvas.put((0, 0, w, h), np.full((h, w, 3), 255.0))
+    with canvas.pen((0, 0, 0)) as pen:
+        draw(Figure(w / 2, feet, BODY_HEIGHT, 1), pen, **options)
+    ink = pixels(canvas.image).sum(axis=2) < 300
+    return lambda height: ink[int(feet - BODY_HEIGHT * height)]
+
+
 @pytest.mark.parametrize("body, waist", [("man", 0.57), ("woman", 0.585)])
 def test_a_figure_has_shoulders_and_arms_free_of_the_body(body, waist):
     """Viewers called the bodies drawn as one rounded block "a shapeless mass", "a slab":
     across the waist the silhouette is an arm, the body and an arm, and the neck is
     narrower than the shoulders."""
     from generator.painter.render import people
-    from generator.painter.render.canvas import Canvas
-    from generator.painter.render.creatures import Figure
 
-    canvas = Canvas((400, 700))
-    canvas.put((0, 0, 400, 700), np.full((700, 400, 3), 255.0))
-    with canvas.pen((0, 0, 0)) as pen:
-        getattr(people, body)(Figure(200, 650, 600, 1), pen)
-    ink = pixels(canvas.image).sum(axis=2) < 300
-
-    def runs(height):
-        row = ink[int(650 - 600 * height)].astype(int)
-        return np.flatnonzero(np.diff(row) == 1), int(row.sum())
-
-    starts, _ = runs(waist)
+    row = silhouette(getattr(people, body))
+    starts = np.flatnonzero(np.diff(row(waist).astype(int)) == 1)
     assert len(starts) == 3, f"{body}: across the waist, an arm, the body and an arm"
-    assert runs(0.84)[1] < 0.6 * runs(0.79)[1], f"{body}: a neck between the head and the shoulders"
+    assert row(0.84).sum() < 0.6 * row(0.79).sum(), f"{body}: a neck between the head and the shoulders"
 
 
 def test_the_wanderer_walks():
     """Mid-stride, where both legs were straight: the back foot pushes off from its toes,
     lifted behind the leg, and the front foot is planted ahead."""
     from generator.painter.render import people
-    from generator.painter.render.canvas import Canvas
-    from generator.painter.render.creatures import Figure
 
-    canvas = Canvas((400, 700))
-    canvas.put((0, 0, 400, 700), np.full((700, 400, 3), 255.0))
-    with canvas.pen((0, 0, 0)) as pen:
-        people.traveller(Figure(200, 650, 600, 1), pen, staff=False)
-    ink = pixels(canvas.image).sum(axis=2) < 300
-    rearmost = lambda height: np.flatnonzero(ink[int(650 - 600 * height)]).min()  # noqa: E731
-    assert rearmost(0.05) < rearmost(0.01) - 0.02 * 600, "the back heel lifted off the ground"
+    row = silhouette(people.traveller, staff=False)
+    rearmost = lambda height: np.flatnonzero(row(height)).min()  # noqa: E731
+    assert rearmost(0.05) < rearmost(0.01) - 0.02 * BODY_HEIGHT, "the back heel lifted off the ground"
 
 
 def test_a_child_stands_in_shoes_in_a_rounded_coat():
     """Viewers chose the child with "a rounded coat and boots" over "a flat trapezoid" on
     sticks: its shoes are wider than its legs."""
     from generator.painter.render import people
-    from generator.painter.render.canvas import Canvas
-    from generator.painter.render.creatures import Figure
 
-    canvas = Canvas((400, 700))
-    canvas.put((0, 0, 400, 700), np.full((700, 400, 3), 255.0))
-    with canvas.pen((0, 0, 0)) as pen:
-        people.child_body(Figure(200, 650, 600, 1), pen)
-    ink = pixels(canvas.image).sum(axis=2) < 300
-    width = lambda height: int(ink[int(650 - 600 * height)].sum())  # noqa: E731
-    assert width(0.02) > 1.3 * width(0.15), "shoes wider than the legs above them"
+    row = silhouette(people.child_body)
+    assert row(0.02).sum() > 1.3 * row(0.15).sum(), "shoes wider than the legs above them"
 
 
 @pytest.mark.parametrize("body", ["dog_body", "deer_body", "horse_body"])
@@ -231,19 +225,10 @@ def test_a_four_footed_animal_stands_on_jointed_legs(body):
     """Drawn as an ellipse on four sticks, the dog read as "crude": its hind legs bend back
     at the hock, which stands behind the foot below it."""
     from generator.painter.render import creatures
-    from generator.painter.render.canvas import Canvas
-    from generator.painter.render.creatures import Figure
 
-    canvas = Canvas((600, 450))
-    canvas.put((0, 0, 600, 450), np.full((450, 600, 3), 255.0))
-    with canvas.pen((0, 0, 0)) as pen:
-        getattr(creatures, body)(Figure(300, 420, 300, 1), pen)  # facing right
-    ink = pixels(canvas.image).sum(axis=2) < 300
-
-    def rearmost(height):
-        return np.flatnonzero(ink[int(420 - 300 * height)]).min()
-
-    assert rearmost(0.04) - rearmost(0.18) > 0.015 * 300, f"{body}: the hock behind the hind foot"
+    row = silhouette(getattr(creatures, body))
+    rearmost = lambda height: np.flatnonzero(row(height)).min()  # noqa: E731
+    assert rearmost(0.04) - rearmost(0.18) > 0.015 * BODY_HEIGHT, f"{body}: the hock behind the hind foot"
 
 
 def test_the_bell_tower_has_a_temple_roof_and_stands_on_a_plinth():
