@@ -201,6 +201,21 @@ def test_a_figure_has_shoulders_and_arms_free_of_the_body(body, waist):
     assert row(0.84).sum() < 0.6 * row(0.79).sum(), f"{body}: a neck between the head and the shoulders"
 
 
+@pytest.mark.parametrize("body, head", [("man", (0.018, 0.925)), ("woman", (0.016, 0.9))])
+def test_a_head_is_seen_turned_the_way_the_figure_faces(body, head):
+    """Two figures turned to each other read as "a faceless couple" with round heads: a
+    nose on the front of the head, so at its height the silhouette reaches further forward
+    of the head's middle than behind it."""
+    from generator.painter.render import people
+
+    row = silhouette(getattr(people, body))
+    x, y = head
+    middle = 1000 / 2 + x * BODY_HEIGHT  # silhouette() draws the body in the canvas's middle
+    across = np.flatnonzero(row(y - 0.005))
+    forward, back = across.max() - middle, middle - across.min()
+    assert forward > back + 0.006 * BODY_HEIGHT, f"{body}: the face turned forward"
+
+
 def test_the_wanderer_walks():
     """Mid-stride, where both legs were straight: the back foot pushes off from its toes,
     lifted behind the leg, and the front foot is planted ahead."""
