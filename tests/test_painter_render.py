@@ -216,6 +216,26 @@ def test_a_head_is_seen_turned_the_way_the_figure_faces(body, head):
     assert forward > back + 0.006 * BODY_HEIGHT, f"{body}: the face turned forward"
 
 
+def test_two_figures_side_by_side_hold_hands():
+    """A couple turned to each other join hands between them: at the hands' height the
+    figures are one shape from one to the other, where a gap stood between them."""
+    from generator.painter.render.people import FRONT_HAND, figure, man, woman
+    from generator.painter.render.scene import Scene, Slot, motif_rng
+
+    scene = Scene(worded(("figure", "foreground", "couple")), 5, (600, 800), detail=False)
+    scene.draw_sky(motif_rng(5, "sky"))
+    scene.draw_ground(motif_rng(5, "ground"))
+    slot = Slot("foreground", 300, 760, 600, 0.0, -1)
+    before = pixels(scene.canvas.image)
+    figure(scene, slot, motif_rng(5, "figure"))
+    changed = np.abs(pixels(scene.canvas.image) - before).max(axis=2) > 8
+    band = changed[int(760 - 600 * (FRONT_HAND[man][1] + 0.03)):int(760 - 600 * (FRONT_HAND[man][1] - 0.03))]
+    # from the man's front hand to the woman's: the bodies stand 0.32 of a height apart
+    left = 300 - 600 * 0.16 + 600 * FRONT_HAND[man][0]
+    right = 300 + 600 * 0.16 - 600 * 0.92 * FRONT_HAND[woman][0]
+    assert band[:, int(left):int(right)].any(axis=0).all(), "the couple's hands joined"
+
+
 def test_the_wanderer_walks():
     """Mid-stride, where both legs were straight: the back foot pushes off from its toes,
     lifted behind the leg, and the front foot is planted ahead."""

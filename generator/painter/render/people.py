@@ -98,6 +98,10 @@ GROUPS = {**dict.fromkeys(("family", "parents", "grandparents", "couple", "lover
 INDOORS_OR_TOWN = frozenset({"table", "house", "street", "city", "window", "door", "train", "lamp"})
 
 
+# where each body's front hand hangs (body units): two figures side by side join these
+FRONT_HAND = {man: (0.15, 0.45), woman: (0.125, 0.49)}
+
+
 def people(scene, word: str):
     """The bodies that paint the figure the poem names with `word`."""
     if word in GROUPS:
@@ -117,12 +121,23 @@ def figure(scene, slot, rng):
     word = scene.word_for("figure") or ""
     bodies = people(scene, word)
     facing = -slot.side if rng.random() < 0.7 else slot.side
+    hands = []
     for k, body in enumerate(bodies):  # side by side; two turn to each other
         offset = (k - (len(bodies) - 1) / 2) * height * 0.32
         turned = (1 if offset < 0 else -1) if len(bodies) == 2 else facing
         tint = robe if k % 2 == 0 else scene.tone(mix(p.ink, p.lit((110, 60, 56)), 0.4), slot.depth)
         size = height * (0.92 if body is woman else 1.0)
         standing(scene, replace(slot, x=slot.x + offset), body, size, tint, rng, facing=turned)
+        if len(bodies) == 2:
+            hands.append((Figure(slot.x + offset, slot.y, size, turned).p(*FRONT_HAND[body]), size, tint))
+    if hands:  # the two hold hands between them (29 of 30 pairs: "warmer and more intimate")
+        (a, _, tint_a), (b, _, _) = hands
+        meet = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2 + height * 0.01)
+        for (x, y), size, tint in hands:
+            with scene.canvas.pen(tint) as pen:
+                pen.stroke([(x, y), meet], size * 0.04, size * 0.036)
+        with scene.canvas.pen(tint_a) as pen:
+            pen.ellipse(meet[0], meet[1] + height * 0.01, height * 0.026, height * 0.03)
 
 
 def child_body(f, pen):
