@@ -170,6 +170,19 @@ def test_who_the_poem_names_decides_the_figure():
     assert np.ptp(columns) > np.ptp(np.flatnonzero(mother.any(axis=0))) * 1.5, "painted side by side"
 
 
+def painted_alone(scene_plan, size, renderer, slot, seed=3) -> np.ndarray:
+    """Where one renderer paints at slot over the plan's plain sky and ground (no detail):
+    a boolean mask."""
+    from generator.painter.render.scene import Scene, motif_rng
+
+    scene = Scene(scene_plan, seed, size, detail=False)
+    scene.draw_sky(motif_rng(seed, "sky"))
+    scene.draw_ground(motif_rng(seed, "ground"))
+    before = pixels(scene.canvas.image)
+    renderer(scene, slot, motif_rng(seed, "renderer"))
+    return np.abs(pixels(scene.canvas.image) - before).max(axis=2) > 8
+
+
 BODY_HEIGHT = 600  # px: a body drawn alone, large, its feet at the bottom of a tall canvas
 
 
@@ -220,15 +233,10 @@ def test_two_figures_side_by_side_hold_hands():
     """A couple turned to each other join hands between them: at the hands' height the
     figures are one shape from one to the other, where a gap stood between them."""
     from generator.painter.render.people import FRONT_HAND, figure, man, woman
-    from generator.painter.render.scene import Scene, Slot, motif_rng
+    from generator.painter.render.scene import Slot
 
-    scene = Scene(worded(("figure", "foreground", "couple")), 5, (600, 800), detail=False)
-    scene.draw_sky(motif_rng(5, "sky"))
-    scene.draw_ground(motif_rng(5, "ground"))
-    slot = Slot("foreground", 300, 760, 600, 0.0, -1)
-    before = pixels(scene.canvas.image)
-    figure(scene, slot, motif_rng(5, "figure"))
-    changed = np.abs(pixels(scene.canvas.image) - before).max(axis=2) > 8
+    changed = painted_alone(worded(("figure", "foreground", "couple")), (600, 800), figure,
+                            Slot("foreground", 300, 760, 600, 0.0, -1))
     band = changed[int(760 - 600 * (FRONT_HAND[man][1] + 0.03)):int(760 - 600 * (FRONT_HAND[man][1] - 0.03))]
     # from the man's front hand to the woman's: the bodies stand 0.32 of a height apart
     left = 300 - 600 * 0.16 + 600 * FRONT_HAND[man][0]
@@ -271,20 +279,15 @@ def test_the_bell_tower_has_a_temple_roof_and_stands_on_a_plinth():
     flat-topped frame on two posts: the roof's corners turn up, and between the posts, just
     above the ground, stone, where the field showed through."""
     from generator.painter.render.built import bell, temple_roof
-    from generator.painter.render.scene import Scene, Slot, motif_rng
+    from generator.painter.render.scene import Slot
 
     roof = np.array(temple_roof(100.0, 50.0, 20.0, 60.0, 25.0))
     tip = roof[np.argmax(roof[:, 0])]
     eave = roof[np.argmin(np.abs(roof[:, 0] - 154.0))]  # 0.9 of the way out, on the slope
     assert tip[1] < eave[1], "the eave's corner turns up"
 
-    scene = Scene(plan(), 3, SMALL, detail=False)
-    scene.draw_sky(motif_rng(3, "sky"))
-    scene.draw_ground(motif_rng(3, "ground"))
     slot = Slot("foreground", 135, 300, 100, 0.0, -1)
-    before = pixels(scene.canvas.image)
-    bell(scene, slot, motif_rng(3, "bell"))
-    changed = np.abs(pixels(scene.canvas.image) - before).max(axis=2) > 8
+    changed = painted_alone(plan(), SMALL, bell, slot)
     row = changed[int(slot.y - 0.03 * slot.size * 1.2), int(slot.x - 30):int(slot.x + 30)]
     assert row.all(), "a plinth between the posts"
 
