@@ -43,12 +43,13 @@ def arm(f, pen, shoulder, elbow, hand, w0=0.052, w1=0.036):
     f.ellipse(pen, hand[0], hand[1] - 0.012, w1 * 0.62, w1 * 0.85)
 
 
-def profile(f, pen, x, y, r):
-    """A nose and a jaw on the front of a head centred at (x, y), r wide: the way the face
-    turns, so two figures turned to each other are seen to face each other (a round head
-    read as "a faceless couple"; with the profile, 26 of 36 pairs: "couple turned toward
-    each other, more emotional")."""
-    f.ellipse(pen, x + r * 0.95, y - r * 0.1, r * 0.26, r * 0.2)
+def head(f, pen, x, y, r, tall, angle=0.0):
+    """A head centred at (x, y), r wide and `tall` high, with a nose and a jaw on its front:
+    the way the face turns, so two figures turned to each other are seen to face each other
+    (a round head read as "a faceless couple"; with the profile, 26 of 36 pairs: "couple
+    turned toward each other, more emotional")."""
+    f.ellipse(pen, x, y, r, tall, angle=angle)
+    f.ellipse(pen, x + r * 0.95, y - r * 0.1, r * 0.26, r * 0.2)  # the nose
     f.ellipse(pen, x + r * 0.5, y - r * 0.62, r * 0.5, r * 0.5)  # the jaw, to the chin
 
 
@@ -62,8 +63,7 @@ def woman(f, pen):
                     (-0.085, 0.5), (-0.062, 0.585), (-0.085, 0.7), (-0.09, 0.785), (-0.06, 0.81)])
     arm(f, pen, (0.075, 0.79), (0.115, 0.65), (0.125, 0.5), 0.048, 0.032)
     f.stroke(pen, [(0.0, 0.8), (0.01, 0.85)], 0.04)  # neck
-    f.ellipse(pen, 0.016, 0.9, 0.05, 0.063, angle=-0.14)  # the head a little forward and bowed
-    profile(f, pen, 0.016, 0.9, 0.05)
+    head(f, pen, 0.016, 0.9, 0.05, 0.063, angle=-0.14)  # a little forward and bowed
     f.ellipse(pen, -0.04, 0.94, 0.04, 0.036)  # hair gathered up
 
 
@@ -79,8 +79,7 @@ def man(f, pen):
                     (0.0, 0.385), (-0.108, 0.4), (-0.09, 0.57), (-0.118, 0.7), (-0.128, 0.8), (-0.085, 0.835)])
     arm(f, pen, (0.105, 0.8), (0.145, 0.63), (0.15, 0.46), 0.058, 0.04)
     f.stroke(pen, [(0.0, 0.83), (0.012, 0.88)], 0.052)  # neck
-    f.ellipse(pen, 0.018, 0.925, 0.052, 0.066)
-    profile(f, pen, 0.018, 0.925, 0.052)
+    head(f, pen, 0.018, 0.925, 0.052, 0.066)
 
 
 # Who the poem names decides how the figure is drawn: a wanderer in hat and cape with a staff,
@@ -121,23 +120,31 @@ def figure(scene, slot, rng):
     word = scene.word_for("figure") or ""
     bodies = people(scene, word)
     facing = -slot.side if rng.random() < 0.7 else slot.side
+    pair = len(bodies) == 2
     hands = []
     for k, body in enumerate(bodies):  # side by side; two turn to each other
         offset = (k - (len(bodies) - 1) / 2) * height * 0.32
-        turned = (1 if offset < 0 else -1) if len(bodies) == 2 else facing
+        turned = (1 if offset < 0 else -1) if pair else facing
         tint = robe if k % 2 == 0 else scene.tone(mix(p.ink, p.lit((110, 60, 56)), 0.4), slot.depth)
         size = height * (0.92 if body is woman else 1.0)
         standing(scene, replace(slot, x=slot.x + offset), body, size, tint, rng, facing=turned)
-        if len(bodies) == 2:
+        if pair:
             hands.append((Figure(slot.x + offset, slot.y, size, turned).p(*FRONT_HAND[body]), size, tint))
-    if hands:  # the two hold hands between them (29 of 30 pairs: "warmer and more intimate")
-        (a, _, tint_a), (b, _, _) = hands
-        meet = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2 + height * 0.01)
-        for (x, y), size, tint in hands:
-            with scene.canvas.pen(tint) as pen:
-                pen.stroke([(x, y), meet], size * 0.04, size * 0.036)
-        with scene.canvas.pen(tint_a) as pen:
-            pen.ellipse(meet[0], meet[1] + height * 0.01, height * 0.026, height * 0.03)
+    if pair:
+        join_hands(scene, hands, height)
+
+
+def join_hands(scene, hands, height):
+    """Two figures turned to each other hold hands between them: each arm reaches from its
+    hand, (point, body size, colour), to where they meet (29 of 30 pairs: "warmer and more
+    intimate")."""
+    (a, _, tint), (b, _, _) = hands
+    meet = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2 + height * 0.01)
+    for hand, size, colour in hands:
+        with scene.canvas.pen(colour) as pen:
+            pen.stroke([hand, meet], size * 0.04, size * 0.036)
+    with scene.canvas.pen(tint) as pen:  # the joined hands
+        pen.ellipse(meet[0], meet[1] + height * 0.01, height * 0.026, height * 0.03)
 
 
 def child_body(f, pen):
