@@ -327,3 +327,18 @@ def test_no_line_rings_a_large_snowflake():
         d = np.hypot(xx[y - 16:y + 17, x - 16:x + 17] - x, yy[y - 16:y + 17, x - 16:x + 17] - y)
         ring[y - 16:y + 17, x - 16:x + 17] |= (d > 7) & (d < 13)
     assert (painted[ring] < paper - 50).mean() < 0.05
+
+
+def test_a_storm_is_never_given_a_pale_style():
+    """A storm darkens the day as dusk does: under a high-key style its sky was a washed-out pastel."""
+    import random
+
+    from generator.steps import _dark
+    from generator.stylist.choose import choose_style
+    from generator.stylist.moods import mood_table
+
+    assert _dark(plan_scene(["approaching thunder", "a woman waits", "in the field"]))
+    assert not _dark(plan_scene(["summer afternoon", "a woman waits", "in the field"]))
+    light = mood_table().light
+    styles = {choose_style("optimism", random.Random(k), medium="oil", night=True).index for k in range(40)}
+    assert styles and not styles & light

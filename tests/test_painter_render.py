@@ -570,3 +570,65 @@ def test_the_subject_in_the_middle_ground_is_veiled_by_less_haze():
     clear, hazy = (pixels(paint(p, 4, SMALL, detail=False, ink=ink)).sum(axis=2) for ink in (False, True))
     changed = np.abs(clear - hazy) > 30
     assert changed.mean() > 0.003 and (clear[changed] < hazy[changed]).mean() > 0.8
+
+
+def test_a_forest_rank_is_one_mass_at_its_foot_and_nearer_when_it_is_the_subject():
+    """Left open, the gaps between neighbouring trees' lowest tiers read as a row of bright
+    diamonds ("glitchy tree row"); as the subject the woods come near and fill the middle."""
+    from generator.painter.plan import Frame
+
+    def painted(focus):
+        p = replace(worded(("forest", "middle", "woods")), frame=Frame("wide", 0.35, focus, -1, 1.3))
+        return pixels(paint(p, 3, SMALL, detail=False)).sum(axis=2)
+
+    other, subject = painted("moon"), painted("forest")
+    hy = int(SMALL[1] * 0.35)
+    nearest_foot, nearest_size = hy + SMALL[1] * 0.05, SMALL[1] * 0.15
+    row = other[int(nearest_foot - 0.22 * nearest_size)]
+    assert np.ptp(row) < 20, "the nearest rank is one mass between its trees' lowest tiers"
+    bare = pixels(paint(replace(worded(), frame=Frame("wide", 0.35, "moon", -1, 1.3)), 3, SMALL, detail=False)).sum(axis=2)
+    lowest = lambda m: np.flatnonzero((np.abs(m - bare) > 60).mean(axis=1) > 0.5).max()
+    assert lowest(subject) > lowest(other) + SMALL[1] * 0.1, "the subject's woods reach down the picture"
+
+
+def test_a_lizard_is_flat_to_the_ground_on_four_sprawled_legs():
+    """Arched high on straight legs the lizard read as "an awkward animal", an anteater."""
+    from generator.painter.render.animals import lizard_body
+
+    row = silhouette(lizard_body)
+    assert not row(0.13).any(), "its back stays low"
+    assert row(0.05).sum() > 0.8 * BODY_HEIGHT, "a long body and tail, the belly close to the ground"
+    starts = np.flatnonzero(np.diff(row(0.012).astype(int)) == 1)
+    assert len(starts) >= 4, "four legs reach the ground"
+
+
+def test_a_harvest_moon_rises_large_and_low_at_night():
+    """A harvest moon is the one the poem names for rising huge over the land; by day or
+    dawn it is not set low (an amber disc darker than dawn's glow turned green in the colours)."""
+    from generator.painter.plan import Frame
+    from generator.painter.render.scene import Scene, Slot
+    from generator.painter.render.sky import moon
+
+    def mask(first_line, hour):
+        p = replace(worded(("moon", "sky", "moon"), time_of_day=hour), lines=[first_line, "b", "c"],
+                    frame=Frame("sky", 0.8, "figure", -1, 1.0))
+        hy = Scene(p, 3, SMALL, detail=False).horizon
+        return painted_alone(p, SMALL, moon, Slot("sky", SMALL[0] * 0.4, hy * 0.3, 40, 1.0, -1)), hy
+
+    (plain, hy), (harvest, _), (dawn, _) = mask("the moon", "night"), mask("harvest moon", "night"), mask("harvest moon", "dawn")
+    low = lambda m: np.flatnonzero(m.any(axis=1)).mean()
+    assert low(harvest) > hy * 0.6 > low(plain), "low over the land"
+    assert np.ptp(np.flatnonzero(harvest[int(low(harvest))])) > SMALL[1] * 0.12, "and large"
+    assert low(dawn) < hy * 0.6, "not at dawn"
+
+
+def test_lightning_thins_as_it_falls():
+    """Thick where it leaves the cloud and thinning to the ground: one width in a few long
+    zigzags read as a white "Z" drawn on the sky."""
+    from generator.painter.render.sky import _bolt
+
+    rng = np.random.default_rng(1)
+    bolt = np.array(_bolt(rng, 100.0, 50.0, 400.0, 5.0, 12.0))
+    steps = np.diff(bolt[:, 1])
+    assert len(bolt) > 15 and steps.max() < 20, "many short steps"
+    assert bolt[-1, 1] == 400.0

@@ -11,7 +11,7 @@ the network's own strokes read as a filter under the brushwork, and even 15% of 
 diagonal hatching viewers called "text-like mess"), then paints over them; watercolour
 takes only colours, half-way (its washes are transparent, and a network's texture would show
 through every one); sumi-e takes no style at all (kind "ink": ink has no palette). A style the
-table marks as erasing the drawing lends only its colours; a night or dusk picture is never
+table marks as erasing the drawing lends only its colours; a night, dusk or storm picture is never
 given a style the table marks as light, nor a day or dawn picture one marked as dark.
 """
 from __future__ import annotations

@@ -314,16 +314,18 @@ def conifer(pen, x, base, height, width, tiers=4):
 def forest(scene, slot, rng):
     c, p, w, h, hy = scene.canvas, scene.palette, scene.width, scene.height, scene.horizon
     green = mix(p.ink, p.foliage, 0.45)
-    grow = scene.frame.scale if scene.frame.focus == "forest" else 1.0  # the subject: nearer, taller
-    for depth, size, y in (
-        (0.7, 0.07 * grow, hy),
-        (0.45, 0.11 * grow, hy + h * 0.02),
-        (0.25, 0.15 * grow, hy + h * 0.05),
-    ):
+    subject = scene.frame.focus == "forest"
+    grow = scene.frame.scale if subject else 1.0  # the subject: nearer, taller
+    ranks = [(0.7, 0.07 * grow, hy), (0.45, 0.11 * grow, hy + h * 0.02), (0.25, 0.15 * grow, hy + h * 0.05)]
+    if subject:  # and a rank near enough to walk into, so the woods fill the middle of the picture
+        ranks.append((0.08, 0.22 * grow, hy + h * 0.2))
+    for depth, size, y in ranks:
         color = scene.tone(green, depth)
         with c.pen(color) as pen:
             x = rng.uniform(-20, 0)
-            pen.rect(0, y - size * h * 0.15, w, y + h * 0.02)
+            # the rank's dark mass reaches over its trees' lowest tiers: left open, the gaps
+            # between neighbouring tiers read as a row of bright diamonds ("glitchy")
+            pen.rect(0, y - size * h * 0.3, w, y + h * 0.02)
             while x < w + 20:
                 height = size * h * rng.uniform(0.7, 1.2)
                 conifer(pen, x, y + h * 0.01, height, height * 0.42)
@@ -331,15 +333,16 @@ def forest(scene, slot, rng):
         if p.winter:
             with c.pen(scene.tone(p.snow, depth * 0.7), 0.8) as pen:
                 pen.rect(0, y + h * 0.004, w, y + h * 0.02)
-        mist(scene, y + h * 0.02, size * h * 0.55)
+        mist(scene, y + h * 0.02, size * h * 0.55, 1.0 if depth < 0.1 else MIST)
 
 
 MIST = 0.6  # how much of the haze veils the foot of a rank of trees
 
 
-def mist(scene, foot: float, height: float) -> None:
+def mist(scene, foot: float, height: float, thickness: float = MIST) -> None:
     """Haze lying over the foot of a rank of trees, thickest at the ground: each rank stands
-    out of the mist in front of the next, as the ranks of an ink-painted forest do."""
+    out of the mist in front of the next, as the ranks of an ink-painted forest do; the
+    nearest rank's foot is lost in it wholly, or its edge on the open ground is a hard line."""
     box = scene.canvas._box(0, foot - height, scene.width, foot + height * 0.4)
     if box is None:
         return
@@ -347,7 +350,7 @@ def mist(scene, foot: float, height: float) -> None:
     veil = np.where(y < 0, np.clip(1 + y, 0, 1) ** 1.6, np.exp(-(y / 0.15) ** 2))  # and it thins out over the ground
     # in the far field's own colour, so the trees' feet dissolve into the ground they stand on
     scene.canvas.blend(box, mix(scene.palette.haze, scene.palette.ground_far, 0.7),
-                       np.broadcast_to(MIST * veil, (len(y), box[2] - box[0])))
+                       np.broadcast_to(thickness * veil, (len(y), box[2] - box[0])))
 
 
 @renders("blossom", stage={"sky": FRONT, "foreground": FRONT}, modelled=True)

@@ -66,25 +66,46 @@ def sun(scene, slot, rng):
         pen.circle(slot.x, y, r * 0.62)
 
 
+# A moon the poem names as full and low: the harvest moon rises huge and amber over the land
+# (three viewers chose it 6 of 6, "more striking and more clearly a harvest moon").
+RISING_MOONS = ("harvest moon", "hunter's moon", "rising moon", "moonrise")
+FULL_MOONS = RISING_MOONS + ("full moon",)
+AMBER = (250, 196, 120)
+
+
 @renders("moon", stage=BACKDROP + 3)
 def moon(scene, slot, rng):
     c, p = scene.canvas, scene.palette
     r = scene.height * rng.uniform(0.035, 0.05)
-    dark = p.darkness
-    face = mix(mix(scene.sky_color(slot.y), WHITE, 0.75), (246, 242, 222), dark)
-    c.glow(slot.x, slot.y, r * 7, (170, 190, 235) if dark > 0.9 else p.glow, 0.2 + 0.3 * dark)
-    crescent = rng.random() < 0.4
-    with c.pen(face, 0.55 + 0.45 * dark) as pen:
-        pen.circle(slot.x, slot.y, r)
+    said = " ".join(scene.plan.lines).lower()
+    crescent = rng.random() < 0.4 and not any(name in said for name in FULL_MOONS)
+    x, y, dark = slot.x, slot.y, p.darkness
+    face = mix(mix(scene.sky_color(y), WHITE, 0.75), (246, 242, 222), dark)
+    # The subject of the picture, not a coin in its sky: three viewers chose the larger moon
+    # 3 of 3 in oil, and 0 of 3 in ink, where a large disc of bare paper is an "oversized glow".
+    if scene.frame.focus == "moon" and not scene.in_ink:
+        r *= scene.frame.scale
+    # Low only in a dusk or night sky: against dawn's pale glow an amber disc is darker than
+    # the sky round it, and the mood's colours, which spare only lights, turned it green.
+    rising = dark >= 0.5 and any(name in said for name in RISING_MOONS)
+    if rising:  # just over the far hills, which are painted after it and cut its foot
+        r = scene.height * rng.uniform(0.08, 0.1)
+        y = scene.horizon - r * rng.uniform(0.5, 0.9)
+        face = mix(AMBER, (255, 236, 200), 0.3 * dark)
+        # a warm glow, and a faint one: a bright halo round so large a disc burnt the
+        # horizon to white under oil's swirl round lights
+        c.glow(x, y, r * 4, mix(AMBER, p.glow, 0.4), 0.3)
+    else:
+        c.glow(x, y, r * 7, (170, 190, 235) if dark > 0.9 else p.glow, 0.2 + 0.3 * dark)
+    with c.pen(face, 1.0 if rising else 0.55 + 0.45 * dark) as pen:  # a low moon outshines its sky
+        pen.circle(x, y, r)
         if crescent:
-            pen.circle(slot.x + r * 0.5 * -slot.side, slot.y - r * 0.25, r * 0.92, cut=True)
+            pen.circle(x + r * 0.5 * -slot.side, y - r * 0.25, r * 0.92, cut=True)
     if not crescent:  # seas on the full moon
         with c.pen(mix(face, (150, 150, 160), 0.25), 0.5, blur=r * 0.08) as pen:
             for _ in range(4):
                 a, d = rng.uniform(0, 2 * math.pi), rng.uniform(0, 0.55) * r
-                pen.circle(
-                    slot.x + d * math.cos(a), slot.y + d * math.sin(a), r * rng.uniform(0.12, 0.3)
-                )
+                pen.circle(x + d * math.cos(a), y + d * math.sin(a), r * rng.uniform(0.12, 0.3))
 
 
 def _domes(rng, x, y, length, height):
@@ -172,23 +193,34 @@ def storm(scene, slot, rng):
     dark = mix(scene.palette.ink, (90, 96, 110), 0.45)
     shade = np.where(noise[..., None] > 0.55, np.array(mix(dark, WHITE, 0.12)), np.array(dark))
     c.blend(box, shade, alpha)
-    # lightning: a jagged bolt with a branch, from the cloud base to the horizon
-    x, y = slot.x, hy * rng.uniform(0.25, 0.4)
-    points = [(x, y)]
-    while y < hy:
-        x, y = x + rng.normal(0, w * 0.03), y + hy * rng.uniform(0.05, 0.1)
-        points.append((x, min(y, hy)))
-    fork = points[len(points) // 3 : len(points) // 3 + 3]
-    fork = [fork[0]] + [
-        (px + (i + 1) * w * 0.04 * slot.side, py + i * hy * 0.02)
-        for i, (px, py) in enumerate(fork[1:])
-    ]
-    c.glow(
-        points[len(points) // 2][0], points[len(points) // 2][1], hy * 0.5, (200, 210, 255), 0.35
-    )
+    # lightning: a bolt of many short jagged steps from the cloud base to the horizon, thick
+    # where it leaves the cloud and thinning as it falls, with forks and a glow round it.
+    # (A few long straight strokes of one width read as a white "Z" drawn on the sky; three
+    # viewers chose this bolt 9 of 9, "more vivid and dramatic", "lights the sky".)
+    bolt = _bolt(rng, slot.x, hy * rng.uniform(0.25, 0.4), hy, w * 0.014, hy * 0.035)
+    forks = []
+    for start in rng.choice(np.arange(2, max(3, len(bolt) - 3)), size=2, replace=False):
+        x, y = bolt[start]
+        branch = _bolt(rng, x, y, min(hy, y + hy * rng.uniform(0.15, 0.3)), w * 0.012, hy * 0.03,
+                       drift=w * 0.012 * rng.choice((-1, 1)))
+        forks.append((branch, 1 - start / len(bolt)))
+    mid = bolt[len(bolt) // 2]
+    c.glow(mid[0], mid[1], hy * 0.5, (200, 210, 255), 0.35)
+    with c.pen((215, 225, 255), 0.55, blur=u * 7) as pen:  # the air lit round the bolt
+        pen.line(bolt, u * 12)
     with c.pen((250, 250, 255)) as pen:
-        pen.line(points, u * 4)
-        pen.line(fork, u * 2)
+        pen.stroke(bolt, u * 7, u * 2)
+        for branch, share in forks:
+            pen.stroke(branch, u * 3.5 * share + u, u * 0.6)
+
+
+def _bolt(rng, x, y, bottom, jitter, step, drift=0.0) -> list[tuple[float, float]]:
+    """A jagged path of short steps down from (x, y) to bottom, wandering by jitter each step."""
+    points = [(x, y)]
+    while y < bottom:
+        x, y = x + drift + rng.normal(0, jitter), y + step * rng.uniform(0.5, 1.3)
+        points.append((x, min(y, bottom)))
+    return points
 
 
 @renders("rainbow", stage=BACKDROP + 2)
