@@ -632,3 +632,19 @@ def test_lightning_thins_as_it_falls():
     steps = np.diff(bolt[:, 1])
     assert len(bolt) > 15 and steps.max() < 20, "many short steps"
     assert bolt[-1, 1] == 400.0
+
+
+def test_an_abandoned_umbrella_lies_on_its_side_with_no_one_under_it():
+    """"an abandoned umbrella": round 24's viewers said of the held one "the umbrella isn't
+    abandoned"; the one a poem leaves behind lies open on the ground, lower and wider."""
+    from generator.painter.render.built import umbrella
+    from generator.painter.render.scene import Slot
+
+    def mask(line):
+        p = replace(worded(("umbrella", "foreground", "umbrella")), lines=["a street", line, "c"])
+        return painted_alone(p, SMALL, umbrella, Slot("foreground", SMALL[0] / 2, SMALL[1] * 0.85, 100, 0.0, -1))
+
+    held, left = mask("an umbrella in the rain"), mask("an abandoned umbrella")
+    top = lambda m: np.flatnonzero(m.any(axis=1))[0]
+    assert top(left) > top(held) + 40, "no one stands under it: it lies low"
+    assert not left[: int(SMALL[1] * 0.85) - 70].any()

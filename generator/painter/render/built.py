@@ -614,38 +614,62 @@ def cup(scene, slot, rng):
             )
 
 
+# "an abandoned umbrella": the poem leaves it with no one under it, so none is painted
+UNHELD = frozenset({"abandoned", "forgotten", "lost", "left", "dropped", "fallen", "broken", "blown"})
+
+
 @renders("umbrella", footing="land", modelled=True)
 def umbrella(scene, slot, rng):
     c, p = scene.canvas, scene.palette
     s = slot.size * (1.0 if slot.layer == "foreground" else 0.55)
     facing = -slot.side
+    canopy = scene.tone(
+        saturate(p.lit(rng.choice([(200, 50, 50), (60, 80, 150), (230, 160, 50)])), 1.1), slot.depth
+    )
+    r = s * 0.42
+    words = {w.strip(".,;:!?'\"").lower() for line in scene.plan.lines for w in line.split()}
+    if words & UNHELD:
+        # lying open on its side where it fell, the rim's edge on the ground, the handle
+        # pointing up and away: viewers of round 24 said of the held one "the umbrella isn't
+        # abandoned", and three viewers chose it lying so 12 of 12
+        r *= 0.75
+        tilt = facing * rng.uniform(1.65, 1.85)  # on its side, the shaft a little up from level
+        with c.pen(scale(p.ground_near, 0.5), 0.45) as pen:
+            pen.ellipse(slot.x, slot.y, r * 1.3, s * 0.035)
+        _open_umbrella(scene, slot.x, slot.y - r * 0.92, r, r * 1.1, tilt, canopy, slot.depth)
+        return
     coat = scene.tone(mix(p.ink, p.lit((60, 70, 110)), 0.4), slot.depth)
     with c.pen(scale(p.ground_near, 0.5), 0.45) as pen:
         pen.ellipse(slot.x, slot.y, s * 0.3, s * 0.03)
     with c.pen(coat) as pen:
         traveller(Figure(slot.x, slot.y, s * 0.9, facing), pen, hat=False, staff=False)
-    canopy = scene.tone(
-        saturate(p.lit(rng.choice([(200, 50, 50), (60, 80, 150), (230, 160, 50)])), 1.1), slot.depth
-    )
-    x, y = slot.x + facing * s * 0.05, slot.y - s * 0.93
-    r = s * 0.42
-    with c.pen(scene.ink(slot.depth)) as pen:
-        pen.line([(x, y - r * 0.6), (x, y + s * 0.3)], s * 0.015)
+    _open_umbrella(scene, slot.x + facing * s * 0.05, slot.y - s * 0.93, r, s * 0.3, 0.0, canopy, slot.depth)
+
+
+def _open_umbrella(scene, x, y, r, shaft, tilt, canopy, depth) -> None:
+    """A ribbed paper umbrella, open: a low dome scalloped at the rim, its ribs and its shaft,
+    centred at (x, y) and turned by tilt (radians, clockwise) from upright."""
+    c = scene.canvas
+    cos, sin = math.cos(tilt), math.sin(tilt)
+
+    def at(u, v):  # a point of the upright umbrella, (u, v) from its centre, turned and placed
+        return (x + u * cos - v * sin, y + u * sin + v * cos)
+
+    crown = at(0, -r * 0.6)
+    with c.pen(scene.ink(depth)) as pen:  # the shaft, ending in the crook of its handle
+        crook = [at(r * 0.09 * (1 - math.cos(t)), shaft + r * 0.09 * math.sin(t)) for t in np.linspace(0, math.pi, 7)]
+        pen.line([crown, at(0, shaft)] + crook, r * 0.036)
     a = np.linspace(0, math.pi, 9)
-    rim = [(x - r * math.cos(t), y + r * 0.15 - r * 0.12 * math.sin(t)) for t in a]
-    with c.pen(canopy) as pen:  # a ribbed paper umbrella: a low dome, scalloped at the rim
-        pen.polygon(
-            [
-                (x - r * math.cos(t), y + r * 0.15 - r * 0.75 * math.sin(t))
-                for t in np.linspace(0, math.pi, 24)
-            ][::-1]
-            + rim
-        )
+    rim = [at(-r * math.cos(t), r * 0.15 - r * 0.12 * math.sin(t)) for t in a]
+    dome = [at(-r * math.cos(t), r * 0.15 - r * 0.75 * math.sin(t)) for t in np.linspace(0, math.pi, 24)]
+    with c.pen(canopy) as pen:
+        pen.polygon(dome[::-1] + rim)
         for (x0, y0), (x1, y1) in zip(rim, rim[1:]):
-            pen.ellipse((x0 + x1) / 2, (y0 + y1) / 2, abs(x1 - x0) / 2, r * 0.06)
+            pen.ellipse((x0 + x1) / 2, (y0 + y1) / 2, math.hypot(x1 - x0, y1 - y0) / 2, r * 0.06,
+                        angle=math.atan2(y1 - y0, x1 - x0))
     with c.pen(scale(canopy, 0.7)) as pen:
-        for rx, ry in rim:
-            pen.line([(x, y - r * 0.6), (rx, ry)], scene.u * 1.2)
+        for rib in rim:
+            pen.line([crown, rib], scene.u * 1.2)
 
 
 @renders("fire", footing="land")
