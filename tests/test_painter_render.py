@@ -648,3 +648,19 @@ def test_an_abandoned_umbrella_lies_on_its_side_with_no_one_under_it():
     top = lambda m: np.flatnonzero(m.any(axis=1))[0]
     assert top(left) > top(held) + 40, "no one stands under it: it lies low"
     assert not left[: int(SMALL[1] * 0.85) - 70].any()
+
+
+def test_a_hare_has_two_long_ears_shaped_like_leaves():
+    """Straight sticks for ears read as "stiff"; ears merged into one read as "an odd blob"."""
+    from generator.painter.render.animals import hare_body
+
+    row = silhouette(hare_body)
+
+    def runs(height):
+        r = row(height).astype(int)
+        starts, ends = np.flatnonzero(np.diff(r) == 1), np.flatnonzero(np.diff(r) == -1)
+        return ends - starts
+
+    assert len(runs(0.92)) == 2 and len(runs(1.02)) == 2, "two ears, apart"
+    assert (runs(0.92) > runs(1.02)).all(), "each wider along its middle than at its tip"
+    assert len(runs(0.5)) == 1, "one body below them"
