@@ -664,3 +664,23 @@ def test_a_hare_has_two_long_ears_shaped_like_leaves():
     assert len(runs(0.92)) == 2 and len(runs(1.02)) == 2, "two ears, apart"
     assert (runs(0.92) > runs(1.02)).all(), "each wider along its middle than at its tip"
     assert len(runs(0.5)) == 1, "one body below them"
+
+
+def test_people_at_a_laid_table_sit_behind_it():
+    """"family dinner": the poem's people sit side by side behind the table, under a long
+    cloth, where they stood beside it ("stiff figures" standing "apart from a bare dinner
+    table"; three viewers chose them seated 15 of 15). The table then paints nothing itself."""
+    from generator.painter.render.people import figure
+    from generator.painter.render.scene import Slot
+    from generator.painter.render.table import table
+
+    dinner = worded(("figure", "foreground", "family"), ("table", "foreground", "dinner"))
+    slot = Slot("foreground", SMALL[0] / 2, SMALL[1] * 0.85, 120, 0.0, -1)
+    painted = painted_alone(dinner, SMALL, figure, slot)
+    assert not painted_alone(dinner, SMALL, table, slot).any(), "the table is the figure's to paint"
+    rows = np.flatnonzero(painted.any(axis=1))
+    foot = painted[int(slot.y) - 3]
+    assert foot[int(slot.x - 50): int(slot.x + 50)].all(), "a long cloth reaches the floor: no legs under it"
+    assert rows[0] < slot.y - 120 * 0.85 * 0.56 - 15, "and their heads and shoulders rise above its top"
+    alone = painted_alone(worded(("figure", "foreground", "family")), SMALL, figure, slot)
+    assert np.flatnonzero(alone.any(axis=1))[0] < rows[0], "seated, they are lower than standing"

@@ -119,6 +119,7 @@ class Canvas:
         self.width, self.height = size
         self.modelling = False  # whether opaque shapes are modelled as rounded, lit forms
         self.backlight: Backlight | None = None  # a low sun behind what is modelled
+        self.clip: Image.Image | None = None  # an "L" mask of the canvas' size every pen paints within
 
     def pen(self, color: Color, alpha: float = 1.0, blur: float = 0.0, within=None) -> "Pen":
         """A pen; within (an "L" image of the canvas' size) limits where it paints."""
@@ -264,8 +265,9 @@ class Pen:
         mask = mask.reduce(s)
         if self.blur:
             mask = mask.filter(ImageFilter.GaussianBlur(self.blur))
-        if self.within is not None:
-            mask = ImageChops.multiply(mask, self.within.crop(box))
+        for within in (self.within, self.canvas.clip):
+            if within is not None:
+                mask = ImageChops.multiply(mask, within.crop(box))
         modelled = (_modelled(self.color, mask, self.canvas.backlight, (x0, y0))
                     if self.canvas.modelling and self.blur == 0 and self.alpha >= 0.99 else None)
         self.canvas.image.paste(self.color if modelled is None else modelled, (x0, y0), mask)

@@ -119,6 +119,8 @@ def figure(scene, slot, rng):
     height = slot.size * (1.0 if slot.layer == "foreground" else 0.55)
     word = scene.word_for("figure") or ""
     bodies = people(scene, word)
+    if "table" in scene.plan.motifs(slot.layer):
+        return at_table(scene, slot, rng, bodies, height, robe)
     facing = -slot.side if rng.random() < 0.7 else slot.side
     pair = len(bodies) == 2
     hands = []
@@ -132,6 +134,38 @@ def figure(scene, slot, rng):
             hands.append((Figure(slot.x + offset, slot.y, size, turned).p(*FRONT_HAND[body]), size, tint))
     if pair:
         join_hands(scene, hands, height)
+
+
+# Seated, a figure sinks by this much of its height: its shoulders stand above the table.
+SEATED = 0.12
+TABLE = 0.85  # the table's size for people of a height, when they sit at it
+
+
+def at_table(scene, slot, rng, bodies, height, robe):
+    """The poem's people sitting side by side behind the table the poem lays ("family
+    dinner"), the table under a long cloth in front of them: where they stood beside it,
+    viewers saw "stiff figures" standing "apart from a bare dinner table"."""
+    from PIL import Image
+
+    from generator.painter.render.table import laid_table
+
+    p, c = scene.palette, scene.canvas
+    s = height * TABLE
+    far_edge = slot.y - s * 0.56  # the table top's far edge (table.laid_table)
+    below = Image.new("L", (c.width, c.height), 0)
+    below.paste(255, (0, 0, c.width, int(far_edge + 2)))
+    c.clip = below  # nothing of them below the table top
+    spacing = s * 0.95 / max(1, len(bodies))
+    for k, body in enumerate(bodies):
+        offset = (k - (len(bodies) - 1) / 2) * spacing
+        turned = 1 if offset < 0 else -1 if offset > 0 else -slot.side  # to each other, over the meal
+        tint = robe if k % 2 == 0 else scene.tone(mix(p.ink, p.lit((110, 60, 56)), 0.4), slot.depth)
+        size = height * (0.92 if body is woman else 1.0)
+        sitter = replace(slot, x=slot.x + offset, y=slot.y + height * SEATED)
+        standing(scene, sitter, body, size, tint, rng, facing=turned)
+    c.clip = None
+    # the candle's glow dimmer, or it washes out the people behind it
+    laid_table(scene, slot.x, slot.y, s, slot.depth, rng, long_cloth=True, glow=0.45)
 
 
 def join_hands(scene, hands, height):
