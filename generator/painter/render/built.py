@@ -629,14 +629,15 @@ def umbrella(scene, slot, rng):
     r = s * 0.42
     words = {w.strip(".,;:!?'\"").lower() for line in scene.plan.lines for w in line.split()}
     if words & UNHELD:
-        # lying open on its side where it fell, the rim's edge on the ground, the handle
-        # pointing up and away: viewers of round 24 said of the held one "the umbrella isn't
-        # abandoned", and three viewers chose it lying so 12 of 12
-        r *= 0.75
-        tilt = facing * rng.uniform(1.65, 1.85)  # on its side, the shaft a little up from level
+        # upturned where it fell, resting on its crown, the handle up in the air: viewers of
+        # round 24 said of the held one "the umbrella isn't abandoned", and three viewers
+        # chose one lying on its side 12 of 12; but on its side it was a shell shape, low and
+        # hidden behind what stands nearer ("muddled", 2.5 of 5 in round 25), so it lies open
+        # to the sky instead: chosen over the one on its side 11 of 12, over the held one 3 of 3
+        tilt = facing * rng.uniform(2.55, 2.75)
         with c.pen(scale(p.ground_near, 0.5), 0.45) as pen:
-            pen.ellipse(slot.x, slot.y, r * 1.3, s * 0.035)
-        _open_umbrella(scene, slot.x, slot.y - r * 0.92, r, r * 1.1, tilt, canopy, slot.depth)
+            pen.ellipse(slot.x, slot.y, r * 1.2, s * 0.035)
+        _open_umbrella(scene, slot.x, slot.y - r * 0.5, r, r * 1.3, tilt, canopy, slot.depth)
         return
     coat = scene.tone(mix(p.ink, p.lit((60, 70, 110)), 0.4), slot.depth)
     with c.pen(scale(p.ground_near, 0.5), 0.45) as pen:
