@@ -687,3 +687,27 @@ def test_people_at_a_laid_table_sit_behind_it():
     assert rows[0] < slot.y - 120 * 0.85 * 0.56 - 15, "and their heads and shoulders rise above its top"
     alone = painted_alone(worded(("figure", "foreground", "family")), SMALL, figure, slot)
     assert np.flatnonzero(alone.any(axis=1))[0] < rows[0], "seated, they are lower than standing"
+
+
+def test_a_road_alone_in_oil_runs_between_poplars(monkeypatch):
+    """A bare road through a field read as "generic", "a stock composition": in oil's wide
+    views a road with nothing else standing on the land is lined with poplars to the horizon."""
+    import generator.painter.render.land as land
+    from generator.painter.plan import Frame
+
+    def difference(*placements, detail=True):
+        p = replace(worded(*placements), frame=Frame("wide", 0.45, "road", -1, 1.3))
+        lined = pixels(paint(p, 3, SMALL, detail=detail)).sum(axis=2)
+        with monkeypatch.context() as m:
+            m.setattr(land, "avenue", lambda *args: None)
+            bare = pixels(paint(p, 3, SMALL, detail=detail)).sum(axis=2)
+        return np.abs(lined - bare) > 30
+
+    road = ("road", "foreground", "road")
+    trees = difference(road)
+    hy = int(SMALL[1] * 0.45)
+    assert trees[: hy].any(), "the poplars rise above the horizon"
+    columns = np.flatnonzero(trees.any(axis=0))
+    assert columns.min() < SMALL[0] * 0.35 and columns.max() > SMALL[0] * 0.55, "on both sides of the road"
+    assert not difference(road, detail=False).any(), "ink and watercolour keep the bare road"
+    assert not difference(road, ("house", "middle", "house")).any(), "a house has the land"
