@@ -711,3 +711,25 @@ def test_a_road_alone_in_oil_runs_between_poplars(monkeypatch):
     assert columns.min() < SMALL[0] * 0.35 and columns.max() > SMALL[0] * 0.55, "on both sides of the road"
     assert not difference(road, detail=False).any(), "ink and watercolour keep the bare road"
     assert not difference(road, ("house", "middle", "house")).any(), "a house has the land"
+
+
+def test_in_ink_a_lit_house_keeps_its_roof_dark(monkeypatch):
+    """The glow of a lit house's windows lights its walls and door; in ink it bleached the roof
+    over them to a bare patch ("odd glow in the roof"), so the roof is laid over it again."""
+    import generator.painter.render.built as built
+    from generator.painter.render.scene import Scene, Slot, motif_rng
+
+    def roof(ink):
+        p = worded(("house", "foreground", "house"), time_of_day="night")
+        scene = Scene(p, 3, SMALL, detail=False, ink=ink)
+        scene.draw_sky(motif_rng(3, "sky"))
+        scene.draw_ground(motif_rng(3, "ground"))
+        slot = Slot("foreground", SMALL[0] / 2, SMALL[1] * 0.8, 100, 0.0, -1)
+        built.house(scene, slot, motif_rng(3, "house"))
+        return pixels(scene.canvas.image)[int(slot.y - 100 * 0.5), int(slot.x) - 10: int(slot.x) + 10].sum(axis=1)
+
+    glowing, ink = roof(ink=False), roof(ink=True)
+    monkeypatch.setattr(built, "shine", lambda *args: None)
+    dark = roof(ink=False)
+    assert (glowing > dark + 10).all(), "the glow lights the roof in oil"
+    assert (ink == dark).all(), "in ink the roof keeps its own colour"
