@@ -733,3 +733,15 @@ def test_in_ink_a_lit_house_keeps_its_roof_dark(monkeypatch):
     dark = roof(ink=False)
     assert (glowing > dark + 10).all(), "the glow lights the roof in oil"
     assert (ink == dark).all(), "in ink the roof keeps its own colour"
+
+
+def test_seen_close_the_subject_is_painted_over_what_stands_with_it():
+    """Seen close, the subject is the nearest thing: a fence across the picture is not painted
+    over it (an umbrella lying behind one was "muddled with the fence"; in front, 6 of 6)."""
+    from generator.painter.plan import Frame
+    from generator.painter.render.scene import Scene
+
+    p = replace(worded(("fence", "foreground", "fence"), ("umbrella", "foreground", "umbrella")),
+                frame=Frame("close", 0.35, "umbrella", 1, 2.0))
+    order = [m for _, m, _ in Scene(p, 9, SMALL).schedule()]
+    assert order.index("umbrella") > order.index("fence")

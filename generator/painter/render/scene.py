@@ -324,7 +324,11 @@ class Scene:
                 elif m not in motifs:
                     motifs.append(m)
             for i, (m, slot) in enumerate(self.layout(layer, motifs).items()):
-                items.append((STAGES[m](layer), slot.y, i, m, slot))
+                # seen close, the subject is the nearest thing: drawn last of its stage, it
+                # is not hidden behind a fence or a wall that runs across the picture (an
+                # umbrella lying low behind one was "muddled with the fence")
+                near = self.frame.view == "close" and m == self.frame.focus
+                items.append((STAGES[m](layer), math.inf if near else slot.y, i, m, slot))
         return [(stage, m, slot) for stage, _, _, m, slot in sorted(items, key=lambda t: t[:3])]
 
     def afloat(self, slot: Slot) -> bool:
