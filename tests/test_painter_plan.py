@@ -347,3 +347,12 @@ def test_an_hour_the_poem_leaves_open_is_often_the_low_light():
     assert hours == [plan_scene(lines, seed=seed).time_of_day for seed in range(60)], "settled by the seed"
     named = ["midday heat", "a crow on the old fence", "the long road home"]
     assert {plan_scene(named, seed=seed).time_of_day for seed in range(20)} == {"day"}, "a named hour is kept"
+
+
+def test_the_alt_text_seats_the_people_at_the_table_they_share_a_layer_with():
+    """The painter seats a figure at a table in its layer (render.people.at_table); the alt
+    text says so, once, instead of a figure beside a table."""
+    from generator.painter.planner import describe
+
+    text = describe(plan_scene(["family dinner", "he asks if I'm not enough", "to forget the right"]))
+    assert text.startswith("a figure at a table") and text.count("table") == 1

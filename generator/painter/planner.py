@@ -260,6 +260,7 @@ def describe(plan: ScenePlan) -> str:
     "the moon in the sky over a city, with a street and a lamp in the foreground, at night";
     the frame adds where the main motif is and how near: "a frog close up on the left, ...".
     """
+    plan = _at_table(plan)
     frame = plan.frame
     if frame.focus and frame.view in ("close", "ground"):
         seen = "seen from above" if frame.view == "ground" else "close up"
@@ -283,6 +284,21 @@ def describe(plan: ScenePlan) -> str:
     if frame.view == "sky":
         scene += ", above a low strip of land"
     return _when(scene, plan)
+
+
+SEATED = "figure at a table"  # the people of a poem sit at the table it lays (render.people.at_table)
+
+
+def _at_table(plan: ScenePlan) -> ScenePlan:
+    """The plan as the alt text tells it: a figure sharing its layer with a table sits at it,
+    and the two are one thing, "a figure at a table"."""
+    figure = next((p for p in plan.placements if p.motif == "figure"), None)
+    if figure is None or "table" not in plan.motifs(figure.layer):
+        return plan
+    placements = [replace(p, motif=SEATED) if p is figure else p for p in plan.placements
+                  if not (p.motif == "table" and p.layer == figure.layer)]
+    frame = replace(plan.frame, focus=SEATED) if plan.frame.focus in ("figure", "table") else plan.frame
+    return replace(plan, placements=placements, frame=frame)
 
 
 def _when(text: str, plan: ScenePlan) -> str:

@@ -144,7 +144,8 @@ TABLE = 0.85  # the table's size for people of a height, when they sit at it
 def at_table(scene, slot, rng, bodies, height, robe):
     """The poem's people sitting side by side behind the table the poem lays ("family
     dinner"), the table under a long cloth in front of them: where they stood beside it,
-    viewers saw "stiff figures" standing "apart from a bare dinner table"."""
+    viewers saw "stiff figures" standing "apart from a bare dinner table". The alt text
+    says "a figure at a table" (planner._at_table)."""
     from PIL import Image
 
     from generator.painter.render.table import laid_table
