@@ -286,7 +286,7 @@ def describe(plan: ScenePlan) -> str:
     return _when(scene, plan)
 
 
-SEATED = "figure at a table"  # the people of a poem sit at the table it lays (render.people.at_table)
+SEATED_NOUN = "figure at a table"  # the people of a poem sit at the table it lays (render.people.at_table)
 
 
 def _at_table(plan: ScenePlan) -> ScenePlan:
@@ -295,9 +295,9 @@ def _at_table(plan: ScenePlan) -> ScenePlan:
     figure = next((p for p in plan.placements if p.motif == "figure"), None)
     if figure is None or "table" not in plan.motifs(figure.layer):
         return plan
-    placements = [replace(p, motif=SEATED) if p is figure else p for p in plan.placements
+    placements = [replace(p, motif=SEATED_NOUN) if p is figure else p for p in plan.placements
                   if not (p.motif == "table" and p.layer == figure.layer)]
-    frame = replace(plan.frame, focus=SEATED) if plan.frame.focus in ("figure", "table") else plan.frame
+    frame = replace(plan.frame, focus=SEATED_NOUN) if plan.frame.focus in ("figure", "table") else plan.frame
     return replace(plan, placements=placements, frame=frame)
 
 
