@@ -49,6 +49,12 @@ class ScenePlan:
     def motifs(self, layer: str | None = None) -> list[str]:
         return [p.motif for p in self.placements if layer is None or p.layer == layer]
 
+    def seated_layer(self) -> str | None:
+        """The layer where the poem's people sit at the table it lays: the figure's, when a
+        table shares it (the painter seats them there, the alt text says so), else None."""
+        figure = next((p for p in self.placements if p.motif == "figure"), None)
+        return figure.layer if figure is not None and "table" in self.motifs(figure.layer) else None
+
     def to_dict(self) -> dict:
         return asdict(self)
 

@@ -292,11 +292,11 @@ SEATED_NOUN = "figure at a table"  # the people of a poem sit at the table it la
 def _at_table(plan: ScenePlan) -> ScenePlan:
     """The plan as the alt text tells it: a figure sharing its layer with a table sits at it,
     and the two are one thing, "a figure at a table"."""
-    figure = next((p for p in plan.placements if p.motif == "figure"), None)
-    if figure is None or "table" not in plan.motifs(figure.layer):
+    layer = plan.seated_layer()
+    if layer is None:
         return plan
-    placements = [replace(p, motif=SEATED_NOUN) if p is figure else p for p in plan.placements
-                  if not (p.motif == "table" and p.layer == figure.layer)]
+    placements = [replace(p, motif=SEATED_NOUN) if p.motif == "figure" else p for p in plan.placements
+                  if not (p.motif == "table" and p.layer == layer)]
     frame = replace(plan.frame, focus=SEATED_NOUN) if plan.frame.focus in ("figure", "table") else plan.frame
     return replace(plan, placements=placements, frame=frame)
 

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from generator.painter.lexicon import words_of
 from generator.painter.render.canvas import mix, saturate, scale
 from generator.painter.render.creatures import Figure
 from generator.painter.render.people import traveller
@@ -617,8 +618,7 @@ def umbrella(scene, slot, rng):
         saturate(p.lit(rng.choice([(200, 50, 50), (60, 80, 150), (230, 160, 50)])), 1.1), slot.depth
     )
     r = s * 0.42
-    words = {w.strip(".,;:!?'\"").lower() for line in scene.plan.lines for w in line.split()}
-    if words & UNHELD:
+    if any(UNHELD.intersection(words_of(line)) for line in scene.plan.lines):
         # upturned where it fell, resting on its crown, the handle up in the air: viewers of
         # round 24 said of the held one "the umbrella isn't abandoned", and three viewers
         # chose one lying on its side 12 of 12; but on its side it was a shell shape, low and

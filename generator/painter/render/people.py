@@ -119,7 +119,7 @@ def figure(scene, slot, rng):
     height = slot.size * (1.0 if slot.layer == "foreground" else 0.55)
     word = scene.word_for("figure") or ""
     bodies = people(scene, word)
-    if "table" in scene.plan.motifs(slot.layer):
+    if scene.plan.seated_layer() == slot.layer:
         return at_table(scene, slot, rng, bodies, height, robe)
     facing = -slot.side if rng.random() < 0.7 else slot.side
     pair = len(bodies) == 2
@@ -127,13 +127,20 @@ def figure(scene, slot, rng):
     for k, body in enumerate(bodies):  # side by side; two turn to each other
         offset = (k - (len(bodies) - 1) / 2) * height * 0.32
         turned = (1 if offset < 0 else -1) if pair else facing
-        tint = robe if k % 2 == 0 else scene.tone(mix(p.ink, p.lit((110, 60, 56)), 0.4), slot.depth)
-        size = height * (0.92 if body is woman else 1.0)
+        tint, size = _dressed(scene, slot, robe, k, body, height)
         standing(scene, replace(slot, x=slot.x + offset), body, size, tint, rng, facing=turned)
         if pair:
             hands.append((Figure(slot.x + offset, slot.y, size, turned).p(*FRONT_HAND[body]), size, tint))
     if pair:
         join_hands(scene, hands, height)
+
+
+def _dressed(scene, slot, robe, k, body, height):
+    """The colour and size of the k-th of a group's bodies: every other one in a warmer
+    coat, a woman a little shorter."""
+    p = scene.palette
+    tint = robe if k % 2 == 0 else scene.tone(mix(p.ink, p.lit((110, 60, 56)), 0.4), slot.depth)
+    return tint, height * (0.92 if body is woman else 1.0)
 
 
 # Seated, a figure sinks by this much of its height: its shoulders stand above the table.
@@ -148,23 +155,23 @@ def at_table(scene, slot, rng, bodies, height, robe):
     says "a figure at a table" (planner._at_table)."""
     from PIL import Image
 
-    from generator.painter.render.table import laid_table
+    from generator.painter.render.table import far_edge, laid_table
 
-    p, c = scene.palette, scene.canvas
+    c = scene.canvas
     s = height * TABLE
-    far_edge = slot.y - s * 0.56  # the table top's far edge (table.laid_table)
-    below = Image.new("L", (c.width, c.height), 0)
-    below.paste(255, (0, 0, c.width, int(far_edge + 2)))
-    c.clip = below  # nothing of them below the table top
-    spacing = s * 0.95 / max(1, len(bodies))
-    for k, body in enumerate(bodies):
-        offset = (k - (len(bodies) - 1) / 2) * spacing
-        turned = 1 if offset < 0 else -1 if offset > 0 else -slot.side  # to each other, over the meal
-        tint = robe if k % 2 == 0 else scene.tone(mix(p.ink, p.lit((110, 60, 56)), 0.4), slot.depth)
-        size = height * (0.92 if body is woman else 1.0)
-        sitter = replace(slot, x=slot.x + offset, y=slot.y + height * SEATED)
-        standing(scene, sitter, body, size, tint, rng, facing=turned)
-    c.clip = None
+    above = Image.new("L", (c.width, c.height), 0)
+    above.paste(255, (0, 0, c.width, int(far_edge(slot.y, s) + 2)))
+    c.clip = above  # nothing of them below the table top
+    try:
+        spacing = s * 0.95 / max(1, len(bodies))
+        for k, body in enumerate(bodies):
+            offset = (k - (len(bodies) - 1) / 2) * spacing
+            turned = 1 if offset < 0 else -1 if offset > 0 else -slot.side  # to each other, over the meal
+            tint, size = _dressed(scene, slot, robe, k, body, height)
+            sitter = replace(slot, x=slot.x + offset, y=slot.y + height * SEATED)
+            standing(scene, sitter, body, size, tint, rng, facing=turned)
+    finally:
+        c.clip = None
     # the candle's glow dimmer, or it washes out the people behind it
     laid_table(scene, slot.x, slot.y, s, slot.depth, rng, long_cloth=True, glow=0.45)
 

@@ -20,9 +20,17 @@ WOOD = (112, 78, 52)
 GLAZES = ((88, 118, 110), (180, 92, 62), (222, 214, 196), (70, 86, 130))
 
 
+TOP, DEEP = 0.42, 0.14  # of its size: the height of the table top's front edge, how far it recedes
+
+
+def far_edge(y: float, s: float) -> float:
+    """The y of the far edge of the top of a table of size s standing at y."""
+    return y - s * (TOP + DEEP)
+
+
 @renders("table", footing="land")
 def table(scene, slot, rng):
-    if "figure" in scene.plan.motifs(slot.layer):
+    if scene.plan.seated_layer() == slot.layer:
         return  # the people of the poem sit at it, and the figure paints them there (people.at_table)
     laid_table(scene, slot.x, slot.y, slot.size * (1.15 if slot.layer == "foreground" else 0.7), slot.depth, rng)
 
@@ -31,8 +39,8 @@ def laid_table(scene, x, y, s, depth, rng, long_cloth=False, glow=1.0) -> float:
     """The table standing at (x, y) px, s its size; a long cloth falls to the floor, and its
     light shines with glow's strength and reach. The y of its top's far edge."""
     c, p = scene.canvas, scene.palette
-    top = y - s * 0.42  # the table top's front edge
-    front, back, deep = s * 0.62, s * 0.5, s * 0.14  # half widths, and how far it recedes
+    top = y - s * TOP  # the table top's front edge
+    front, back, deep = s * 0.62, s * 0.5, s * DEEP  # half widths, and how far it recedes
     wood = scene.tone(mix(p.ink, p.lit(WOOD), 0.5), depth)
     cloth = scene.tone(p.lit(CLOTH), depth)
     with c.pen(scale(p.ground_near, 0.5), 0.4, blur=s * 0.02) as pen:  # its shadow on the floor
@@ -67,4 +75,4 @@ def laid_table(scene, x, y, s, depth, rng, long_cloth=False, glow=1.0) -> float:
         pen.ellipse(lx, ly, s * 0.04, s * 0.01)
     with c.pen(window_light(scene) if p.darkness > 0.3 else (255, 214, 140)) as pen:
         pen.ellipse(lx, ly - s * 0.165, s * 0.012, s * 0.028)
-    return top - deep
+    return far_edge(y, s)
