@@ -623,6 +623,32 @@ def test_a_harvest_moon_rises_large_and_low_at_night():
     assert low(dawn) < hy * 0.6, "not at dawn"
 
 
+def test_a_moon_the_poem_names_as_thin_is_a_crescent():
+    """"sickle moon" under a full disc painted another poem; a moon the poem leaves unnamed
+    may be either, as the seed draws it."""
+    from generator.painter.plan import Frame
+    from generator.painter.render.scene import Scene, motif_rng
+    from generator.painter.render.sky import moon
+    from generator.painter.render.scene import Slot
+
+    def crescent(first_line, seed):
+        p = replace(worded(("moon", "sky", "moon"), time_of_day="night"), lines=[first_line, "b", "c"],
+                    frame=Frame("sky", 0.8, "figure", -1, 1.0))
+        scene = Scene(p, seed, SMALL, detail=False)
+        scene.draw_sky(motif_rng(seed, "sky"))
+        x, y = SMALL[0] * 0.4, scene.horizon * 0.3
+        moon(scene, Slot("sky", x, y, 40, 1.0, -1), motif_rng(seed, "renderer"))
+        value = pixels(scene.canvas.image).mean(axis=2)
+        # inside the disc on its lit side, and where a crescent's dark side is cut away
+        lit, cut = value[int(y), int(x - 0.025 * SMALL[1])], value[int(y), int(x + 0.0105 * SMALL[1])]
+        return cut < lit - 30
+
+    assert all(crescent(line, seed) for line in ("sickle moon", "a crescent moon", "new moon -") for seed in range(6))
+    plain = [crescent("the moon", seed) for seed in range(12)]
+    assert not all(plain) and any(plain), "the seed's choice where the poem leaves it open"
+    assert not any(crescent("full moon", seed) for seed in range(6))
+
+
 def test_lightning_thins_as_it_falls():
     """Thick where it leaves the cloud and thinning to the ground: one width in a few long
     zigzags read as a white "Z" drawn on the sky."""

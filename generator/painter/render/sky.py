@@ -70,6 +70,10 @@ def sun(scene, slot, rng):
 # (three viewers chose it 6 of 6, "more striking and more clearly a harvest moon").
 RISING_MOONS = ("harvest moon", "hunter's moon", "rising moon", "moonrise")
 FULL_MOONS = RISING_MOONS + ("full moon",)
+# A moon the poem names as thin is thin, whatever the seed would have drawn: a full disc
+# under "sickle moon" paints another poem. (A haiku's "new moon" is the first thin crescent.)
+THIN_MOONS = ("crescent", "sickle", "new moon", "half moon", "quarter moon", "thin moon", "waxing",
+              "waning", "sliver", "fingernail moon")
 AMBER = (250, 196, 120)
 
 
@@ -78,7 +82,8 @@ def moon(scene, slot, rng):
     c, p = scene.canvas, scene.palette
     r = scene.height * rng.uniform(0.035, 0.05)
     said = " ".join(scene.plan.lines).lower()
-    crescent = rng.random() < 0.4 and not any(name in said for name in FULL_MOONS)
+    crescent = (rng.random() < 0.4 or any(name in said for name in THIN_MOONS)) and not any(
+        name in said for name in FULL_MOONS)
     x, y, dark = slot.x, slot.y, p.darkness
     face = mix(mix(scene.sky_color(y), WHITE, 0.75), (246, 242, 222), dark)
     # The subject of the picture, not a coin in its sky: three viewers chose the larger moon
@@ -95,8 +100,9 @@ def moon(scene, slot, rng):
         # a warm glow, and a faint one: a bright halo round so large a disc burnt the
         # horizon to white under oil's swirl round lights
         c.glow(x, y, r * 4, mix(AMBER, p.glow, 0.4), 0.3)
-    else:
-        c.glow(x, y, r * 7, (170, 190, 235) if dark > 0.9 else p.glow, 0.2 + 0.3 * dark)
+    else:  # a crescent gives a fainter light: under a full moon's glow its dark side was lit away
+        c.glow(x, y, r * (4 if crescent else 7), (170, 190, 235) if dark > 0.9 else p.glow,
+               (0.5 if crescent else 1.0) * (0.2 + 0.3 * dark))
     with c.pen(face, 1.0 if rising else 0.55 + 0.45 * dark) as pen:  # a low moon outshines its sky
         pen.circle(x, y, r)
         if crescent:
