@@ -627,9 +627,8 @@ def test_a_moon_the_poem_names_as_thin_is_a_crescent():
     """"sickle moon" under a full disc painted another poem; a moon the poem leaves unnamed
     may be either, as the seed draws it."""
     from generator.painter.plan import Frame
-    from generator.painter.render.scene import Scene, motif_rng
+    from generator.painter.render.scene import Scene, Slot, motif_rng
     from generator.painter.render.sky import moon
-    from generator.painter.render.scene import Slot
 
     def crescent(first_line, seed):
         p = replace(worded(("moon", "sky", "moon"), time_of_day="night"), lines=[first_line, "b", "c"],

@@ -190,6 +190,11 @@ def importance(placement: Placement) -> float:
 WEAK_GUESS = 0.56
 
 
+def _hunch(placement: Placement) -> bool:
+    """Whether a placement is a word-vector guess too far from its motif to be sure of."""
+    return placement.via == "vectors" and (placement.similarity or 0.0) < WEAK_GUESS
+
+
 # A poem that names this many things outright has its picture: a hunch beside them only
 # crowds it with what the poem never said (three viewers chose the picture without it 3 of 3
 # for eight poems of ten: a heron for "curls", a bridge for "rush", a candle for "exit ramp").
@@ -204,20 +209,17 @@ def _without_hunches(placements: list[Placement]) -> list[Placement]:
     if sum(p.via == "lexicon" for p in placements) < NAMED_ENOUGH:
         return placements
 
-    def hunch(p: Placement) -> bool:
-        return p.via == "vectors" and (p.similarity or 0.0) < WEAK_GUESS
-
     def the_near_thing(p: Placement) -> bool:
         return (p.layer == "foreground" and p.motif not in SCENERY
                 and not any(q.layer == "foreground" for q in placements if q is not p))
 
-    return [p for p in placements if not hunch(p) or the_near_thing(p)]
+    return [p for p in placements if not _hunch(p) or the_near_thing(p)]
 
 
 def _focus_candidates(placements: list[Placement]) -> list[Placement]:
     """What may be the main motif: things before settings, and no hunch over a named motif."""
     named = any(p.via != "vectors" for p in placements)
-    sure = [p for p in placements if not (named and p.via == "vectors" and (p.similarity or 0.0) < WEAK_GUESS)]
+    sure = [p for p in placements if not (named and _hunch(p))]
     return [p for p in sure if p.motif not in SCENERY] or sure
 
 

@@ -77,13 +77,17 @@ THIN_MOONS = ("crescent", "sickle", "new moon", "half moon", "quarter moon", "th
 AMBER = (250, 196, 120)
 
 
+def _names(said: str, moons: tuple[str, ...]) -> bool:
+    """Whether the poem (lower-cased) names one of these moons."""
+    return any(name in said for name in moons)
+
+
 @renders("moon", stage=BACKDROP + 3)
 def moon(scene, slot, rng):
     c, p = scene.canvas, scene.palette
     r = scene.height * rng.uniform(0.035, 0.05)
     said = " ".join(scene.plan.lines).lower()
-    crescent = (rng.random() < 0.4 or any(name in said for name in THIN_MOONS)) and not any(
-        name in said for name in FULL_MOONS)
+    crescent = (rng.random() < 0.4 or _names(said, THIN_MOONS)) and not _names(said, FULL_MOONS)
     x, y, dark = slot.x, slot.y, p.darkness
     face = mix(mix(scene.sky_color(y), WHITE, 0.75), (246, 242, 222), dark)
     # The subject of the picture, not a coin in its sky: three viewers chose the larger moon
@@ -92,7 +96,7 @@ def moon(scene, slot, rng):
         r *= scene.frame.scale
     # Low only in a dusk or night sky: against dawn's pale glow an amber disc is darker than
     # the sky round it, and the mood's colours, which spare only lights, turned it green.
-    rising = dark >= 0.5 and any(name in said for name in RISING_MOONS)
+    rising = dark >= 0.5 and _names(said, RISING_MOONS)
     if rising:  # just over the far hills, which are painted after it and cut its foot
         r = scene.height * rng.uniform(0.08, 0.1)
         y = scene.horizon - r * rng.uniform(0.5, 0.9)
