@@ -115,6 +115,18 @@ def test_motifs_are_deduplicated_and_capped_lexicon_first(vectors):
     assert plan.placements[0].word == "moon" and plan.placements[0].line == 0
 
 
+
+def test_a_thing_goes_where_the_poem_names_it_not_where_it_names_a_trace_of_it():
+    # "birdfeeder" names the sparrow in line 1, but line 3 has the bird itself land
+    plan = plan_scene(["empty birdfeeder", "the shimmer of falling snow", "as a sparrow lands"])
+    sparrow = next(p for p in plan.placements if p.motif == "sparrow")
+    assert (sparrow.layer, sparrow.line, sparrow.word) == (FOREGROUND, 2, "sparrow")
+    assert plan.frame.focus == "sparrow" and plan.frame.view in ("close", "ground")
+    # where the first line names the thing itself too, it stays there with its first word
+    plan = plan_scene(["maple leaves", "fall on maple leaves", "a deeper red"])
+    leaves = next(p for p in plan.placements if p.motif == "leaves")
+    assert (leaves.line, leaves.word) == (0, "maple")
+
 def test_stopwords_and_unpainted_words_are_never_mapped(vectors):
     words = sorted((STOPWORDS | UNPAINTED) & set(vectors.words))
     assert len(words) > 100

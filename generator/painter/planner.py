@@ -35,6 +35,12 @@ def lexicon_motif(word: str) -> str | None:
     return None
 
 
+def _names_itself(placement: Placement) -> bool:
+    """Whether a lexicon word is the motif's own name ("sparrow"), not a trace or a part of
+    it ("birdfeeder", "wings", "nest")."""
+    return placement.via == "lexicon" and placement.motif in (placement.word, placement.word[:-1], placement.word[:-2])
+
+
 def line_layers(count: int) -> list[str]:
     """The layer of each line: three lines go sky, middle, foreground; others spread evenly."""
     if count == 1:
@@ -82,11 +88,21 @@ def plan_scene(lines: list[str], vectors: WordVectors | None = None, seed: int =
             rank = 0 if via == "lexicon" else 1
             candidates.append((rank, (line_number, position), Placement(motif, layer, line_number, word, via, similarity)))
 
-    # Lexicon hits first, then vector guesses; the first word naming a motif wins it.
+    # Lexicon hits first, then vector guesses; the first word naming a motif wins it, unless
+    # it names only a trace of the thing and another line names the thing itself: the own
+    # name says where it is. The sparrow of "empty birdfeeder" in line 1 flew as specks in
+    # the sky while line 3 had it land ("as a sparrow lands").
     chosen: dict[str, tuple[tuple[int, int], Placement]] = {}
+    named_itself: set[str] = set()
     for _, where, placement in sorted(candidates, key=lambda c: (c[0], c[1])):
-        if placement.motif not in chosen and len(chosen) < MAX_PLACEMENTS:
-            chosen[placement.motif] = (where, placement)
+        motif = placement.motif
+        if motif not in chosen:
+            if len(chosen) < MAX_PLACEMENTS:
+                chosen[motif] = (where, placement)
+        elif motif not in named_itself and _names_itself(placement) and placement.line != chosen[motif][1].line:
+            chosen[motif] = (where, placement)
+        if _names_itself(placement):
+            named_itself.add(motif)
     placements = _without_hunches([placement for _, placement in sorted(chosen.values(), key=lambda c: c[0])])
 
     if not placements:
