@@ -122,10 +122,14 @@ def test_a_thing_goes_where_the_poem_names_it_not_where_it_names_a_trace_of_it()
     sparrow = next(p for p in plan.placements if p.motif == "sparrow")
     assert (sparrow.layer, sparrow.line, sparrow.word) == (FOREGROUND, 2, "sparrow")
     assert plan.frame.focus == "sparrow" and plan.frame.view in ("close", "ground")
-    # where the first line names the thing itself too, it stays there with its first word
+    # where the first line names the thing itself too, it stays there
     plan = plan_scene(["maple leaves", "fall on maple leaves", "a deeper red"])
-    leaves = next(p for p in plan.placements if p.motif == "leaves")
-    assert (leaves.line, leaves.word) == (0, "maple")
+    assert [(p.motif, p.line, p.word) for p in plan.placements] == [("leaves", 0, "leaves")]
+    # and the own name says how many: "a maple leaf" is one leaf (render.plants.SINGLE_LEAF)
+    plan = plan_scene(["after the midnight", "the smell of a maple leaf", "and the snow"])
+    assert next(p.word for p in plan.placements if p.motif == "leaves") == "leaf"
+    # a kind is not the thing's own name, nor is a trace of it
+    assert plan_scene(["red maple", "a sparrow's wings"]).placements[0].word == "maple"
 
 def test_stopwords_and_unpainted_words_are_never_mapped(vectors):
     words = sorted((STOPWORDS | UNPAINTED) & set(vectors.words))

@@ -35,10 +35,19 @@ def lexicon_motif(word: str) -> str | None:
     return None
 
 
+def _forms(word: str) -> set[str]:
+    """A word and the singulars it may be the plural of ("leaves": leave, leaf)."""
+    forms = {word}
+    for plural, singular in (("s", ""), ("es", ""), ("ies", "y"), ("ves", "f")):
+        if word.endswith(plural):
+            forms.add(word[: -len(plural)] + singular)
+    return forms
+
+
 def _names_itself(placement: Placement) -> bool:
-    """Whether a lexicon word is the motif's own name ("sparrow"), not a trace or a part of
-    it ("birdfeeder", "wings", "nest")."""
-    return placement.via == "lexicon" and placement.motif in (placement.word, placement.word[:-1], placement.word[:-2])
+    """Whether a lexicon word is the motif's own name ("sparrow", "leaf"), not a trace, a
+    part or a kind of it ("birdfeeder", "wings", "maple")."""
+    return placement.via == "lexicon" and bool(_forms(placement.word) & _forms(placement.motif))
 
 
 def line_layers(count: int) -> list[str]:
@@ -89,9 +98,10 @@ def plan_scene(lines: list[str], vectors: WordVectors | None = None, seed: int =
             candidates.append((rank, (line_number, position), Placement(motif, layer, line_number, word, via, similarity)))
 
     # Lexicon hits first, then vector guesses; the first word naming a motif wins it, unless
-    # it names only a trace of the thing and another line names the thing itself: the own
-    # name says where it is. The sparrow of "empty birdfeeder" in line 1 flew as specks in
-    # the sky while line 3 had it land ("as a sparrow lands").
+    # it names only a trace or a kind of the thing and a later word names the thing itself:
+    # the own name says where it is and how many. The sparrow of "empty birdfeeder" in line
+    # 1 flew as specks in the sky while line 3 had it land ("as a sparrow lands"), and "a
+    # maple leaf" is one leaf.
     chosen: dict[str, tuple[tuple[int, int], Placement]] = {}
     named_itself: set[str] = set()
     for _, where, placement in sorted(candidates, key=lambda c: (c[0], c[1])):
@@ -99,7 +109,7 @@ def plan_scene(lines: list[str], vectors: WordVectors | None = None, seed: int =
         if motif not in chosen:
             if len(chosen) < MAX_PLACEMENTS:
                 chosen[motif] = (where, placement)
-        elif motif not in named_itself and _names_itself(placement) and placement.line != chosen[motif][1].line:
+        elif motif not in named_itself and _names_itself(placement):
             chosen[motif] = (where, placement)
         if _names_itself(placement):
             named_itself.add(motif)
