@@ -122,9 +122,12 @@ def test_a_thing_goes_where_the_poem_names_it_not_where_it_names_a_trace_of_it()
     sparrow = next(p for p in plan.placements if p.motif == "sparrow")
     assert (sparrow.layer, sparrow.line, sparrow.word) == (FOREGROUND, 2, "sparrow")
     assert plan.frame.focus == "sparrow" and plan.frame.view in ("close", "ground")
-    # where the first line names the thing itself too, it stays there
-    plan = plan_scene(["maple leaves", "fall on maple leaves", "a deeper red"])
-    assert [(p.motif, p.line, p.word) for p in plan.placements] == [("leaves", 0, "leaves")]
+    # where the first naming is the thing itself, it stays there
+    plan = plan_scene(["a sparrow", "the birdfeeder", "sparrows"])
+    assert [(p.motif, p.line, p.word) for p in plan.placements] == [("sparrow", 0, "sparrow")]
+    # and a kind that is the bough in the sky keeps its bough ("dying maple / just enough leaves")
+    plan = plan_scene(["dying maple", "just enough leaves", "for the wind"])
+    assert next((p.layer, p.word) for p in plan.placements if p.motif == "leaves") == (SKY, "maple")
     # and the own name says how many: "a maple leaf" is one leaf (render.plants.SINGLE_LEAF)
     plan = plan_scene(["after the midnight", "the smell of a maple leaf", "and the snow"])
     assert next(p.word for p in plan.placements if p.motif == "leaves") == "leaf"
