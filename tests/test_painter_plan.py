@@ -239,6 +239,11 @@ def test_a_sky_poem_gets_a_sky_picture_and_a_small_thing_is_seen_near():
     ground = next(plan_scene(["winter", "an old frog", "x"], seed=s).frame for s in range(12)
                   if plan_scene(["winter", "an old frog", "x"], seed=s).frame.view == "ground")
     assert ground.horizon < 0.15 and ground.scale > 1.5
+    # but not where a tree, a house or a fence stands with it: looking down, it stood tiny on
+    # a far horizon over a bare plain that viewers read as a flat sky
+    views = {plan_scene(["over the morning", "the shadow of a lizard", "on the compost tree"], seed=s).frame.view
+             for s in range(12)}
+    assert views == {"close"}
 
 
 def test_a_close_up_brings_the_focus_forward_and_larger():
