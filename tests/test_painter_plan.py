@@ -390,3 +390,10 @@ def test_the_alt_text_seats_the_people_at_the_table_they_share_a_layer_with():
 
     text = describe(plan_scene(["family dinner", "he asks if I'm not enough", "to forget the right"]))
     assert text.startswith("a figure at a table") and text.count("table") == 1
+
+
+def test_a_motif_word_in_a_compound_naming_something_else_is_not_that_motif():
+    assert plan_scene(["empty street", "an abandoned umbrella", "in the ice cream truck"]).motifs() == [
+        "street", "umbrella", "road"]
+    assert plan_scene(["the fire escape", "thin ice"]).motifs() == ["ice"]
+    assert plan_scene(["ice", "a fire"]).motifs() == ["ice", "fire"]  # alone, or last in the line

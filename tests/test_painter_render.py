@@ -770,3 +770,22 @@ def test_seen_close_the_subject_is_painted_over_what_stands_with_it():
                 frame=Frame("close", 0.35, "umbrella", 1, 2.0))
     order = [m for _, m, _ in Scene(p, 9, SMALL).schedule()]
     assert order.index("umbrella") > order.index("fence")
+
+
+def test_a_street_has_a_pavement_between_the_kerb_and_the_walls():
+    """Left as the bare ground, the strip between the street and the houses' feet read as a
+    bright wedge of field in the town ("confusing perspective")."""
+    from generator.painter.plan import Frame
+    from generator.painter.render.scene import Scene
+
+    street = replace(worded(("street", "foreground", "street")), frame=Frame("wide", 0.4, "street", -1, 1.3))
+    picture = pixels(paint(street, 2, SMALL))
+    scene = Scene(street, 2, SMALL, True, False)
+    w, h, hy = SMALL[0], SMALL[1], scene.horizon
+    vx = scene.layout("foreground", ["street"])["street"].x
+    side = 1 if vx < w / 2 else -1
+    y = int(hy + (h - hy) * 0.5)  # half-way down: the kerb at 0.5 of the spread, the walls' feet at 0.73
+    x = int(vx + side * 0.9 * w * 0.6)
+    expected = np.array(scene.tone(scene.palette.lit((168, 162, 152)), 0.1))
+    assert np.abs(picture[y, x] - expected).max() < 40, "pavement-coloured"
+    assert np.abs(picture[y, x] - np.array(scene.palette.ground_near)).max() > 20, "not the ground"

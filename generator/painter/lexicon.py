@@ -361,6 +361,18 @@ think thinks thinking feel feels feeling felt touch touches touched want wants n
 """.split())
 
 
+# A motif's word that, before these words, names something else: "ice cream" is no ice and a
+# "fire escape" no fire (an ice sheet glared across the street of "the ice cream truck").
+COMPOUNDS: dict[str, frozenset[str]] = {
+    "ice": frozenset({"cream", "creams"}),
+    "fire": frozenset({"escape", "escapes", "hydrant", "hydrants", "truck", "trucks", "engine",
+                       "engines", "alarm", "alarms", "station", "drill", "ant", "ants", "fly", "flies"}),
+    "rain": frozenset({"check"}),
+    "moon": frozenset({"pie", "pies"}),
+    "snow": frozenset({"cone", "cones", "globe"}),
+    "horse": frozenset({"radish", "power"}),
+}
+
 # What a poem that names no thing still calls up by what it does or feels: going back or
 # away is a road, being alone a figure, a dream the night's stars, a funeral its candles.
 # Consulted only when no word of the poem names a motif (planner._gestures), so these words,

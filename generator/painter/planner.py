@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from generator.painter.lexicon import GESTURES, SEASON_WORDS, STOPWORDS, TIME_WORDS, UNPAINTED, WORDS, words_of
+from generator.painter.lexicon import COMPOUNDS, GESTURES, SEASON_WORDS, STOPWORDS, TIME_WORDS, UNPAINTED, WORDS, words_of
 from generator.painter.motifs import HORIZON_MOTIFS, LAYERS, MOTIFS
 from generator.painter.plan import Frame, Placement, ScenePlan
 from generator.painter.vectors import WordVectors
@@ -103,7 +103,7 @@ def plan_scene(lines: list[str], vectors: WordVectors | None = None, seed: int =
         for position, word in enumerate(words):
             time_of_day = time_of_day or TIME_WORDS.get(word)
             season = season or _season(words, position)
-            if word in STOPWORDS:
+            if word in STOPWORDS or words[position + 1:position + 2] and words[position + 1] in COMPOUNDS.get(word, ()):
                 continue
             motif, similarity = lexicon_motif(word), None
             if motif is None and vectors is not None and _may_guess(word):

@@ -233,6 +233,18 @@ def street(scene, slot, rng):
     spread = w * 0.9
     with c.pen(asphalt) as pen:
         pen.polygon([(vx - 2, hy), (vx + 2, hy), (vx + spread, h), (vx - spread, h)])
+    # a pavement from the kerb to the foot of the walls, each side: left as bare ground, the
+    # gap read as a bright green or yellow wedge between street and houses; three viewers
+    # chose the pavement 15 of 18 times ("makes the street scene more finished"). Not in ink,
+    # where the bare paper is the pavement and the kerb only added lines (1 of 12).
+    pavement = scene.tone(p.lit((168, 162, 152)), 0.1)
+    ts = np.linspace(0, 1, 24)
+    for side in (-1, 1) if not scene.in_ink else ():
+        feet = [(vx + side * (u * 4 + spread * 1.1 * t), hy + (h - hy) * t * 0.75) for t in ts]
+        with c.pen(pavement) as pen:
+            pen.polygon([(vx, hy)] + feet + [(feet[-1][0], h), (vx + side * spread, h)])
+        with c.pen(scale(pavement, 0.7)) as pen:  # the kerb
+            pen.stroke([(vx, hy), (vx + side * spread, h)], u * 0.5, u * 6)
     with c.pen(p.lit((200, 196, 180)), 0.8) as pen:  # centre line, dashes shrinking away
         for k in range(9):
             t0, t1 = (k / 9) ** 2, ((k + 0.5) / 9) ** 2
