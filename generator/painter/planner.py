@@ -283,7 +283,7 @@ def choose_frame(placements: list[Placement], seed: int) -> Frame:
         # above: a tree, a house or a bell stood tiny on a far horizon over a vast bare plain
         # (the lizard's, read as "a flat muddy sky"); seen close, with a third of sky, three
         # viewers chose them 27 of 30 ("the pink morning sky fits 'over the morning'")
-        down = motifs <= SMALL and rng.random() < 0.6
+        down = rng.random() < 0.6 and motifs <= SMALL  # drawn first: the frame's later draws stay the seed's
         view = "ground" if down else "close"
         horizon = rng.uniform(0.06, 0.14) if view == "ground" else rng.uniform(0.3, 0.38)
     else:
