@@ -591,16 +591,30 @@ def test_a_forest_rank_is_one_mass_at_its_foot_and_nearer_when_it_is_the_subject
     assert lowest(subject) > lowest(other) + SMALL[1] * 0.1, "the subject's woods reach down the picture"
 
 
-def test_a_lizard_is_flat_to_the_ground_on_four_sprawled_legs():
-    """Arched high on straight legs the lizard read as "an awkward animal", an anteater."""
-    from generator.painter.render.animals import lizard_body
+def test_a_lizard_lies_flat_on_the_ground_in_an_s_seen_from_above():
+    """Side on, on its legs, the lizard read as "stiff", "stick-like", "too many legs"."""
+    from generator.painter.render.animals import lizard_outline
 
-    row = silhouette(lizard_body)
-    assert not row(0.13)[: 500 + int(0.2 * BODY_HEIGHT)].any(), "its back stays low; only its head is raised"
-    assert row(0.13).any(), "and it raises its head"
-    assert row(0.04).sum() > 0.7 * BODY_HEIGHT, "a long body and tail, the belly close to the ground"
-    starts = np.flatnonzero(np.diff(row(0.012).astype(int)) == 1)
-    assert len(starts) >= 4, "four legs reach the ground"
+    for facing, phase in ((1, -0.4), (-1, 0.0), (1, 0.4)):
+        outline, spine, _ = lizard_outline(500.0, 500.0, 400.0, facing, phase)
+        assert np.ptp(outline[:, 0]) > 380, "a long body and tail"
+        assert np.ptp(outline[:, 1]) < 0.35 * np.ptp(outline[:, 0]), "lying on the ground, foreshortened"
+        sway = spine[:, 1] - spine[[0, -1], 1].mean()
+        assert (np.diff(np.sign(sway[np.abs(sway) > 1])) != 0).any(), "curved one way, then the other"
+        head = spine[0, 0] - 500.0
+        assert np.sign(head) == facing, "the head leads"
+
+
+def test_the_shadow_of_a_lizard_is_long_where_the_poem_names_it():
+    from generator.painter.plan import Frame
+
+    frame = Frame("close", 0.35, "lizard", -1, 2.0)
+    empty = pixels(paint(replace(worded(), frame=frame), 5, SMALL)).sum(axis=2)
+    def shade(*placements):
+        picture = pixels(paint(replace(worded(*placements), frame=frame), 5, SMALL)).sum(axis=2)
+        return (picture < empty - 60).sum()  # darker than the bare ground: the lizard and its shadow
+    alone, named = shade(("lizard", "foreground", "lizard")), shade(("lizard", "foreground", "lizard"), ("shadow", "middle", "shadow"))
+    assert named > 1.3 * alone
 
 
 def test_a_harvest_moon_rises_large_and_low_at_night():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from generator.painter.render.canvas import mix
+from generator.painter.render.canvas import mix, scale
 from generator.painter.render.creatures import Figure, standing
 from generator.painter.render.registry import renders
 
@@ -55,40 +55,78 @@ def rabbit(scene, slot, rng):
             pen.stroke(_curve(f.pts(EARS[1]), np.linspace(0.25, 0.8, 10)), f.s * 0.02, f.s * 0.008)
 
 
-def lizard_body(f, pen):
-    """Side on and flat to the ground: a wedge of a head on a short neck, a long low body,
-    a tail tapering to a point along the ground, and four sprawled legs, elbows and knees
-    out, the hind feet turned back. (Arched high on straight legs it read as "an awkward
-    animal", "an anteater"; three viewers chose the flat one 6 of 9, "reads as a lizard".)"""
-    f.outline(pen, [_alive(x, y) for x, y in (
-        (0.5, 0.04), (0.47, 0.07), (0.41, 0.092), (0.35, 0.09), (0.3, 0.08), (0.2, 0.098),
-        (0.05, 0.11), (-0.1, 0.102), (-0.22, 0.08), (-0.45, 0.05), (-0.72, 0.028), (-1.0, 0.012),
-        (-0.72, 0.01), (-0.45, 0.018), (-0.22, 0.035), (-0.05, 0.038), (0.12, 0.04),
-        (0.26, 0.045), (0.34, 0.046), (0.43, 0.034))])
-    # front legs: upper arm down from the shoulder, forearm bent forward to the foot
-    # hind legs: thigh forward and down to the knee, shin back to a foot pointing back
-    for joints in (((0.21, 0.065), (0.28, 0.055), (0.3, 0.0)), ((0.16, 0.06), (0.11, 0.05), (0.13, 0.0)),
-                   ((-0.09, 0.065), (-0.0, 0.06), (-0.05, 0.0)), ((-0.15, 0.06), (-0.24, 0.055), (-0.21, 0.0))):
-        f.stroke(pen, list(joints), 0.06, 0.03)
-        foot = joints[-1]
-        ahead = 1 if joints[1][0] > joints[0][0] else -1
-        for spread in (-0.035, 0.0, 0.035):  # splayed toes
-            f.stroke(pen, [foot, (foot[0] + spread + ahead * 0.02, 0.0)], 0.01, 0.004)
+# The lizard's outline along its spine, from the snout (0) to the tail's tip (1): half-widths
+# in body lengths. A wedge of a head, a neck, a full body between the legs, a tail tapering
+# over half the length.
+LIZARD_WIDTH = ((0.0, 0.004), (0.025, 0.03), (0.07, 0.045), (0.11, 0.033), (0.17, 0.055), (0.3, 0.065),
+                (0.42, 0.05), (0.5, 0.034), (0.75, 0.014), (1.0, 0.0))
+LIZARD_LEGS = (0.16, 0.41)  # where along the spine the fore and hind legs join
+GROUND_TILT = 0.62  # how much the ground's depth is foreshortened: the lizard lies on it
 
 
-def _alive(x: float, y: float) -> tuple[float, float]:
-    """A point of the lizard's outline with its head raised off the ground and its tail's
-    tip curling up: laid out straight, it read as "a stiff plank" (1 of 4 in round 25's Part
-    C); three viewers chose it so 8 of 9, "the lifted head gives it more life"."""
-    head = max(0.0, x - 0.2) * 0.3  # the head and neck lift from the shoulders
-    tail = max(0.0, -0.55 - x) ** 2 * 0.35  # the tail's last third curls up
-    return x, y + head + tail
+def lizard_outline(x, y, length, facing, phase):
+    """(outline (n, 2), spine (n, 2), normals (n, 2)) of a lizard lying on the ground seen
+    from above and ahead, its body in an S as a resting lizard lies: all in canvas px."""
+    t = np.linspace(0, 1, 90)
+    # the S: a sway growing towards the tail, in the ground's depth (foreshortened on screen)
+    sway = 0.13 * np.sin(np.pi * 1.7 * t + phase) * (0.35 + t)
+    ground = np.stack([facing * (0.45 - t), sway], 1) * length
+    tangent = np.gradient(ground, axis=0)
+    tangent /= np.linalg.norm(tangent, axis=1, keepdims=True)
+    normal = np.stack([-tangent[:, 1], tangent[:, 0]], 1)
+    half = np.interp(t, *zip(*LIZARD_WIDTH)) * length
+    tilt = np.array([1.0, GROUND_TILT])
+    spine = np.array([x, y]) + ground * tilt
+    left, right = spine + normal * half[:, None] * tilt, spine - normal * half[:, None] * tilt
+    return np.concatenate([left, right[::-1]]), spine, normal * tilt
+
+
+def lizard_legs(pen, spine, normal, length, facing) -> None:
+    """Four legs sprawled from the sides, elbows and knees out, toes splayed: the fore feet
+    reach forward, the hind feet back."""
+    for k, at in enumerate(LIZARD_LEGS):
+        i = int(at * (len(spine) - 1))
+        ahead = np.array([facing, 0.0]) * (1 if k == 0 else -1)
+        for side in (-1, 1):
+            hip = spine[i] + normal[i] * side * length * 0.04
+            knee = hip + normal[i] * side * length * 0.065 - ahead * length * 0.012
+            foot = knee + ahead * length * 0.05 + normal[i] * side * length * 0.015
+            pen.stroke([tuple(hip), tuple(knee), tuple(foot)], length * 0.032, length * 0.016)
+            for spread in (-0.6, 0.0, 0.6):  # toes
+                turn = np.array([[np.cos(spread), -np.sin(spread)], [np.sin(spread), np.cos(spread)]])
+                toe = foot + turn @ (ahead * length * 0.024)
+                pen.stroke([tuple(foot), tuple(toe)], length * 0.009, length * 0.004)
 
 
 @renders("lizard", footing="land", modelled=True)
 def lizard(scene, slot, rng):
-    p = scene.palette
-    height = slot.size * (0.75 if slot.layer == "foreground" else 0.48)  # a flat body: long for its height
+    """A lizard basking flat on the ground, seen from above and ahead, in an S. (Side on, on
+    its legs, it read as "stiff", "stick-like", "too many legs" in four viewings.)"""
+    p, c = scene.palette, scene.canvas
+    length = slot.size * (1.1 if slot.layer == "foreground" else 0.7)
     hide = scene.tone(mix(p.ink, p.lit(tuple(rng.choice([(96, 120, 64), (132, 110, 70)]))), 0.55), slot.depth)
-    # the modelling lights its back; a painted stripe of sun on it read as an odd orange band
-    standing(scene, slot, lizard_body, height, hide, rng)
+    facing = -slot.side if rng.random() < 0.7 else slot.side
+    # the whole of it in the picture, the snout 0.45 lengths ahead of its middle and the tail
+    # 0.55 behind: shorter where its slot is near the edge, then moved in only what is left
+    # (moved the whole way, it crawled into the trunk of the tree beside it)
+    margin = scene.width * 0.03
+    behind, ahead = (0.55, 0.45) if facing > 0 else (0.45, 0.55)
+    room = min((slot.x - margin) / behind, (scene.width - margin - slot.x) / ahead)
+    length = max(min(length, room), 0.7 * length)
+    x = float(np.clip(slot.x, margin + length * behind, scene.width - margin - length * ahead))
+    outline, spine, normal = lizard_outline(x, slot.y - length * 0.05, length, facing, rng.uniform(-0.4, 0.4))
+    named = "shadow" in scene.motifs  # "the shadow of a lizard": its long shadow is the picture
+    middle = spine.mean(axis=0)
+    stretch = np.array([1.25, 1.6]) if named else np.array([1.0, 1.0])
+    cast = np.array([length * (0.12 if named else 0.03) * slot.side, length * (0.1 if named else 0.025)])
+    with c.pen(scale(p.ground_near, 0.4), 0.6 if named else 0.5, blur=length * 0.01) as pen:
+        pen.polygon(middle + (outline - middle) * stretch + cast)
+        lizard_legs(pen, middle + (spine - middle) * stretch + cast, normal * stretch, length * 1.1, facing)
+    with c.pen(hide) as pen:
+        pen.polygon(outline)
+        lizard_legs(pen, spine, normal, length, facing)
+    with c.pen(scale(hide, 0.5)) as pen:  # the eyes, one each side of the head
+        i = int(0.06 * (len(spine) - 1))
+        for side in (-1, 1):
+            ex, ey = spine[i] + normal[i] * side * length * 0.02
+            pen.circle(ex, ey, length * 0.006)
