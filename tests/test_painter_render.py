@@ -614,7 +614,7 @@ def test_the_shadow_of_a_lizard_is_long_where_the_poem_names_it():
         picture = pixels(paint(replace(worded(*placements), frame=frame), 5, SMALL)).sum(axis=2)
         return (picture < empty - 60).sum()  # darker than the bare ground: the lizard and its shadow
     alone, named = shade(("lizard", "foreground", "lizard")), shade(("lizard", "foreground", "lizard"), ("shadow", "middle", "shadow"))
-    assert named > 1.3 * alone
+    assert named > 1.2 * alone  # unnamed, the two are the same lizard and its small shadow
 
 
 def test_a_harvest_moon_rises_large_and_low_at_night():
