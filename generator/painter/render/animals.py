@@ -81,13 +81,16 @@ def lizard_outline(x, y, length, facing, phase):
     return np.concatenate([left, right[::-1]]), spine, normal * tilt
 
 
-def lizard_legs(pen, spine, normal, length, facing) -> None:
-    """Four legs sprawled from the sides, elbows and knees out, toes splayed: the fore feet
-    reach forward, the hind feet back."""
+def lizard_legs(pen, spine, normal, length, facing, far: bool) -> None:
+    """The two legs on the far or the near side, sprawled, elbows and knees out, toes
+    splayed: the fore feet reach forward, the hind feet back. The far ones are drawn under
+    the body (over it, they "sprouted from its back")."""
     for k, at in enumerate(LIZARD_LEGS):
         i = int(at * (len(spine) - 1))
         ahead = np.array([facing, 0.0]) * (1 if k == 0 else -1)
         for side in (-1, 1):
+            if (normal[i][1] * side < 0) != far:  # the far side is up the picture
+                continue
             hip = spine[i] + normal[i] * side * length * 0.04
             knee = hip + normal[i] * side * length * 0.065 - ahead * length * 0.012
             foot = knee + ahead * length * 0.05 + normal[i] * side * length * 0.015
@@ -121,10 +124,13 @@ def lizard(scene, slot, rng):
     cast = np.array([length * (0.12 if named else 0.03) * slot.side, length * (0.1 if named else 0.025)])
     with c.pen(scale(p.ground_near, 0.4), 0.6 if named else 0.5, blur=length * 0.01) as pen:
         pen.polygon(middle + (outline - middle) * stretch + cast)
-        lizard_legs(pen, middle + (spine - middle) * stretch + cast, normal * stretch, length * 1.1, facing)
+        for far in (True, False):
+            lizard_legs(pen, middle + (spine - middle) * stretch + cast, normal * stretch, length * 1.1, facing, far)
+    with c.pen(hide) as pen:
+        lizard_legs(pen, spine, normal, length, facing, far=True)
     with c.pen(hide) as pen:
         pen.polygon(outline)
-        lizard_legs(pen, spine, normal, length, facing)
+        lizard_legs(pen, spine, normal, length, facing, far=False)
     with c.pen(scale(hide, 0.5)) as pen:  # the eyes, one each side of the head
         i = int(0.06 * (len(spine) - 1))
         for side in (-1, 1):
