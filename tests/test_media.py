@@ -287,6 +287,21 @@ def test_an_ink_outline_is_one_line_on_the_edge():
         assert 1 <= inked.sum() <= 4 and inked[-1], (seed, inked.sum())
 
 
+def test_ink_leaves_the_faintest_tones_as_bare_paper(monkeypatch):
+    """A tone barely darker than the paper was washed in as stray pale squiggles ("an odd
+    branch-like smudge beside the man", "blotches near the house"); a real tone is washed."""
+    from generator.painter.media import sumie
+
+    ramp = np.linspace(235, 60, 1080, dtype=np.float32)  # every tone from paper to dark ink
+    source = np.repeat(np.broadcast_to(ramp[None, :], (1350, 1080))[..., None], 3, axis=2)
+    density = sumie._density(source)
+    monkeypatch.setattr(sumie, "FAINTEST", 1e-9)  # every tone kept
+    every = sumie._density(source)
+    faint = (every > 0) & (every < sumie.FAINTEST + 0.06)
+    assert faint.any() and (density[faint] == 0).all(), "the faintest tones are bare paper"
+    assert np.allclose(density[every > 0.2], every[every > 0.2]), "a real tone is washed as before"
+
+
 def test_the_pen_leaves_faint_edges_alone():
     """Watercolour's pen line follows the outlines of things, not the soft rim of a cloud or
     a far hill ("cartoonish dark outlines" on a storm sky): a faint edge gets no line, a
