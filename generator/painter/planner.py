@@ -35,6 +35,11 @@ def lexicon_motif(word: str) -> str | None:
     return None
 
 
+def _in_compound(words: list[str], position: int) -> bool:
+    """Whether the word at ``position`` opens a compound naming something else ("ice cream")."""
+    return position + 1 < len(words) and words[position + 1] in COMPOUNDS.get(words[position], ())
+
+
 def _forms(word: str) -> set[str]:
     """A word and the singulars it may be the plural of ("leaves": leave, leaf)."""
     forms = {word}
@@ -103,7 +108,7 @@ def plan_scene(lines: list[str], vectors: WordVectors | None = None, seed: int =
         for position, word in enumerate(words):
             time_of_day = time_of_day or TIME_WORDS.get(word)
             season = season or _season(words, position)
-            if word in STOPWORDS or words[position + 1:position + 2] and words[position + 1] in COMPOUNDS.get(word, ()):
+            if word in STOPWORDS or _in_compound(words, position):
                 continue
             motif, similarity = lexicon_motif(word), None
             if motif is None and vectors is not None and _may_guess(word):
