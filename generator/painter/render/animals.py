@@ -1,7 +1,9 @@
 """Small animals of the ground: a hare sitting up, a lizard basking.
 
-Drawn like the other creatures (creatures.py): silhouettes in body units, standing on the
-slot's ground, casting a long shadow when the poem names one or a low sun casts it.
+The hare is drawn like the other creatures (creatures.py): a silhouette in body units,
+standing on the slot's ground, casting a long shadow when the poem names one or a low sun
+casts it. The lizard lies flat, so it is drawn from above and ahead along its spine, with
+its own shadow beside it.
 """
 
 from __future__ import annotations
