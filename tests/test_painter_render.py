@@ -803,3 +803,20 @@ def test_a_street_has_a_pavement_between_the_kerb_and_the_walls():
     expected = np.array(scene.tone(scene.palette.lit((168, 162, 152)), 0.1))
     assert np.abs(picture[y, x] - expected).max() < 40, "pavement-coloured"
     assert np.abs(picture[y, x] - np.array(scene.palette.ground_near)).max() > 20, "not the ground"
+
+
+def test_a_ghost_is_solid_at_the_breast_and_fades_into_nothing_at_the_hem():
+    """Cut off at one height and painted fainter below it, the hem's edge read as a step and
+    the ghost as "a clumsy glowing blob"."""
+    from generator.painter.render.ghost import _fading
+    from generator.painter.render.canvas import Canvas
+    from generator.painter.render.creatures import Figure
+
+    canvas = Canvas((400, 700), (0, 0, 0))
+    f = Figure(200, 650, 600, 1)
+    body = np.array(f.pts([(-0.2, 1.0), (0.2, 1.0), (0.2, 0.0), (-0.2, 0.0)]))  # a plain column
+    _fading(canvas, body, (255, 255, 255), f, 600)
+    column = pixels(canvas.image)[:, 200, 0]
+    breast, knee, hem = column[650 - int(0.7 * 600)], column[650 - int(0.25 * 600)], column[650 - int(0.04 * 600)]
+    assert breast > 200 and breast > knee + 40 > hem + 40, (breast, knee, hem)
+    assert np.all(np.diff(column[650 - int(0.5 * 600):640].astype(int)) <= 1), "no step on the way down"

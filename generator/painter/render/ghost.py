@@ -11,13 +11,19 @@ import math
 
 import numpy as np
 
-from generator.painter.render.canvas import mix
+from PIL import Image, ImageDraw
+
+from generator.painter.render.canvas import mix, rounded
 from generator.painter.render.creatures import Figure
 from generator.painter.render.registry import renders
 
-# the robe's outline in body units (x forward, y up, height 1), shoulders to trailing hem
-ROBE = [(-0.12, 0.77), (0.12, 0.77), (0.2, 0.45), (0.24, 0.14), (0.14, 0.06), (0.04, 0.1),
-        (-0.06, 0.03), (-0.18, 0.08), (-0.34, 0.0), (-0.46, 0.06), (-0.26, 0.2), (-0.17, 0.5)]
+# the robe's outline in body units (x forward, y up, height 1), a smooth contour through
+# these points: narrow shoulders, the body widening as it falls, the hem trailing behind
+ROBE = [(-0.07, 0.78), (0.07, 0.78), (0.14, 0.6), (0.18, 0.36), (0.2, 0.16), (0.1, 0.06),
+        (-0.02, 0.1), (-0.16, 0.04), (-0.34, 0.0), (-0.5, 0.05), (-0.3, 0.16), (-0.18, 0.4), (-0.13, 0.62)]
+# a sleeve hanging from the arm held forward: shoulder, wrist, the sleeve's drooping lower edge
+SLEEVE = [(0.04, 0.74), (0.22, 0.66), (0.31, 0.62), (0.29, 0.55), (0.2, 0.47), (0.1, 0.5), (0.02, 0.6)]
+SOLID_ABOVE, GONE_BELOW = 0.5, 0.02  # body units: the robe fades out between these heights
 
 
 @renders("ghost")
@@ -32,20 +38,35 @@ def ghost(scene, slot, rng):
     cx, cy = f.p(0.0, 0.5)
     c.glow(cx, cy, height * 0.5, mix(pale, p.haze, 0.3), 0.3 + 0.35 * p.darkness)
     sway = rng.uniform(-0.04, 0.04)
-    robe = [(x + sway * (1 - y), y) for x, y in ROBE]
-    with c.pen(pale, 0.38, blur=height * 0.02) as pen:  # the trailing hem, fainter
-        pen.polygon(f.pts([(x, y) for x, y in robe if y < 0.5] + [(-0.2, 0.5), (0.2, 0.5)]))
+    robe = rounded(f.pts([(x + sway * (1 - y), y) for x, y in ROBE]))
+    _fading(c, robe, pale, f, height)  # solid at the breast, dissolving into nothing at the hem
     with c.pen(pale, 0.88, blur=height * 0.004) as pen:
-        pen.polygon(f.pts([(x, max(y, 0.3)) for x, y in robe]))
-        f.ellipse(pen, 0.02, 0.86, 0.065, 0.075)
-        for side in (-1, 1):  # arms held forward, hands hanging from the wrist
-            f.stroke(pen, [(0.02 * side, 0.72), (0.2, 0.62), (0.3, 0.6)], 0.05, 0.04)
-            f.stroke(pen, [(0.3, 0.6), (0.33, 0.52)], 0.035, 0.01)
-    with c.pen(scene.ink(0.1), 0.85) as pen:  # long black hair streaming back from the crown
-        f.ellipse(pen, -0.015, 0.9, 0.065, 0.05)  # the crown of the head; the face stays pale
+        pen.polygon(rounded(f.pts(SLEEVE)))  # the near sleeve; the far arm is hidden behind it
+        f.ellipse(pen, 0.02, 0.86, 0.055, 0.072)  # the face
+        for dx in (0.0, 0.025):  # hands hanging limp from the wrist
+            f.stroke(pen, [(0.29 + dx, 0.6), (0.33 + dx, 0.53)], 0.025, 0.008)
+    with c.pen(scene.ink(0.1), 0.85) as pen:  # long black hair from the crown, down the back
+        f.ellipse(pen, -0.02, 0.905, 0.06, 0.045)  # the crown; the face stays pale
         for k in np.linspace(-1, 1, 7):
             # behind the head and down the back: hair hung over the face and down the front
             # of the robe read as "a dark slab", the body "awkward"
             t = np.linspace(0, 1, 12)
             pen.stroke(f.pts(list(zip(-0.03 + k * 0.03 - t * (0.1 + 0.04 * (1 + k)) + 0.015 * np.sin(t * math.pi * 2),
-                                      0.92 - t * (0.3 + 0.05 * abs(k))))), height * 0.03, height * 0.008)
+                                      0.92 - t * (0.34 + 0.05 * abs(k))))), height * 0.03, height * 0.008)
+
+
+def _fading(c, outline: np.ndarray, color, f: Figure, height: float) -> None:
+    """The robe painted over the canvas, opaque above SOLID_ABOVE and fading to nothing at
+    GONE_BELOW: cut off at one height and painted fainter below it, the hem's edge read as a
+    step, the ghost as "a clumsy blob" (three viewers chose this robe 30 of 30 times, "one
+    flowing line", where the old was "a stiff trapezoid with a seam")."""
+    box = c._box(outline[:, 0].min() - 2, outline[:, 1].min() - 2, outline[:, 0].max() + 2, outline[:, 1].max() + 2)
+    if box is None:
+        return
+    x0, y0, x1, y1 = box
+    mask = Image.new("L", ((x1 - x0) * 4, (y1 - y0) * 4))
+    ImageDraw.Draw(mask).polygon(((outline - [x0, y0]) * 4).ravel().tolist(), fill=255)
+    inside = np.asarray(mask.resize((x1 - x0, y1 - y0), Image.Resampling.BOX), np.float32) / 255
+    rows = (f.base - (np.arange(y0, y1, dtype=np.float32) + 0.5)) / height  # body units up from the feet
+    fade = np.clip((rows - GONE_BELOW) / (SOLID_ABOVE - GONE_BELOW), 0, 1) ** 1.3
+    c.blend(box, color, inside * (0.12 + 0.76 * fade)[:, None])
