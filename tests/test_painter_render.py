@@ -820,3 +820,13 @@ def test_a_ghost_is_solid_at_the_breast_and_fades_into_nothing_at_the_hem():
     breast, knee, hem = column[650 - int(0.7 * 600)], column[650 - int(0.25 * 600)], column[650 - int(0.04 * 600)]
     assert breast > 200 and breast > knee + 40 > hem + 40, (breast, knee, hem)
     assert np.all(np.diff(column[650 - int(0.5 * 600):640].astype(int)) <= 1), "no step on the way down"
+
+
+def test_what_shares_the_middle_ground_with_a_village_street_stands_on_it():
+    """Placed behind the street's own ground line, a man stood on the roofs of its houses."""
+    from generator.painter.render.scene import Scene
+
+    for seed in range(8):
+        p = worded(("street", "middle", "street"), ("figure", "middle", "man"))
+        slots = Scene(p, seed, SMALL).layout("middle", ["street", "figure"])
+        assert slots["figure"].y >= slots["street"].y + SMALL[1] * 0.015 - 1e-6, seed

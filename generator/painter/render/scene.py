@@ -312,6 +312,12 @@ class Scene:
             else:
                 y, size, depth = h * rng.uniform(0.9, 0.965), h * 0.3, 0.0
             slots[m] = Slot(layer, x * w, y, size * scale, depth, -1 if x < 0.5 else 1)
+        if layer == "middle" and "street" in slots:
+            # a village street's houses stand on its far side: what shares the middle ground
+            # stands on the street in front of them (placed behind, a man stood on the roofs)
+            front = slots["street"].y + h * 0.015
+            slots = {m: replace(slot, y=max(slot.y, front)) if m != "street" and m not in WIDE else slot
+                     for m, slot in slots.items()}
         return slots
 
     def schedule(self) -> list[tuple[int, str, Slot]]:
