@@ -239,7 +239,8 @@ def street(scene, slot, rng):
     # where the bare paper is the pavement and the kerb only added lines (1 of 12).
     pavement = scene.tone(p.lit((168, 162, 152)), 0.1)
     ts = np.linspace(0, 1, 24)
-    for side in (-1, 1) if not scene.in_ink else ():
+    for side in (() if scene.in_ink else (-1, 1)):
+        # the walls' feet, as the rows of buildings below place them
         feet = [(vx + side * (u * 4 + spread * 1.1 * t), hy + (h - hy) * t * 0.75) for t in ts]
         with c.pen(pavement) as pen:
             pen.polygon([(vx, hy)] + feet + [(feet[-1][0], h), (vx + side * spread, h)])
