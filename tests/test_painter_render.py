@@ -170,9 +170,9 @@ def test_who_the_poem_names_decides_the_figure():
     assert np.ptp(columns) > np.ptp(np.flatnonzero(mother.any(axis=0))) * 1.5, "painted side by side"
 
 
-def painted_alone(scene_plan, size, renderer, slot, seed=3) -> np.ndarray:
+def painted_alone(scene_plan, size, renderer, slot, seed=3, picture=False):
     """Where one renderer paints at slot over the plan's plain sky and ground (no detail):
-    a boolean mask."""
+    a boolean mask, and with ``picture`` the painted pixels too."""
     from generator.painter.render.scene import Scene, motif_rng
 
     scene = Scene(scene_plan, seed, size, detail=False)
@@ -180,7 +180,8 @@ def painted_alone(scene_plan, size, renderer, slot, seed=3) -> np.ndarray:
     scene.draw_ground(motif_rng(seed, "ground"))
     before = pixels(scene.canvas.image)
     renderer(scene, slot, motif_rng(seed, "renderer"))
-    return np.abs(pixels(scene.canvas.image) - before).max(axis=2) > 8
+    mask = np.abs(pixels(scene.canvas.image) - before).max(axis=2) > 8
+    return (mask, pixels(scene.canvas.image)) if picture else mask
 
 
 BODY_HEIGHT = 600  # px: a body drawn alone, large, its feet at the bottom of a tall canvas
@@ -617,24 +618,34 @@ def test_the_shadow_of_a_lizard_is_long_where_the_poem_names_it():
     assert named > 1.2 * alone  # unnamed, the two are the same lizard and its small shadow
 
 
-def test_a_harvest_moon_rises_large_and_low_at_night():
-    """A harvest moon is the one the poem names for rising huge over the land; by day or
-    dawn it is not set low (an amber disc darker than dawn's glow turned green in the colours)."""
+def test_a_harvest_moon_rises_large_and_low_at_night_and_sets_pale_at_dawn():
+    """A harvest moon is the one the poem names for rising huge over the land; at dawn it sets
+    as large and low, but pale (an amber disc darker than dawn's glow turned green in the
+    colours), where nothing stands before it: in a sky view; by day it is not set low."""
     from generator.painter.plan import Frame
     from generator.painter.render.scene import Scene, Slot
     from generator.painter.render.sky import moon
 
-    def mask(first_line, hour):
+    def painted(first_line, hour, view="sky"):
         p = replace(worded(("moon", "sky", "moon"), time_of_day=hour), lines=[first_line, "b", "c"],
-                    frame=Frame("sky", 0.8, "figure", -1, 1.0))
+                    frame=Frame(view, 0.8, "figure", -1, 1.0))
         hy = Scene(p, 3, SMALL, detail=False).horizon
-        return painted_alone(p, SMALL, moon, Slot("sky", SMALL[0] * 0.4, hy * 0.3, 40, 1.0, -1)), hy
+        slot = Slot("sky", SMALL[0] * 0.4, hy * 0.3, 40, 1.0, -1)
+        return *painted_alone(p, SMALL, moon, slot, picture=True), hy
 
-    (plain, hy), (harvest, _), (dawn, _) = mask("the moon", "night"), mask("harvest moon", "night"), mask("harvest moon", "dawn")
+    (plain, _, hy), (harvest, _, _) = painted("the moon", "night"), painted("harvest moon", "night")
+    (dawn, dawn_picture, _), (day, _, _) = painted("harvest moon", "dawn"), painted("harvest moon", "day")
+    (dawn_wide, _, _), (sinking, _, _) = painted("harvest moon", "dawn", "wide"), painted("harvest moon sinking", "dawn", "wide")
     low = lambda m: np.flatnonzero(m.any(axis=1)).mean()
+    wide = lambda m: np.ptp(np.flatnonzero(m[int(low(m))]))
     assert low(harvest) > hy * 0.6 > low(plain), "low over the land"
-    assert np.ptp(np.flatnonzero(harvest[int(low(harvest))])) > SMALL[1] * 0.12, "and large"
-    assert low(dawn) < hy * 0.6, "not at dawn"
+    assert wide(harvest) > SMALL[1] * 0.12, "and large"
+    assert low(dawn) > hy * 0.6 and wide(dawn) > SMALL[1] * 0.12, "setting, as large, at dawn"
+    rows, columns = np.nonzero(dawn)
+    face = dawn_picture[int(rows.mean()), int(columns.mean())]  # the glow is round the disc
+    assert face.mean() > 230, f"pale, brighter than dawn's glow: {face}"
+    assert low(day) < hy * 0.6, "not by day"
+    assert low(dawn_wide) < hy * 0.6 < low(sinking), "at dawn in a wide view, only where the poem sets it"
 
 
 def test_a_moon_the_poem_names_as_thin_is_a_crescent():
