@@ -53,8 +53,27 @@ def draw_wood(canvas, color, segments) -> None:
             pen.circle(x1, y1, w1 / 2)
 
 
-def draw_crown(canvas, rng, tips, radius, dark, light, snow=None) -> None:
-    """Foliage as clumps at the branch tips: a dark mass, a lit one above it."""
+def leafy(rng, x, y, r, n: int = 36) -> np.ndarray:
+    """The outline of a clump of leaves round (x, y): a circle whose edge breaks into small
+    irregular lobes, as foliage does (perfect circles read as "blobby" clip-art)."""
+    a = np.linspace(0, 2 * math.pi, n, endpoint=False)
+    edge = (0.9 + 0.07 * np.sin(7 * a + rng.uniform(0, 6.3)) + 0.05 * np.sin(13 * a + rng.uniform(0, 6.3))
+            + rng.normal(0, 0.03, n))
+    return np.stack([x + r * edge * np.cos(a), y + r * edge * np.sin(a)], 1)
+
+
+def draw_crown(canvas, rng, tips, radius, dark, light, snow=None, painterly: bool = False) -> None:
+    """Foliage as clumps at the branch tips: a dark mass, a lit one above it. ``painterly``
+    (oil): each clump's edge broken into leaves (``leafy``), with touches of light along its
+    upper left and of shade in its lower right. Three viewers chose such crowns in oil 22 of
+    24 times ("dappled foliage reads as real leaves", where round clumps were "flat cartoon
+    cloud blobs"), and in ink 4 of 9 ("stray specks"): ink keeps its round clumps."""
+    def clump(pen, x, y, r):
+        if painterly:
+            pen.polygon(leafy(rng, x, y, r))
+        else:
+            pen.circle(x, y, r)
+
     spots = [
         (
             x + rng.normal(0, radius * 0.3),
@@ -65,10 +84,19 @@ def draw_crown(canvas, rng, tips, radius, dark, light, snow=None) -> None:
     ]
     with canvas.pen(dark) as pen:
         for x, y, r in spots:
-            pen.circle(x, y, r)
+            clump(pen, x, y, r)
     with canvas.pen(light) as pen:
         for x, y, r in spots[::2]:
-            pen.circle(x - r * 0.25, y - r * 0.35, r * 0.7)
+            clump(pen, x - r * 0.25, y - r * 0.35, r * 0.7)
+    if painterly:
+        for color, toward, count, alpha in ((mix(light, WHITE, 0.2), -1, 3, 0.8), (scale(dark, 0.85), 1, 1, 0.6)):
+            with canvas.pen(color, alpha) as pen:
+                for x, y, r in spots:
+                    for _ in range(count):
+                        a = math.atan2(toward * 0.8, toward * 0.6) + rng.normal(0, 0.7)
+                        d = r * rng.uniform(0.45, 0.85)
+                        pen.ellipse(x + d * math.cos(a), y + d * math.sin(a), r * rng.uniform(0.14, 0.22),
+                                    r * rng.uniform(0.08, 0.12), angle=rng.uniform(0, math.pi))
     if snow:
         with canvas.pen(snow) as pen:
             for x, y, r in spots[::3]:
@@ -147,8 +175,13 @@ def tree(scene, slot, rng, bloom=None):
     tx, ty = np.array(tips).T
     with c.pen(dark) as pen:  # the body of the crown, so it reads as one mass
         rx = max(tx.max() - tx.min(), height * 0.4) * 0.4
-        pen.ellipse(tx.mean(), ty.min() + rx * 0.55, rx, rx * 0.6)
-    draw_crown(c, rng, tips, height * 0.1, dark, light)
+        cx, cy = tx.mean(), ty.min() + rx * 0.55
+        pen.ellipse(cx, cy, rx, rx * 0.6)
+        # in oil its underside broken into clumps: a smooth rim read as a flat dome, "blobby"
+        for a in (np.linspace(0.1, math.pi - 0.1, 7) + rng.normal(0, 0.08, 7)) if scene.detail else ():
+            pen.polygon(leafy(rng, cx + rx * 0.92 * math.cos(a), cy + rx * 0.55 * math.sin(a),
+                              height * 0.1 * rng.uniform(0.6, 0.9)))
+    draw_crown(c, rng, tips, height * 0.1, dark, light, painterly=scene.detail)
     if scene.season == "autumn" or bloom:
         colors = [bloom] if bloom else list(p.leaves)
         falling(
