@@ -841,3 +841,45 @@ def test_what_shares_the_middle_ground_with_a_village_street_stands_on_it():
         p = worded(("street", "middle", "street"), ("figure", "middle", "man"))
         slots = Scene(p, seed, SMALL).layout("middle", ["street", "figure"])
         assert slots["figure"].y >= slots["street"].y + SMALL[1] * 0.015 - 1e-6, seed
+
+
+def test_oil_crowns_have_leafy_edges_and_ink_keeps_round_clumps():
+    """In oil each clump of a tree's crown breaks into leaves along its edge (round clumps
+    read as "flat cartoon cloud blobs"); ink keeps round ones ("stray specks")."""
+    from generator.painter.render.canvas import Canvas
+    from generator.painter.render.plants import draw_crown
+
+    def ragged(painterly):
+        """How far the clump's edge strays from a circle: the spread of its radius."""
+        canvas = Canvas((300, 300), (255, 255, 255))
+        draw_crown(canvas, np.random.default_rng(1), [(150, 150)], 80, (0, 0, 0), (0, 0, 0), painterly=painterly)
+        ink = pixels(canvas.image).sum(axis=2) < 380
+        ys, xs = np.nonzero(ink)
+        cy, cx = ys.mean(), xs.mean()
+        reach = []
+        for a in np.linspace(0, 2 * np.pi, 90, endpoint=False):
+            d = np.arange(0, 149)
+            inside = ink[np.clip((cy + d * np.sin(a)).astype(int), 0, 299), np.clip((cx + d * np.cos(a)).astype(int), 0, 299)]
+            reach.append(d[inside].max())
+        return np.std(reach) / np.mean(reach)
+
+    print(ragged(False), ragged(True)); assert ragged(True) > 1.5 * ragged(False)
+
+
+def test_a_forest_rises_and_falls_in_groves_not_one_even_row():
+    """The forest's skyline swells and dips along the picture: evenly spaced spires of one
+    height read as "a picket fence"."""
+    from generator.painter.plan import Frame
+    from generator.painter.render.plants import forest
+    from generator.painter.render.scene import Scene, Slot
+
+    size = (800, 1000)
+    plan = replace(worded(("forest", "middle", "woods")), frame=Frame("wide", 0.4, "figure", -1, 1.0))
+    hy = Scene(plan, 3, size, detail=False).horizon
+    swells = []
+    for seed in range(4):
+        mask = painted_alone(plan, size, forest, Slot("middle", 400, hy, 200, 0.45, -1), seed=seed)
+        top = np.array([np.flatnonzero(column).min() if column.any() else hy for column in mask.T], float)
+        crest = np.array([top[max(0, x - 50):x + 50].min() for x in range(size[0])])  # over each grove's spires
+        swells.append(np.ptp(crest[50:-50]) / (hy - crest.min()))
+    assert np.mean(swells) > 0.3, f"the crest of the woods rises and falls: {swells}"  # one even row: 0.25

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from generator.painter.render.canvas import mix, saturate, scale
+from generator.painter.render.canvas import mix, saturate, scale, smooth_line
 from generator.painter.render.registry import FAR_LAND, FRONT, renders
 
 BARK = (92, 72, 62)
@@ -351,18 +351,26 @@ def forest(scene, slot, rng):
     grow = scene.frame.scale if subject else 1.0  # the subject: nearer, taller
     ranks = [(0.7, 0.07 * grow, hy), (0.45, 0.11 * grow, hy + h * 0.02), (0.25, 0.15 * grow, hy + h * 0.05)]
     if subject:  # and a rank near enough to walk into, so the woods fill the middle of the picture
-        ranks.append((0.08, 0.22 * grow, hy + h * 0.2))
+        ranks.append((0.08, 0.26 * grow, hy + h * 0.28))
     for depth, size, y in ranks:
         color = scene.tone(green, depth)
+        # the rank rises and falls along its length, its trees in groves of unequal height
+        # and spacing: evenly spaced spires of one height read as "a fence"
+        swell = smooth_line(rng, 64, rng.uniform(1.5, 3.0))
+        rise = lambda x: 1 + 0.28 * float(np.interp(x, np.linspace(0, w, 64), swell))  # noqa: E731
         with c.pen(color) as pen:
             x = rng.uniform(-20, 0)
             # the rank's dark mass reaches over its trees' lowest tiers: left open, the gaps
             # between neighbouring tiers read as a row of bright diamonds ("glitchy")
-            pen.rect(0, y - size * h * 0.3, w, y + h * 0.02)
+            xs = np.linspace(0, w, 48)
+            pen.polygon([(0, y + h * 0.02)] + [(px, y - size * h * 0.3 * rise(px)) for px in xs] + [(w, y + h * 0.02)])
             while x < w + 20:
-                height = size * h * rng.uniform(0.7, 1.2)
-                conifer(pen, x, y + h * 0.01, height, height * 0.42)
-                x += height * rng.uniform(0.18, 0.3)
+                height = size * h * rise(x) * rng.uniform(0.7, 1.2)
+                conifer(pen, x, y + h * 0.01, height, height * rng.uniform(0.36, 0.48), int(rng.integers(3, 6)))
+                # now and then a clearing, but not in ink: through it the far ranks' small
+                # trees showed as "glitchy fragments" and "stray squiggles" (0 of 9)
+                clearing = rng.random() < 0.12 and not scene.in_ink
+                x += height * (rng.uniform(0.45, 0.7) if clearing else rng.uniform(0.14, 0.3))
         if p.winter:
             with c.pen(scene.tone(p.snow, depth * 0.7), 0.8) as pen:
                 pen.rect(0, y + h * 0.004, w, y + h * 0.02)
