@@ -361,9 +361,10 @@ def forest(scene, slot, rng):
         with c.pen(color) as pen:
             x = rng.uniform(-20, 0)
             # the rank's dark mass reaches over its trees' lowest tiers: left open, the gaps
-            # between neighbouring tiers read as a row of bright diamonds ("glitchy")
+            # between neighbouring tiers read as a row of bright diamonds ("glitchy"; "white
+            # blobs under the near trees" of the subject's widely spaced near rank)
             xs = np.linspace(0, w, 48)
-            pen.polygon([(0, y + h * 0.02)] + [(px, y - size * h * 0.3 * rise(px)) for px in xs] + [(w, y + h * 0.02)])
+            pen.polygon([(0, y + h * 0.02)] + [(px, y - size * h * 0.4 * rise(px)) for px in xs] + [(w, y + h * 0.02)])
             while x < w + 20:
                 height = size * h * rise(x) * rng.uniform(0.7, 1.2)
                 conifer(pen, x, y + h * 0.01, height, height * rng.uniform(0.36, 0.48), int(rng.integers(3, 6)))
