@@ -883,3 +883,22 @@ def test_a_forest_rises_and_falls_in_groves_not_one_even_row():
         crest = np.array([top[max(0, x - 50):x + 50].min() for x in range(size[0])])  # over each grove's spires
         swells.append(np.ptp(crest[50:-50]) / (hy - crest.min()))
     assert np.mean(swells) > 0.3, f"the crest of the woods rises and falls: {swells}"  # one even row: 0.25
+
+
+def test_a_street_under_rain_or_with_an_umbrella_is_wet_and_gives_back_the_sky():
+    """Where rain falls or an umbrella lies, the sky's light lies along the street towards
+    its vanishing point; a dry street's asphalt was "a heavy dark road"."""
+    from generator.painter.plan import Frame
+    from generator.painter.render.land import street
+    from generator.painter.render.scene import Scene, Slot
+
+    def road(*others):
+        plan = replace(worded(("street", "foreground", "street"), *others), frame=Frame("wide", 0.35, "street", -1, 1.0))
+        hy = Scene(plan, 3, SMALL, detail=False).horizon
+        mask, picture = painted_alone(plan, SMALL, street, Slot("foreground", SMALL[0] / 2, SMALL[1] * 0.9, 100, 0.0, -1),
+                                      picture=True)
+        rows = slice(int(hy + 0.1 * (SMALL[1] - hy)), int(hy + 0.4 * (SMALL[1] - hy)))
+        return picture[rows, SMALL[0] // 2 - 10:SMALL[0] // 2 + 10].mean()
+
+    dry, wet = road(), road(("umbrella", "middle", "umbrella"))
+    assert wet > dry + 25, f"the wet street shines: {wet:.0f} against {dry:.0f}"
