@@ -902,3 +902,21 @@ def test_a_street_under_rain_or_with_an_umbrella_is_wet_and_gives_back_the_sky()
 
     dry, wet = road(), road(("umbrella", "middle", "umbrella"))
     assert wet > dry + 25, f"the wet street shines: {wet:.0f} against {dry:.0f}"
+
+
+def test_a_lizard_seen_from_above_keeps_its_far_legs_behind_its_body():
+    """The far legs are foreshortened behind the body, only their feet past it: as long as
+    the near ones they stood up off its back ("legs sticking up from its back")."""
+    from generator.painter.render.animals import lizard_legs, lizard_outline
+    from generator.painter.render.canvas import Canvas
+
+    def mask(draw):
+        canvas = Canvas((800, 400), (255, 255, 255))
+        with canvas.pen((0, 0, 0)) as pen:
+            draw(pen)
+        return pixels(canvas.image).sum(axis=2) < 300
+
+    outline, spine, normal = lizard_outline(400, 200, 600, 1, 0.0)
+    body = mask(lambda pen: pen.polygon(outline))
+    far, near = ((mask(lambda pen: lizard_legs(pen, spine, normal, 600, 1, side)) & ~body).sum() for side in (True, False))
+    assert far < 0.5 * near, f"past the body: {far} px of the far legs, {near} of the near"  # as long: 0.9
