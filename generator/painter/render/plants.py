@@ -89,11 +89,13 @@ def draw_crown(canvas, rng, tips, radius, dark, light, snow=None, painterly: boo
         for x, y, r in spots[::2]:
             clump(pen, x - r * 0.25, y - r * 0.35, r * 0.7)
     if painterly:
-        for color, toward, count, alpha in ((mix(light, WHITE, 0.2), -1, 3, 0.8), (scale(dark, 0.85), 1, 1, 0.6)):
+        # light towards the upper left, where the scene's light comes from; shade away from it
+        for color, toward, count, alpha in ((mix(light, WHITE, 0.2), math.atan2(-0.8, -0.6), 3, 0.8),
+                                            (scale(dark, 0.85), math.atan2(0.8, 0.6), 1, 0.6)):
             with canvas.pen(color, alpha) as pen:
                 for x, y, r in spots:
                     for _ in range(count):
-                        a = math.atan2(toward * 0.8, toward * 0.6) + rng.normal(0, 0.7)
+                        a = toward + rng.normal(0, 0.7)
                         d = r * rng.uniform(0.45, 0.85)
                         pen.ellipse(x + d * math.cos(a), y + d * math.sin(a), r * rng.uniform(0.14, 0.22),
                                     r * rng.uniform(0.08, 0.12), angle=rng.uniform(0, math.pi))
@@ -177,10 +179,10 @@ def tree(scene, slot, rng, bloom=None):
         rx = max(tx.max() - tx.min(), height * 0.4) * 0.4
         cx, cy = tx.mean(), ty.min() + rx * 0.55
         pen.ellipse(cx, cy, rx, rx * 0.6)
-        # in oil its underside broken into clumps: a smooth rim read as a flat dome, "blobby"
-        for a in (np.linspace(0.1, math.pi - 0.1, 7) + rng.normal(0, 0.08, 7)) if scene.detail else ():
-            pen.polygon(leafy(rng, cx + rx * 0.92 * math.cos(a), cy + rx * 0.55 * math.sin(a),
-                              height * 0.1 * rng.uniform(0.6, 0.9)))
+        if scene.detail:  # in oil its underside broken into clumps: a smooth rim read as "blobby"
+            for a in np.linspace(0.1, math.pi - 0.1, 7) + rng.normal(0, 0.08, 7):
+                pen.polygon(leafy(rng, cx + rx * 0.92 * math.cos(a), cy + rx * 0.55 * math.sin(a),
+                                  height * 0.1 * rng.uniform(0.6, 0.9)))
     draw_crown(c, rng, tips, height * 0.1, dark, light, painterly=scene.detail)
     if scene.season == "autumn" or bloom:
         colors = [bloom] if bloom else list(p.leaves)
@@ -356,8 +358,11 @@ def forest(scene, slot, rng):
         color = scene.tone(green, depth)
         # the rank rises and falls along its length, its trees in groves of unequal height
         # and spacing: evenly spaced spires of one height read as "a fence"
-        swell = smooth_line(rng, 64, rng.uniform(1.5, 3.0))
-        rise = lambda x: 1 + 0.28 * float(np.interp(x, np.linspace(0, w, 64), swell))  # noqa: E731
+        along, swell = np.linspace(0, w, 64), 1 + 0.28 * smooth_line(rng, 64, rng.uniform(1.5, 3.0))
+
+        def rise(x: float) -> float:
+            return float(np.interp(x, along, swell))
+
         with c.pen(color) as pen:
             x = rng.uniform(-20, 0)
             # the rank's dark mass reaches over its trees' lowest tiers: left open, the gaps

@@ -95,21 +95,22 @@ def moon(scene, slot, rng):
     # 3 of 3 in oil, and 0 of 3 in ink, where a large disc of bare paper is an "oversized glow".
     if scene.frame.focus == "moon" and not scene.in_ink:
         r *= scene.frame.scale
-    # At dawn a harvest moon sets, low, only where nothing stands before it: over the thin
-    # land of a sky view, or where the poem sets it (three viewers chose it so 6 of 6; set
-    # low behind a figure, a barn or a tree, 1 of 12: "the moon is hidden")
-    setting = dark >= 0.5 or scene.frame.view == "sky" or _names(said, SETTING)
-    rising = dark >= 0.2 and setting and _names(said, RISING_MOONS)
-    if rising and dark >= 0.5:  # just over the far hills, which are painted after it and cut its foot
+    # A harvest moon hangs low: rising at dusk and by night, setting at dawn, but at dawn
+    # only where nothing stands before it: over the thin land of a sky view, or where the
+    # poem sets it (three viewers chose it so 6 of 6; set low behind a figure, a barn or a
+    # tree, 1 of 12: "the moon is hidden")
+    rising = _names(said, RISING_MOONS) and (
+        dark >= 0.5 or (dark >= 0.2 and (scene.frame.view == "sky" or _names(said, SETTING))))
+    if rising:
         r = scene.height * rng.uniform(0.08, 0.1)
-        y = scene.horizon - r * rng.uniform(0.5, 0.9)
-        face = mix(AMBER, (255, 236, 200), 0.3 * dark)
-    elif rising:  # at dawn it sets, as large and low, but pale: against dawn's glow an amber
-        # disc is darker than the sky round it, and the mood's colours, which spare only
-        # lights, turned it green
-        r = scene.height * rng.uniform(0.08, 0.1)
-        y = scene.horizon - r * rng.uniform(1.1, 1.5)
-        face = (255, 248, 232)
+        if dark >= 0.5:  # just over the far hills, which are painted after it and cut its foot
+            y = scene.horizon - r * rng.uniform(0.5, 0.9)
+            face = mix(AMBER, (255, 236, 200), 0.3 * dark)
+        else:  # setting, as large and low, but pale: against dawn's glow an amber disc is
+            # darker than the sky round it, and the mood's colours, which spare only lights,
+            # turned it green
+            y = scene.horizon - r * rng.uniform(1.1, 1.5)
+            face = (255, 248, 232)
     if rising:
         # a warm glow, and a faint one: a bright halo round so large a disc burnt the
         # horizon to white under oil's swirl round lights
