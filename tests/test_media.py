@@ -357,3 +357,17 @@ def test_a_storm_is_never_given_a_pale_style():
     light = mood_table().light
     styles = {choose_style("optimism", random.Random(k), medium="oil", night=True).index for k in range(40)}
     assert styles and not styles & light
+
+
+def test_sumi_e_keeps_its_accent_for_reds_and_flames_not_a_sandy_field():
+    """A dull sand-coloured field (g/r 0.79) came out as a vermilion band across an ink
+    picture; a maple leaf and a candle's flame keep the accent."""
+    from generator.painter.media.sumie import _accent_mask
+
+    picture = np.full((200, 200, 3), 200.0, np.float32)
+    picture[120:160] = (191, 151, 93)  # the sandy field
+    picture[20:40, 20:40] = (220, 110, 40)  # a maple leaf
+    picture[20:40, 150:160] = (255, 196, 60)  # a flame
+    mask = _accent_mask(picture)
+    assert mask[20:40, 20:40].all() and mask[20:40, 150:160].all()
+    assert not mask[120:160].any()

@@ -885,6 +885,42 @@ def test_a_forest_rises_and_falls_in_groves_not_one_even_row():
     assert np.mean(swells) > 0.3, f"the crest of the woods rises and falls: {swells}"  # one even row: 0.25
 
 
+def test_a_fir_is_a_narrow_cone_grown_unevenly_not_a_stamped_spire():
+    """Few deep-notched tiers, mirror-symmetric, read as "stamped", "mechanical" spires, "a
+    fence of chess pieces": each side of the fir grows on its own, notched shallowly."""
+    from generator.painter.render.canvas import Canvas
+    from generator.painter.render.plants import conifer
+
+    w, h = 400, 500
+    canvas = Canvas((w, h))
+    canvas.put((0, 0, w, h), np.full((h, w, 3), 255.0))
+    with canvas.pen((0, 0, 0)) as pen:
+        conifer(pen, np.random.default_rng(2), 200.0, 480.0, 400.0, 180.0, 4)
+    mask = pixels(canvas.image).sum(axis=2) < 380
+    assert (mask != mask[:, ::-1]).sum() > 0.04 * mask.sum(), "its two sides differ"
+    rows = mask[130:460]  # the tiers, above the lowest tier's tips and below the leader
+    widths = rows.sum(axis=1).astype(float)
+    envelope = np.array([widths[max(0, i - 40):i + 1].max() for i in range(len(widths))])  # the cone's edge
+    assert np.median(widths / envelope) > 0.7, "notched shallowly between tiers"
+
+
+def test_in_ink_the_dusk_glow_behind_the_woods_takes_no_accent():
+    """In ink a dusk glow seen between the far trees kept the vermilion accent: "red streaks"
+    and squiggles along the crest of the woods. Haze veils the glow behind them."""
+    from generator.painter.media.sumie import _accent_mask
+    from generator.painter.plan import Frame
+    from generator.painter.render.scene import Scene
+
+    def crest(ink):
+        p = replace(worded(("forest", "middle", "woods"), time_of_day="dusk"), frame=Frame("wide", 0.35, "forest", -1, 1.3))
+        hy = int(Scene(p, 4, SMALL).horizon)
+        picture = pixels(paint(p, 4, SMALL, detail=False, ink=ink))
+        return _accent_mask(picture)[hy - SMALL[1] // 8: hy + 4].mean()
+
+    assert crest(ink=False) > 0.008, "the glow the oil painting keeps"
+    assert crest(ink=True) < 0.002  # 0.011 before
+
+
 def test_a_street_under_rain_or_with_an_umbrella_is_wet_and_gives_back_the_sky():
     """Where rain falls or an umbrella lies, the sky's light lies along the street towards
     its vanishing point; a dry street's asphalt was "a heavy dark road"."""

@@ -211,6 +211,9 @@ def colour_transfer(image: Image.Image, reference: Image.Image, strength: float 
     scale = np.where(std_s > 1e-6, std_r / np.maximum(std_s, 1e-6), 1.0)
     out = (src - mean_s) * scale + mean_r
     out = src + strength * (1 - _lights(src[..., 0])[..., None]) * (out - src)
+    # the one red thing in a grey street keeps its hue and chroma; its lightness follows the key
+    keep = strength * _accents(src)[..., None]
+    out[..., 1:] += keep * (src[..., 1:] - out[..., 1:])
     rgb = lab_to_srgb(_into_gamut(out))
     return Image.fromarray((np.clip(rgb, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8))
 
@@ -223,6 +226,25 @@ def _lights(lightness: np.ndarray) -> np.ndarray:
     light = np.clip((lightness - 70) / 15, 0, 1) * np.clip((lightness - around - 6) / 10, 0, 1)
     soft = Image.fromarray((light * 255 + 0.5).astype(np.uint8), "L").filter(ImageFilter.GaussianBlur(radius * 0.03))
     return np.asarray(soft, dtype=np.float64) / 255
+
+
+ACCENT_MAX = 0.08  # a saturated area larger than this share of the picture is no accent
+
+
+def _accents(lab: np.ndarray) -> np.ndarray:
+    """(h, w) 0-1: where the picture is an accent, a small area far more saturated than what is
+    round it (a red umbrella on a grey street, a kite, a maple leaf). A mood's palette moved
+    the umbrella's red to mud brown ("muddy"), and the subject was lost in its street."""
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    radius = 0.12 * max(chroma.shape)
+    grey = Image.fromarray(np.clip(chroma * 2 + 0.5, 0, 255).astype(np.uint8), "L")
+    around = np.asarray(grey.filter(ImageFilter.GaussianBlur(radius)), dtype=np.float64) / 2
+    for least in (40, 50, 60, 70):  # the most saturated spots, if saturation is everywhere
+        accent = np.clip((chroma - least) / 10, 0, 1) * np.clip((chroma - around - 20) / 10, 0, 1)
+        if accent.mean() <= ACCENT_MAX:
+            soft = Image.fromarray((accent * 255 + 0.5).astype(np.uint8), "L")
+            return np.asarray(soft.filter(ImageFilter.GaussianBlur(radius * 0.02)), dtype=np.float64) / 255
+    return np.zeros_like(chroma)
 
 
 def _into_gamut(lab: np.ndarray, steps: int = 8) -> np.ndarray:

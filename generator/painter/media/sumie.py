@@ -84,7 +84,9 @@ def _accent_mask(source: np.ndarray) -> np.ndarray:
     top, bottom = source.max(axis=2), source.min(axis=2)
     saturation = (top - bottom) / np.maximum(top, 1)
     r, g, b = source[..., 0], source[..., 1], source[..., 2]
-    warm = (r >= top - 1) & (g < r * 0.8) & (b < r * 0.6)
+    # reds to oranges, and yellower only when vivid (a flame): a dull sand-coloured field
+    # (g/r 0.79, saturation 0.5) came out as a vermilion band across the picture
+    warm = (r >= top - 1) & (b < r * 0.6) & ((g < r * 0.72) | ((g < r * 0.8) & (saturation > 0.6)))
     for least in (0.45, 0.6, 0.75, 0.9):  # the most saturated spots, if warmth is everywhere
         mask = (warm & (saturation > least) & (top > 90)).astype(np.float32)
         if mask.mean() <= ACCENT_MAX:

@@ -300,6 +300,8 @@ def fence(scene, slot, rng):
     c, p, w, h = scene.canvas, scene.palette, scene.width, scene.height
     near = slot.layer == "foreground"
     wood = scene.tone(mix(p.ink, p.lit((150, 118, 84)), 0.55), slot.depth)
+    if near and scene.street_vx is not None:
+        return _kerb_railing(scene, wood, h * 0.16, rng)
     x0, x1 = (0, w) if near else (slot.x - w * 0.3, slot.x + w * 0.3)
     y0, y1 = (slot.y - h * 0.04, slot.y) if near else (slot.y, slot.y)
     post = h * (0.16 if near else 0.06)
@@ -327,6 +329,28 @@ def fence(scene, slot, rng):
                 post * 0.04,
                 post * 0.04,
             )
+
+
+def _kerb_railing(scene, wood, post: float, rng) -> None:
+    """A near fence where a street runs away from us: posts and rails along its kerb on the
+    wider side, shrinking to the vanishing point. Across the picture, it barred the street
+    ("awkward perspective", "cluttered")."""
+    from generator.painter.render.land import STREET_SPREAD
+
+    w, h, hy, vx = scene.width, scene.height, scene.horizon, scene.street_vx
+    side = 1 if vx < w / 2 else -1
+    spread = w * STREET_SPREAD * 1.04  # on the pavement, just in from the kerb
+    ts, t = [], 1.1
+    while t > 0.04:
+        ts.append(t)
+        t *= 0.8
+    feet = [(vx + side * spread * t, hy + (h - hy) * t) for t in ts]
+    with scene.canvas.pen(wood) as pen:
+        for (x, y), t in zip(feet, ts):
+            tilt = rng.normal(0, 0.04) * post * t
+            pen.stroke([(x, y), (x + tilt, y - post * t)], post * 0.12 * t, post * 0.1 * t)
+        for f in (0.35, 0.75):
+            pen.stroke([(x, y - post * t * f) for (x, y), t in zip(feet, ts)], post * 0.06 * ts[0], post * 0.06 * ts[-1])
 
 
 @renders("window", stage={"foreground": FRAME})

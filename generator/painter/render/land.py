@@ -282,6 +282,9 @@ def wet_sheen(scene, vx: float, spread: float) -> None:
     scene.canvas.blend(box, light, alpha)
 
 
+STREET_SPREAD = 0.9  # of the width: how far either side of its vanishing point the street meets the picture's foot
+
+
 @renders("street", stage=SURFACE + 3)
 def street(scene, slot, rng):
     """A street running away from us between rows of buildings (in the middle distance,
@@ -294,7 +297,8 @@ def street(scene, slot, rng):
     night = p.darkness > 0.4
     wall = scene.tone(mix(p.ink, (110, 100, 96), 0.4), 0.15)
     asphalt = p.lit((92, 92, 100))
-    spread = w * 0.9
+    spread = w * STREET_SPREAD
+    scene.street_vx = vx
     with c.pen(asphalt) as pen:
         pen.polygon([(vx - 2, hy), (vx + 2, hy), (vx + spread, h), (vx - spread, h)])
     if scene.motifs & WET:

@@ -333,16 +333,29 @@ def bamboo(scene, slot, rng):
                     )
 
 
-def conifer(pen, x, base, height, width, tiers=4):
-    """A fir as stacked tiers: out to each tier's tip, back in under the next one."""
-    left = []
-    for k in range(tiers):
-        w = width * (1 - k / (tiers + 0.5))
-        y_low = base - height * k / tiers * 0.85
-        y_next = base - height * (k + 1) / tiers * 0.85
-        left += [(x - w / 2, y_low), (x - w * 0.15, y_next + height * 0.06)]
-    right = [(2 * x - px, py) for px, py in reversed(left)]
-    pen.polygon(left + [(x, base - height)] + right)
+def conifer(pen, rng, x, base, height, width, tiers=4):
+    """A fir as a narrow cone of many drooping tiers, each side grown on its own, its edge
+    notched shallowly between them and tufted with needles. Few deep-notched tiers, mirror-
+    symmetric, read as "stamped", "mechanical" spires, a fence of chess pieces."""
+    lean = rng.normal(0, 0.025) * height  # the leader is rarely plumb
+    tiers = tiers * 2
+    widths = width * (1 - np.arange(tiers + 1) / (tiers + 0.3)) * rng.uniform(0.82, 1.12, tiers + 1)
+
+    def side(sign: int) -> list[tuple[float, float]]:
+        points = []
+        for k in range(tiers):
+            y_low = base - height * k / tiers * 0.9
+            y_next = base - height * (k + 1) / tiers * 0.9
+            shift = lean * k / tiers
+            tip = (x + shift + sign * widths[k] / 2 * rng.uniform(0.85, 1.1), y_low + height * rng.uniform(0.0, 0.02))
+            inner = (x + shift + lean / tiers + sign * widths[k + 1] / 2 * 0.55, y_next + height * 0.3 / tiers)
+            points.append(tip)
+            px, py = (tip[0] + inner[0]) / 2, (tip[1] + inner[1]) / 2  # a tuft of needles
+            tooth = rng.uniform(0.15, 0.4) * (y_low - y_next)
+            points += [(px + sign * tooth, py + tooth * 0.3), (px, py - tooth * 0.2), inner]
+        return points
+
+    pen.polygon(side(-1) + [(x + lean, base - height)] + side(1)[::-1])
 
 
 @renders("forest", stage=FAR_LAND + 1, wide=True)
@@ -354,6 +367,11 @@ def forest(scene, slot, rng):
     ranks = [(0.7, 0.07 * grow, hy), (0.45, 0.11 * grow, hy + h * 0.02), (0.25, 0.15 * grow, hy + h * 0.05)]
     if subject:  # and a rank near enough to walk into, so the woods fill the middle of the picture
         ranks.append((0.08, 0.26 * grow, hy + h * 0.28))
+    if scene.in_ink:
+        # the farthest rank is too pale to take ink: only its outlines were drawn, as "stray
+        # squiggles" between the trees of the next
+        ranks = ranks[1:]
+        _veil_glow(scene, hy - ranks[0][1] * h * 1.3, hy + h * 0.02)
     for depth, size, y in ranks:
         color = scene.tone(green, depth)
         # the rank rises and falls along its length, its trees in groves of unequal height
@@ -372,7 +390,7 @@ def forest(scene, slot, rng):
             pen.polygon([(0, y + h * 0.02)] + [(px, y - size * h * 0.4 * rise(px)) for px in xs] + [(w, y + h * 0.02)])
             while x < w + 20:
                 height = size * h * rise(x) * rng.uniform(0.7, 1.2)
-                conifer(pen, x, y + h * 0.01, height, height * rng.uniform(0.36, 0.48), int(rng.integers(3, 6)))
+                conifer(pen, rng, x, y + h * 0.01, height, height * rng.uniform(0.36, 0.48), int(rng.integers(3, 6)))
                 # now and then a clearing, but not in ink: through it the far ranks' small
                 # trees showed as "glitchy fragments" and "stray squiggles" (0 of 9)
                 clearing = rng.random() < 0.12 and not scene.in_ink
@@ -381,6 +399,18 @@ def forest(scene, slot, rng):
             with c.pen(scene.tone(p.snow, depth * 0.7), 0.8) as pen:
                 pen.rect(0, y + h * 0.004, w, y + h * 0.02)
         mist(scene, y + h * 0.02, size * h * 0.55, 1.0 if depth < 0.1 else MIST)
+
+
+def _veil_glow(scene, top: float, foot: float) -> None:
+    """Haze over the sky's low band behind the far trees, thickening down to their feet. In
+    ink a dawn or dusk glow seen between the far spires keeps the vermilion accent, and came
+    out as a row of red streaks and squiggles along the woods' crest."""
+    box = scene.canvas._box(0, top, scene.width, foot)
+    if box is None:
+        return
+    y = (np.arange(box[1], box[3], dtype=np.float32)[:, None] + 0.5 - top) / max(foot - top, 1)
+    grey = (sum(scene.palette.haze) / 3,) * 3
+    scene.canvas.blend(box, mix(scene.palette.haze, grey, 0.8), np.broadcast_to(np.clip(y, 0, 1) ** 0.7 * 0.95, (len(y), box[2] - box[0])))
 
 
 MIST = 0.6  # how much of the haze veils the foot of a rank of trees

@@ -95,6 +95,9 @@ class Scene:
         # where a dawn or dusk sun lights the horizon, px, in oil's landscapes under a clear
         # sky: it casts long shadows (creatures.standing) and rims large forms (canvas.Backlight)
         self.low_sun_x: float | None = None
+        # the vanishing point's x of a street running away from us, once it is painted: a
+        # fence in front of it runs along its kerb, not across it (land.street, built.fence)
+        self.street_vx: float | None = None
         self.width, self.height = size
         self.canvas = Canvas(size)
         self.time, self.season = plan.time_of_day, plan.season
