@@ -956,3 +956,23 @@ def test_a_lizard_seen_from_above_keeps_its_far_legs_behind_its_body():
     body = mask(lambda pen: pen.polygon(outline))
     far, near = ((mask(lambda pen: lizard_legs(pen, spine, normal, 600, 1, side)) & ~body).sum() for side in (True, False))
     assert far < 0.5 * near, f"past the body: {far} px of the far legs, {near} of the near"  # as long: 0.9
+
+
+def test_a_near_fence_beside_a_street_runs_along_its_kerb_not_across_it():
+    """Drawn across the picture, a near fence barred the street seen down its length
+    ("awkward perspective", "a fence across the road that hides it"): it follows the kerb."""
+    from generator.painter.plan import Frame
+    from generator.painter.render.scene import Scene
+
+    frame = Frame("wide", 0.4, "street", -1, 1.3)
+    street = replace(worded(("street", "foreground", "street")), frame=frame)
+    fenced = replace(worded(("street", "foreground", "street"), ("fence", "foreground", "fence")), frame=frame)
+    fence = np.abs(pixels(paint(fenced, 2, SMALL, detail=False)) - pixels(paint(street, 2, SMALL, detail=False))).max(axis=2) > 30
+    scene = Scene(street, 2, SMALL, detail=False)
+    w, h, hy = SMALL[0], SMALL[1], scene.horizon
+    vx = scene.layout("foreground", ["street"])["street"].x
+    assert fence.mean() > 0.002, "the railing is painted"
+    for y in range(int(hy + (h - hy) * 0.4), h - 2, 7):  # each row of the near half: clear of the road's middle
+        x = np.flatnonzero(fence[y])
+        half = 0.9 * w * (y - hy) / (h - hy)  # the road's half-width at this row
+        assert not np.any(np.abs(x - vx) < 0.6 * half), f"row {y}: the railing crosses the road"

@@ -635,3 +635,25 @@ def test_colour_transfer_leaves_lights_their_own_colour():
     assert np.abs(sun - (255, 214, 110)).max() < 20, "the sun keeps its gold"
     before = picture[150:190, 20:60].mean(axis=(0, 1))
     assert sky[2] - sky[1] < 0.5 * (before[2] - before[1]), "the sky took the palette's teal"
+
+
+def test_colour_transfer_keeps_the_one_red_thing_in_a_grey_street_red():
+    """A small area far more saturated than what is round it (a red umbrella, a kite) keeps
+    its hue under a green palette: moved with the rest, it turned orange (a brown palette
+    turned it mud brown: "muddy"). The grey round it takes the palette, and a big saturated
+    field is no accent."""
+    rng = np.random.default_rng(0)
+    green = np.clip(rng.normal((60, 140, 60), 25, (64, 64, 3)), 0, 255).astype(np.uint8)
+    street = np.clip(rng.normal(110, 12, (200, 200, 3)), 0, 255).astype(np.uint8)
+    street[120:140, 90:110] = (200, 30, 40)  # 1% of the picture
+    out = srgb_to_lab(np.asarray(colour_transfer(Image.fromarray(street), Image.fromarray(green)), np.float64) / 255)
+    before = srgb_to_lab(np.asarray(street, np.float64) / 255)
+    umbrella, kerb = out[124:136, 94:106].mean(axis=(0, 1)), out[20:60, 20:60].mean(axis=(0, 1))
+    hue = lambda lab: np.degrees(np.arctan2(lab[2], lab[1]))  # noqa: E731
+    assert abs(hue(umbrella) - hue(before[124:136, 94:106].mean(axis=(0, 1)))) < 5, "still red, not orange"
+    assert np.hypot(*umbrella[1:]) > 60, "still saturated"
+    assert kerb[1] < -25, "the grey took the palette's green"
+    field = street.copy()
+    field[:, :100] = (200, 30, 40)  # half the picture: the palette moves it like anything else
+    moved = srgb_to_lab(np.asarray(colour_transfer(Image.fromarray(field), Image.fromarray(green)), np.float64) / 255)
+    assert abs(hue(moved[80:120, 20:60].mean(axis=(0, 1))) - hue(before[124:136, 94:106].mean(axis=(0, 1)))) > 15
