@@ -539,6 +539,40 @@ def test_a_wide_oil_view_at_dusk_is_framed_by_a_bough(monkeypatch):
     assert not framed(("lamp", "foreground"), focus="lamp").any(), "a light as the subject keeps the eye"
 
 
+def test_an_oil_sky_picture_at_a_low_light_has_plumed_grass_clear_of_its_lights(monkeypatch):
+    """A sky picture at dawn, dusk or night in oil has tall dark grass rising from its foot,
+    clear of a low moon and a low sun; daylight, winter, ink and watercolour go without."""
+    from generator.painter.plan import Frame
+    from generator.painter.render.scene import Scene
+
+    def grass(time_of_day="dusk", season="autumn", detail=True):
+        p = replace(plan(("moon", "sky"), ("sun", "sky"), time_of_day=time_of_day, season=season),
+                    lines=["the harvest moon"], frame=Frame("sky", 0.86, "moon", -1, 1.5))
+        seen = []
+        real = Scene.plumed_grass
+
+        def spy(scene):
+            seen.extend(scene.sky_lights)
+            return real(scene)
+
+        with monkeypatch.context() as m:
+            m.setattr(Scene, "plumed_grass", spy)
+            with_grass = pixels(paint(p, 5, SMALL, detail=detail)).sum(axis=2)
+            m.setattr(Scene, "plumed_grass", lambda scene: False)
+            without = pixels(paint(p, 5, SMALL, detail=detail)).sum(axis=2)
+        return without - with_grass, seen  # how much darker the grass made each pixel
+
+    darker, lights = grass()
+    h, w = darker.shape
+    assert (darker[int(h * 0.6):] > 60).mean() > 0.03, "dark stems and plumes across the foot"
+    assert not darker[: int(h * 0.45)].any(), "and the sky above them clear"
+    assert len(lights) == 2 and all(y > h * 0.55 for _, y in lights), "a low moon and a low sun at dusk"
+    for x, _ in lights:
+        assert not darker[: int(h * 0.86), max(0, int(x - w * 0.05)): int(x + w * 0.05)].any(), "clear of them"
+    for quiet in (dict(time_of_day="day"), dict(season="winter"), dict(detail=False)):
+        assert not grass(**quiet)[0].any(), quiet
+
+
 def test_ink_mountains_rise_out_of_mist_behind_a_ground_subject():
     """In ink a wide view's far ranges are mountains: taller than the low ridges, darkest at
     the crest; a subject in the sky keeps its clear sky, and a close-up its low ridges."""

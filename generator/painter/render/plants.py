@@ -503,6 +503,68 @@ def framing_bough(scene, side: int, rng) -> None:
                 pen.ellipse(x, y, s, s * 0.38, angle=a)
 
 
+def plumed_grass(scene, rng) -> None:
+    """Tall plumed grass (susuki, pampas) rising dark from the foot of a sky picture, its
+    plumes lit from behind: the moon-viewing print's foreground. A sky picture was the
+    light over a thin strip of land, "little going on", "little to hold the eye". The stand
+    keeps clear of a low moon or sun: three viewers preferred them "unobstructed"."""
+    c, p, w, h, u = scene.canvas, scene.palette, scene.width, scene.height, scene.u
+    dark = scene.tone(mix(p.ink, p.foliage, 0.3), 0.0)
+    lit = mix(mix(p.glow, WHITE, 0.35), dark, 0.25)
+    wind = rng.choice((-1, 1)) * rng.uniform(0.05, 0.18)  # the whole stand leans one way
+    lights = [x for x, y in scene.sky_lights if y > h * 0.55]  # low enough for the stand to cover
+    if lights:  # the stand in the widest space the lights leave, reckoning an edge as half
+        edges = [-w] + sorted(lights) + [2 * w]
+        left, right = max(zip(edges, edges[1:]), key=lambda gap: min(gap[1], w * 1.5) - max(gap[0], -w * 0.5))
+        centre = (max(left, -w * 0.5) + min(right, w * 1.5)) / 2
+        centre = min(max(centre, w * 0.1), w * 0.9)
+    else:
+        centre = w * (0.5 - 0.3 * scene.frame.side)  # away from the subject
+
+    def clear(xs, margin):  # which of xs stand clear of the lights
+        return np.all([np.abs(xs - x) > margin for x in lights], axis=0) if lights else xs == xs
+
+    count = int(rng.integers(11, 17))
+    xs = np.clip(centre + rng.normal(0, w * 0.22, count), -0.05 * w, 1.05 * w)
+    nearness = 1 - np.abs(xs - centre) / w  # shorter away from the stand's middle
+    tall = h * rng.uniform(0.14, 0.36, count) * (0.55 + 0.45 * nearness)
+    base = h * rng.uniform(1.0, 1.03, count)
+    bend = wind + rng.normal(0, 0.05, count)
+    keep = clear(xs, w * 0.1) & clear(xs + bend * tall, w * 0.18)  # its foot and its plume
+    xs, tall, base, bend = xs[keep], tall[keep], base[keep], bend[keep]
+    # a tuft of arching leaves at the foot of the stand
+    leaves = int(rng.integers(30, 45))
+    lx = np.clip(centre + rng.normal(0, w * 0.25, leaves), -0.05 * w, 1.05 * w)
+    ly, lt = h * rng.uniform(1.0, 1.03, leaves), h * rng.uniform(0.07, 0.16, leaves)
+    lean = wind * 2 + rng.normal(0, 0.3, leaves)
+    keep = clear(lx, w * 0.1)
+    with c.pen(dark) as pen:
+        blades(pen, lx[keep], ly[keep], lt[keep], lean[keep], np.maximum(lt[keep] * 0.08, u), u * 0.4)
+        tips = []
+        for x, y0, t, b in zip(xs, base, tall, bend):
+            k = np.linspace(0, 1, 9)[:, None]
+            stem = np.concatenate([x + b * t * k**2, y0 - t * k], 1)
+            pen.stroke(stem, u * 2.6, u * 1.2)
+            tips.append((stem[-1, 0], stem[-1, 1], b))
+    # each plume a spray of spikelets along the stem's nodding top, drooping with the wind:
+    # dark against the sky, their silver catching the light behind them
+    sprays = []
+    for x, y, bend in tips:
+        length = h * rng.uniform(0.08, 0.12)
+        axis = np.array([math.sin(bend * 3), 1.0])  # from the tip down and along the wind
+        for f in np.linspace(0.05, 1, 18):
+            origin = np.array([x, y]) + axis * length * f * 0.7
+            reach = length * 0.45 * math.sin(math.pi * min(1.0, 0.25 + f * 0.75))  # fullest mid-plume
+            a = math.pi / 2 - bend * 5 + rng.normal(0, 0.5)  # mostly down, blown aside
+            end = origin + reach * np.array([math.cos(a), math.sin(a)]) * [1.0, 0.8]
+            mid = (origin + end) / 2 + rng.normal(0, reach * 0.12, 2)
+            sprays.append((origin, mid, end))
+    for color, alpha, width in ((dark, 1.0, 2.6), (lit, 0.55, 1.6)):
+        with c.pen(color, alpha) as pen:
+            for origin, mid, end in sprays:
+                pen.stroke([origin, mid, end], u * width, u * 0.5)
+
+
 @renders("leaves", stage={"sky": FRONT, "foreground": FRONT}, modelled=True)
 def leaves(scene, slot, rng):
     p, w, h = scene.palette, scene.width, scene.height

@@ -107,6 +107,7 @@ class Scene:
         self.motifs = set(plan.motifs())
         self.water = Image.new("L", size)  # where water is, for reflections and footing
         self.lights: list[tuple[float, float, float]] = []  # (x, y, radius) of lamps, fires
+        self.sky_lights: list[tuple[float, float]] = []  # (x, y) of the suns and moons painted
         self.drawn: set[str] = set()  # shared parts already painted (the sea under waves)
         self.u = min(size) / 1000  # one unit of line width
 
@@ -279,6 +280,12 @@ class Scene:
                 return None
         return side
 
+    def plumed_grass(self) -> bool:
+        """Whether tall plumed grass rises from the foot of the picture: oil's sky pictures
+        at dawn, dusk and by night, the light low or the sky dark enough to silhouette it."""
+        return (self.detail and self.frame.view == "sky" and self.palette.darkness > 0.2
+                and not self.palette.winter)
+
     # -- layout -------------------------------------------------------------------------
     def layout(self, layer: str, motifs: list[str]) -> dict[str, Slot]:
         rng = motif_rng(self.seed, "layout:" + layer)
@@ -413,6 +420,10 @@ def paint(plan: ScenePlan, seed: int, size: tuple[int, int] = (1080, 1350), deta
         from generator.painter.render.plants import framing_bough
 
         framing_bough(scene, side, motif_rng(seed, "framing bough"))
+    if scene.plumed_grass():
+        from generator.painter.render.plants import plumed_grass
+
+        plumed_grass(scene, motif_rng(seed, "plumed grass"))
     if detail:
         scene.light_pool()
     return scene.canvas.image
