@@ -541,12 +541,14 @@ def test_a_wide_oil_view_at_dusk_is_framed_by_a_bough(monkeypatch):
 
 def test_an_oil_sky_picture_at_a_low_light_has_plumed_grass_clear_of_its_lights(monkeypatch):
     """A sky picture at dawn, dusk or night in oil has tall dark grass rising from its foot,
-    clear of a low moon and a low sun; daylight, winter, ink and watercolour go without."""
+    clear of a low moon and a low sun; daylight, winter, ink, watercolour and a kite go
+    without."""
     from generator.painter.plan import Frame
     from generator.painter.render.scene import Scene
 
-    def grass(time_of_day="dusk", season="autumn", detail=True):
-        p = replace(plan(("moon", "sky"), ("sun", "sky"), time_of_day=time_of_day, season=season),
+    def grass(time_of_day="dusk", season="autumn", detail=True, kite=False):
+        flying = [("kite", "sky")] if kite else []  # its string runs down to the land
+        p = replace(plan(("moon", "sky"), ("sun", "sky"), *flying, time_of_day=time_of_day, season=season),
                     lines=["the harvest moon"], frame=Frame("sky", 0.86, "moon", -1, 1.5))
         seen = []
         real = Scene.plumed_grass
@@ -569,7 +571,7 @@ def test_an_oil_sky_picture_at_a_low_light_has_plumed_grass_clear_of_its_lights(
     assert len(lights) == 2 and all(y > h * 0.55 for _, y in lights), "a low moon and a low sun at dusk"
     for x, _ in lights:
         assert not darker[: int(h * 0.86), max(0, int(x - w * 0.05)): int(x + w * 0.05)].any(), "clear of them"
-    for quiet in (dict(time_of_day="day"), dict(season="winter"), dict(detail=False)):
+    for quiet in (dict(time_of_day="day"), dict(season="winter"), dict(detail=False), dict(kite=True)):
         assert not grass(**quiet)[0].any(), quiet
 
 
