@@ -507,17 +507,17 @@ def plumed_grass(scene, rng) -> None:
     """Tall plumed grass (susuki, pampas) rising dark from the foot of a sky picture, its
     plumes lit from behind: the moon-viewing print's foreground. A sky picture was the
     light over a thin strip of land, "little going on", "little to hold the eye". The stand
-    keeps clear of a low moon or sun: three viewers preferred them "unobstructed"."""
+    keeps clear of a low moon or sun: with a plume before the harvest moon and a stand over
+    the setting sun, three viewers chose the picture without it ("unobstructed")."""
     c, p, w, h, u = scene.canvas, scene.palette, scene.width, scene.height, scene.u
     dark = scene.tone(mix(p.ink, p.foliage, 0.3), 0.0)
     lit = mix(mix(p.glow, WHITE, 0.35), dark, 0.25)
     wind = rng.choice((-1, 1)) * rng.uniform(0.05, 0.18)  # the whole stand leans one way
     lights = [x for x, y in scene.sky_lights if y > h * 0.55]  # low enough for the stand to cover
     if lights:  # the stand in the widest space the lights leave, reckoning an edge as half
-        edges = [-w] + sorted(lights) + [2 * w]
-        left, right = max(zip(edges, edges[1:]), key=lambda gap: min(gap[1], w * 1.5) - max(gap[0], -w * 0.5))
-        centre = (max(left, -w * 0.5) + min(right, w * 1.5)) / 2
-        centre = min(max(centre, w * 0.1), w * 0.9)
+        edges = [-w * 0.5] + sorted(lights) + [w * 1.5]
+        left, right = max(zip(edges, edges[1:]), key=lambda gap: gap[1] - gap[0])
+        centre = min(max((left + right) / 2, w * 0.1), w * 0.9)
     else:
         centre = w * (0.5 - 0.3 * scene.frame.side)  # away from the subject
 
