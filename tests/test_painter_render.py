@@ -551,16 +551,16 @@ def test_an_oil_sky_picture_at_a_low_light_has_plumed_grass_clear_of_its_lights(
         p = replace(plan(("moon", "sky"), ("sun", "sky"), *flying, time_of_day=time_of_day, season=season),
                     lines=["the harvest moon"], frame=Frame("sky", 0.86, "moon", -1, 1.5))
         seen = []
-        real = Scene.plumed_grass
+        real = Scene.has_plumed_grass
 
         def spy(scene):
             seen.extend(scene.sky_lights)
             return real(scene)
 
         with monkeypatch.context() as m:
-            m.setattr(Scene, "plumed_grass", spy)
+            m.setattr(Scene, "has_plumed_grass", spy)
             with_grass = pixels(paint(p, 5, SMALL, detail=detail)).sum(axis=2)
-            m.setattr(Scene, "plumed_grass", lambda scene: False)
+            m.setattr(Scene, "has_plumed_grass", lambda scene: False)
             without = pixels(paint(p, 5, SMALL, detail=detail)).sum(axis=2)
         return without - with_grass, seen  # how much darker the grass made each pixel
 

@@ -522,7 +522,7 @@ def plumed_grass(scene, rng) -> None:
         centre = w * (0.5 - 0.3 * scene.frame.side)  # away from the subject
 
     def clear(xs, margin):  # which of xs stand clear of the lights
-        return np.all([np.abs(xs - x) > margin for x in lights], axis=0) if lights else xs == xs
+        return np.all([np.abs(xs - x) > margin for x in lights], axis=0) if lights else np.ones(len(xs), bool)
 
     count = int(rng.integers(11, 17))
     xs = np.clip(centre + rng.normal(0, w * 0.22, count), -0.05 * w, 1.05 * w)

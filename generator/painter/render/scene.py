@@ -280,7 +280,7 @@ class Scene:
                 return None
         return side
 
-    def plumed_grass(self) -> bool:
+    def has_plumed_grass(self) -> bool:
         """Whether tall plumed grass rises from the foot of the picture: oil's sky pictures
         at dawn, dusk and by night, the light low or the sky dark enough to silhouette it.
         Six viewers preferred it in 47 of 60 pairs ("foreground grass adds depth", "pale
@@ -423,7 +423,7 @@ def paint(plan: ScenePlan, seed: int, size: tuple[int, int] = (1080, 1350), deta
         from generator.painter.render.plants import framing_bough
 
         framing_bough(scene, side, motif_rng(seed, "framing bough"))
-    if scene.plumed_grass():
+    if scene.has_plumed_grass():
         from generator.painter.render.plants import plumed_grass
 
         plumed_grass(scene, motif_rng(seed, "plumed grass"))

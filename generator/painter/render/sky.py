@@ -43,14 +43,6 @@ def stars(scene, slot, rng):
             pen.line([(x[i], y[i] - r[i] * 5), (x[i], y[i] + r[i] * 5)], u * 0.6)
 
 
-def _seen_at(scene, motif: str, x: float, y: float) -> None:
-    """Where a sun or a moon is painted: a low one moves off its slot, and where it is, is
-    the picture's focus if it is the subject."""
-    scene.sky_lights.append((x, y))
-    if scene.frame.focus == motif:
-        scene.focus_at = (x, y)
-
-
 @renders("sun", stage=BACKDROP + 3)
 def sun(scene, slot, rng):
     c, p = scene.canvas, scene.palette
@@ -58,7 +50,7 @@ def sun(scene, slot, rng):
     y = scene.horizon - r * rng.uniform(0.1, 1.4) if _low(scene) else slot.y
     # Painted warm, as painters paint it: a white disc in a pale sky read to viewers as the moon.
     gold = mix(p.sun, GOLD, 0.55)
-    _seen_at(scene, "sun", slot.x, y)
+    scene.sky_lights.append((slot.x, y))  # a low sun moves off its slot
     c.glow(slot.x, y, r * 10, p.glow, 0.5)
     c.glow(slot.x, y, r * 3.5, gold, 0.7)
     if p.darkness < 0.2:  # a high sun radiates: rays tell it from a full moon at a glance
@@ -120,7 +112,7 @@ def moon(scene, slot, rng):
             # turned it green
             y = scene.horizon - r * rng.uniform(1.1, 1.5)
             face = (255, 248, 232)
-    _seen_at(scene, "moon", x, y)
+    scene.sky_lights.append((x, y))  # a low moon moves off its slot
     if rising:
         # a warm glow, and a faint one: a bright halo round so large a disc burnt the
         # horizon to white under oil's swirl round lights
