@@ -188,7 +188,8 @@ def stylist_step(request: WorkRequest, store: ArtifactStore, state: dict) -> dic
     # colour transfer recolours it in the mood, where the network and brushwork would repaint it.
     diffusion = request.generator.painter == "diffusion"
     method = "colour" if diffusion else settings.method
-    choice = choose_style(mood, rng, paintings, method=method, medium=medium, night=night)
+    choice = choose_style(mood, rng, paintings, method=method, medium=medium, night=night,
+                          sky=state["plan"].frame.view == "sky")
     stylist = _stylist(request.generator.device)
     started = time.perf_counter()
     underpainting = state["image"]

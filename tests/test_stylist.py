@@ -657,3 +657,16 @@ def test_colour_transfer_keeps_the_one_red_thing_in_a_grey_street_red():
     field[:, :100] = (200, 30, 40)  # half the picture: the palette moves it like anything else
     moved = srgb_to_lab(np.asarray(colour_transfer(Image.fromarray(field), Image.fromarray(green)), np.float64) / 255)
     assert abs(hue(moved[80:120, 20:60].mean(axis=(0, 1))) - hue(before[124:136, 94:106].mean(axis=(0, 1)))) > 15
+
+
+def test_a_sky_picture_never_gets_a_style_that_bands_its_gradient():
+    table = mood_table()
+    assert {13} == set(table.bands), "the discordant palette that banded the harvest moon's dawn"
+    for mood in MOODS:
+        if not set(table.styles[mood]) & table.bands:
+            continue
+        landscapes = {choose_style(mood, random.Random(s), medium="oil").index for s in range(60)}
+        skies = {choose_style(mood, random.Random(s), medium="oil", sky=True).index for s in range(60)}
+        assert landscapes & table.bands, (mood, "a landscape may still take it")
+        assert not skies & table.bands, (mood, skies)
+        assert skies == landscapes - table.bands, mood

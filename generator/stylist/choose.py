@@ -12,7 +12,8 @@ diagonal hatching viewers called "text-like mess"), then paints over them; water
 takes only colours, half-way (its washes are transparent, and a network's texture would show
 through every one); sumi-e takes no style at all (kind "ink": ink has no palette). A style the
 table marks as erasing the drawing lends only its colours; a night, dusk or storm picture is never
-given a style the table marks as light, nor a day or dawn picture one marked as dark.
+given a style the table marks as light, nor a day or dawn picture one marked as dark, nor a
+sky picture (the frame's view "sky", nearly all gradient) one marked as banding it.
 """
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ def choose_style(
     method: str = "network",
     medium: str = "oil",
     night: bool = False,
+    sky: bool = False,
 ) -> StyleChoice:
     """Pick a style for ``mood``.
 
@@ -92,6 +94,8 @@ def choose_style(
     table = mood_table()
     styles = sorted(table.styles[mood])
     unlike = table.light if night else table.dark  # a style must not turn night into day, or day into night
+    if sky:
+        unlike = unlike | table.bands
     styles = [i for i in styles if i not in unlike] or styles
     index = rng.choice(styles)
     if index in table.erases:

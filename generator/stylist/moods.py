@@ -160,6 +160,7 @@ class MoodTable:
     light: frozenset[int] = frozenset()  # pale styles that would turn a night into day
     dark: frozenset[int] = frozenset()  # night styles that would turn a day into night
     media: dict[str, tuple[str, ...]] | None = None  # the media each mood is painted in
+    bands: frozenset[int] = frozenset()  # discordant palettes that band a sky's gradient
 
     def look(self, index: int) -> str:
         return f"{self.palettes[index]}, {self.textures[index]}"
@@ -177,7 +178,7 @@ def parse_mood_table(data: dict) -> MoodTable:
     from generator.painter.media import MEDIA
 
     palettes, textures, moods_of_style = {}, {}, {}
-    erases, light, dark = set(), set(), set()
+    erases, light, dark, bands = set(), set(), set(), set()
     for key, entry in data["styles"].items():
         index = int(key)
         if not 0 <= index < 26:
@@ -193,6 +194,8 @@ def parse_mood_table(data: dict) -> MoodTable:
             light.add(index)
         if entry.get("dark"):
             dark.add(index)
+        if entry.get("bands"):
+            bands.add(index)
     styles = {mood: tuple(data["moods"].get(mood, ())) for mood in MOODS}
     for mood, indexes in styles.items():
         if not indexes:
@@ -208,7 +211,7 @@ def parse_mood_table(data: dict) -> MoodTable:
         if not names or any(name not in MEDIA for name in names):
             raise AuriaError(f"{where}: media.{mood} must list media among {', '.join(MEDIA)}, got {list(names)}")
     return MoodTable(data["model_sha256"], palettes, textures, moods_of_style, styles,
-                     frozenset(erases), frozenset(light), frozenset(dark), media)
+                     frozenset(erases), frozenset(light), frozenset(dark), media, frozenset(bands))
 
 
 def choose_medium(setting: str, mood: str, rng: random.Random, empty: bool = False, wet: bool = False) -> str:
