@@ -1012,3 +1012,26 @@ def test_a_near_fence_beside_a_street_runs_along_its_kerb_not_across_it():
         x = np.flatnonzero(fence[y])
         half = 0.9 * w * (y - hy) / (h - hy)  # the road's half-width at this row
         assert not np.any(np.abs(x - vx) < 0.6 * half), f"row {y}: the railing crosses the road"
+
+
+def test_a_fir_is_a_ragged_cone_of_many_boughs_up_to_a_short_leader():
+    """Stacked tiers notched to half their width, ending in a long bare spike, read as
+    "pagoda-like trees", "stacked beads", "chess-piece pagodas"."""
+    from generator.painter.render.plants import conifer
+
+    class Recorder:
+        def polygon(self, points, cut=False):
+            self.points = np.array(points)
+
+    for seed, tiers in ((1, 3), (2, 4), (3, 5)):
+        pen = Recorder()
+        conifer(pen, np.random.default_rng(seed), 0.0, 1000.0, 400.0, 160.0, tiers)
+        left = pen.points[: len(pen.points) // 2]  # the left edge, foot to leader
+        tips = left[0::2]
+        assert len(tips) >= 12, "many boughs a side, not a few tiers"
+        rise = (1000.0 - tips[:, 1]) / 400.0
+        assert rise.max() > 0.88, "boughs right up under the leader, no bare spike above them"
+        steps = np.diff(np.sort(rise))
+        assert steps.std() / steps.mean() > 0.3, "boughs unevenly spaced, not stacked in even tiers"
+        reach = -tips[:, 0]
+        assert np.corrcoef(rise, reach)[0, 1] < -0.8, "the boughs shorten steadily up the tree: a cone"

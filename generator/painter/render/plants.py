@@ -334,25 +334,29 @@ def bamboo(scene, slot, rng):
 
 
 def conifer(pen, rng, x, base, height, width, tiers=4):
-    """A fir as a narrow cone of many drooping tiers, each side grown on its own, its edge
-    notched shallowly between them and tufted with needles. Few deep-notched tiers, mirror-
-    symmetric, read as "stamped", "mechanical" spires, a fence of chess pieces."""
+    """A spruce in silhouette: a narrow cone whose two edges are each a ragged run of
+    drooping branch tips, grown on their own, notched only shallowly between them, up to a
+    short leader. (Few deep-notched tiers, mirror-symmetric, read as "stamped", "mechanical"
+    spires, a fence of chess pieces; many drooping tiers notched to half their width and
+    ending in a long bare spike, as "pagoda-like trees" in three of four round-36 viewings.)
+    ``tiers``: how coarse the branching is, 3 (few long boughs) to 5 (many short ones)."""
     lean = rng.normal(0, 0.025) * height  # the leader is rarely plumb
-    tiers = tiers * 2
-    widths = width * (1 - np.arange(tiers + 1) / (tiers + 0.3)) * rng.uniform(0.82, 1.12, tiers + 1)
+    count = tiers * 4  # branch tips on each side
 
     def side(sign: int) -> list[tuple[float, float]]:
+        # the tips' heights, unevenly spaced, from the lowest bough to just under the leader
+        rise = np.sort(rng.uniform(0.0, 0.94, count))
+        rise[0], rise[-1] = 0.0, rng.uniform(0.9, 0.95)  # boughs from the foot to under the leader
         points = []
-        for k in range(tiers):
-            y_low = base - height * k / tiers * 0.9
-            y_next = base - height * (k + 1) / tiers * 0.9
-            shift = lean * k / tiers
-            tip = (x + shift + sign * widths[k] / 2 * rng.uniform(0.85, 1.1), y_low + height * rng.uniform(0.0, 0.02))
-            inner = (x + shift + lean / tiers + sign * widths[k + 1] / 2 * 0.55, y_next + height * 0.3 / tiers)
-            points.append(tip)
-            px, py = (tip[0] + inner[0]) / 2, (tip[1] + inner[1]) / 2  # a tuft of needles
-            tooth = rng.uniform(0.15, 0.4) * (y_low - y_next)
-            points += [(px + sign * tooth, py + tooth * 0.3), (px, py - tooth * 0.2), inner]
+        for k, f in enumerate(rise):
+            y = base - height * f
+            half = width / 2 * (1 - f) ** 0.85 * rng.uniform(0.75, 1.1)  # a cone, a little bellied
+            shift = x + lean * f
+            droop = height * rng.uniform(0.01, 0.03) * (1 - f)  # a bough's tip hangs below its root
+            next_f = rise[k + 1] if k + 1 < count else 0.96
+            notch = base - height * (f + next_f) / 2  # where the next bough grows out of the cone
+            points += [(shift + sign * half, y + droop),
+                       (shift + sign * half * rng.uniform(0.4, 0.65), notch)]
         return points
 
     pen.polygon(side(-1) + [(x + lean, base - height)] + side(1)[::-1])
