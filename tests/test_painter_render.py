@@ -1035,3 +1035,33 @@ def test_a_fir_is_a_ragged_cone_of_many_boughs_up_to_a_short_leader():
         assert steps.std() / steps.mean() > 0.3, "boughs unevenly spaced, not stacked in even tiers"
         reach = -tips[:, 0]
         assert np.corrcoef(rise, reach)[0, 1] < -0.8, "the boughs shorten steadily up the tree: a cone"
+
+
+def test_a_word_of_mourning_names_a_mourner_in_black_unless_the_poem_walks():
+    """The wanderer's hat and staff beside the ghost "of the funeral" read as "a beaked
+    cloaked walker"; a "funeral march" keeps the wanderer's stride."""
+    from types import SimpleNamespace
+
+    from generator.painter.render.people import people, traveller, woman
+
+    def scene(*lines):
+        return SimpleNamespace(plan=SimpleNamespace(lines=list(lines)), motifs={"figure"})
+
+    assert people(scene("a ghost from a dream", "of the funeral"), "funeral") == (woman,)
+    assert people(scene("funeral march", "the crunch of husks"), "funeral") == (traveller,)
+    assert people(scene("alone on the road"), "alone") == (traveller,)
+
+    def dress(lines, word):
+        p = replace(plan(("figure", "foreground")), lines=lines)
+        p = replace(p, placements=[replace(p.placements[0], word=word)])
+        return pixels(paint(p, 4, SMALL, detail=False))
+
+    lines = ["at the funeral", "no comfort", "among the stones"]
+    bare = pixels(paint(replace(plan(), lines=lines), 4, SMALL, detail=False))
+
+    def body(image):  # the figure's own pixels: where it differs from the picture without it
+        return image[np.abs(image - bare).max(axis=2) > 30].sum(axis=1)
+
+    mourner, wanderer = dress(lines, "funeral"), dress(["alone at last", "no comfort", "among the stones"], "alone")
+    assert (mourner != wanderer).any(), "a different figure"
+    assert body(mourner).mean() < body(wanderer).mean() - 20, "dressed darker, in black"

@@ -93,6 +93,16 @@ GROUPS = {**dict.fromkeys(("family", "parents", "grandparents", "couple", "lover
                            "students", "soldiers", "mourners", "strangers", "neighbors",
                            "neighbours", "dancers", "commuters", "passengers"), (man, woman, man)),
           "sisters": (woman, woman), "brothers": (man, man), "men": (man, man), "women": (woman, woman)}
+# A word of mourning names a mourner: a woman in black, standing still, where the wanderer's
+# hat and staff stood beside round 36's ghost "of the funeral" as "a beaked cloaked walker",
+# "awkward". Three viewers chose her 12 of 18 times ("woman in dark dress facing the ghost is
+# coherent and moving", "still mourner facing the flowers reads as grief"), and the wanderer
+# 6 of 6 where the poem walks ("funeral march": "walking figure fits the crunch of steps";
+# "funeral procession"), so a poem of walking keeps the wanderer's stride.
+MOURNING = frozenset("""funeral funerals burial burials mourner mourning grave graves graveyard
+cemetery churchyard tomb tombstone wake vigil""".split())
+WALKING = frozenset("""march marches marching procession processions walk walks walking walked
+steps footsteps""".split())
 # a traveller's hat and staff belong on the road, not at a table or in a street
 INDOORS_OR_TOWN = frozenset({"table", "house", "street", "city", "window", "door", "train", "lamp"})
 
@@ -105,19 +115,28 @@ def people(scene, word: str):
     """The bodies that paint the figure the poem names with `word`."""
     if word in GROUPS:
         return GROUPS[word]
-    if word in WOMEN:
+    if word in WOMEN or _mourner(scene, word):
         return (woman,)
     if word in MEN or scene.motifs & INDOORS_OR_TOWN:
         return (man,)
     return (traveller,)
 
 
+def _mourner(scene, word: str) -> bool:
+    """Whether the figure is a mourner standing still: named by a word of mourning, in a
+    poem that does not walk."""
+    from generator.painter.lexicon import words_of
+
+    return word in MOURNING and not any(set(words_of(line)) & WALKING for line in scene.plan.lines)
+
+
 @renders("figure", footing="land", modelled=True)
 def figure(scene, slot, rng):
     p = scene.palette
-    robe = scene.tone(mix(p.ink, p.lit((60, 70, 110)), 0.4), slot.depth)
-    height = slot.size * (1.0 if slot.layer == "foreground" else 0.55)
     word = scene.word_for("figure") or ""
+    dress = (30, 28, 34) if _mourner(scene, word) else (60, 70, 110)  # mourning black, or a dark blue
+    robe = scene.tone(mix(p.ink, p.lit(dress), 0.4), slot.depth)
+    height = slot.size * (1.0 if slot.layer == "foreground" else 0.55)
     bodies = people(scene, word)
     if scene.plan.seated_layer() == slot.layer:
         return at_table(scene, slot, rng, bodies, height, robe)
