@@ -371,3 +371,22 @@ def test_sumi_e_keeps_its_accent_for_reds_and_flames_not_a_sandy_field():
     mask = _accent_mask(picture)
     assert mask[20:40, 20:40].all() and mask[20:40, 150:160].all()
     assert not mask[120:160].any()
+
+
+def test_oil_lays_a_broad_stroke_as_tracks_of_bristles_that_lift_off_unevenly():
+    """One flat slab per stroke, with round ends, read as a photo filter ("filter-like
+    brushwork", "smeared filter")."""
+    from generator.painter.media.oil import BRISTLES, _bristles
+    from generator.painter.media.strokes import Strokes, surface_of
+
+    canvas = np.zeros((120, 300, 4), np.uint8)
+    points = np.array([[[40.0, 60.0], [100.0, 60.0], [160.0, 60.0], [220.0, 60.0], [260.0, 60.0]]])
+    strokes = Strokes(points, np.array([5]), np.array([[150.0, 110.0, 70.0]], np.float32), 20.0)
+    _bristles(surface_of(canvas).getCanvas(), strokes, np.random.default_rng(1))
+    paint = canvas[..., :3].astype(float).sum(axis=2)
+    painted = canvas[..., 3] > 200
+    middle = paint[42:79, 150][painted[42:79, 150]]
+    assert len(middle) > 30, "the stroke is as wide as its brush"
+    assert np.ptp(middle) > 8 and len(set(middle.tolist())) >= 4, "tracks of lighter and darker paint across the stroke"
+    ends = [np.flatnonzero(painted[row]).max() for row in range(45, 76, 6) if painted[row].any()]
+    assert len(ends) >= BRISTLES - 1 and np.ptp(ends) > 6, "each track lifts off at its own point"
