@@ -1065,3 +1065,26 @@ def test_a_word_of_mourning_names_a_mourner_in_black_unless_the_poem_walks():
     mourner, wanderer = dress(lines, "funeral"), dress(["alone at last", "no comfort", "among the stones"], "alone")
     assert (mourner != wanderer).any(), "a different figure"
     assert body(mourner).mean() < body(wanderer).mean() - 20, "dressed darker, in black"
+
+
+def test_a_kite_string_runs_to_the_hand_of_whoever_flies_it(monkeypatch):
+    """A string ending on the horizon beside the walker: "the kite string doesn't reach the figure"."""
+    from generator.painter.render import sky
+
+    ends = []
+    string = sky._string
+    monkeypatch.setattr(sky, "_string", lambda bridle, end, sag: ends.append(end) or string(bridle, end, sag))
+    size = (540, 675)
+    horizon = size[1] * 0.6
+    paint(plan(("kite", "sky")), 3, size, detail=False)
+    assert len(ends) == 1 and abs(ends[0][1] - horizon) < 2, "no one holds it: it runs down to the far land"
+    for motifs in ((("kite", "sky"), ("figure", "foreground")), (("kite", "sky"), ("shadow", "foreground"))):
+        ends.clear()
+        paint(plan(*motifs), 3, size, detail=False)
+        assert len(ends) == 1, "one string"
+        assert ends[0][1] > horizon + 2, f"held by someone standing on the ground before the horizon: {motifs}"
+    couple = plan(("kite", "sky"), ("figure", "foreground"))
+    couple = replace(couple, placements=[couple.placements[0], replace(couple.placements[1], word="couple")])
+    ends.clear()
+    paint(couple, 3, size, detail=False)
+    assert len(ends) == 1 and abs(ends[0][1] - horizon) < 2, "a couple holding hands leaves it to someone far off"

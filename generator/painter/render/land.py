@@ -459,8 +459,10 @@ def footprints(scene, slot, rng):
 def shadow(scene, slot, rng):
     """Someone standing in low light, and the long shadow they cast towards us; when the
     poem names a creature, the shadow is that creature's own (creatures.standing)."""
+    from generator.painter.render import people
     from generator.painter.render.creatures import CASTERS, Figure
     from generator.painter.render.people import traveller
+    from generator.painter.render.sky import fly_kite
 
     if scene.motifs & CASTERS:
         return
@@ -479,5 +481,7 @@ def shadow(scene, slot, rng):
     axis = np.stack([slot.x + lean * length * t, base + length * t], 1)
     with c.pen(scale(p.ground_near, 0.45), 0.6, blur=scene.u) as pen:
         pen.stroke(axis, 0, 0, widths=profile * height * 1.3)
+    walker = Figure(slot.x, base, height, 1 if lean > 0 else -1)
     with c.pen(scene.ink(0.2 if near else 0.4)) as pen:
-        traveller(Figure(slot.x, base, height, 1 if lean > 0 else -1), pen, hat=True, staff=True)
+        traveller(walker, pen, hat=True, staff=True)
+    fly_kite(scene, walker.p(*people.STAFF_HAND))

@@ -17,6 +17,9 @@ from generator.painter.render.creatures import Figure, standing
 from generator.painter.render.registry import renders
 
 
+STAFF_HAND = (0.26, 0.57)  # body units: the wanderer's hand on the staff (and on a kite's string)
+
+
 def traveller(f, pen, hat=True, staff=True):
     """A wanderer in a travelling cape, mid-stride, leaning on a staff: the back leg bent,
     pushing off from its toes, the cape's hem swinging back (viewers chose it over the
@@ -32,7 +35,7 @@ def traveller(f, pen, hat=True, staff=True):
         pen.polygon(f.pts([(-0.22, 0.845), (-0.1, 0.885), (0.02, 0.99), (0.13, 0.89), (0.24, 0.85), (0.02, 0.87)]))
     if staff:
         f.stroke(pen, [(0.08, 0.74), (0.16, 0.62), (0.25, 0.57)], 0.05, 0.04)
-        f.ellipse(pen, 0.26, 0.57, 0.03, 0.03)
+        f.ellipse(pen, *STAFF_HAND, 0.03, 0.03)
         f.stroke(pen, [(0.27, 0.95), (0.31, 0.0)], 0.02)
 
 
@@ -152,6 +155,32 @@ def figure(scene, slot, rng):
             hands.append((Figure(slot.x + offset, slot.y, size, turned).p(*FRONT_HAND[body]), size, tint))
     if pair:
         join_hands(scene, hands, height)
+    _fly_kite(scene, slot, bodies, height, facing)
+
+
+def flies_kite(scene) -> bool:
+    """Whether someone on the ground flies the picture's kite: one alone standing (the poem's
+    figure, or the walker who casts the shadow it names). A couple holding hands leaves it to
+    someone far off: the string run to her free hand "stops awkwardly at the woman's hair
+    bun" (2 of 3 chose the far string), and so does a figure seated at a table."""
+    from generator.painter.render.creatures import CASTERS
+
+    if "figure" in scene.motifs:
+        seated = scene.plan.seated_layer() is not None
+        return not seated and len(people(scene, scene.word_for("figure") or "")) == 1
+    return "shadow" in scene.motifs and not scene.motifs & CASTERS
+
+
+def _fly_kite(scene, slot, bodies, height, facing) -> None:
+    """The kite's string to the front hand of the one who flies it (the wanderer's on his staff)."""
+    from generator.painter.render.sky import fly_kite
+
+    if scene.kite_bridle is None or len(bodies) != 1:
+        return
+    body = bodies[0]
+    hand = STAFF_HAND if body is traveller else FRONT_HAND[body]
+    size = height * (0.92 if body is woman else 1.0)
+    fly_kite(scene, Figure(slot.x, slot.y, size, facing).p(*hand))
 
 
 def _dressed(scene, slot, robe, k, body, height):

@@ -108,6 +108,9 @@ class Scene:
         self.water = Image.new("L", size)  # where water is, for reflections and footing
         self.lights: list[tuple[float, float, float]] = []  # (x, y, radius) of lamps, fires
         self.sky_lights: list[tuple[float, float]] = []  # (x, y) of the suns and moons painted
+        # a kite's bridle (x, y) and size, px, when someone on the ground flies it: the string
+        # runs from their hand (sky.fly_kite), not to a point on the horizon
+        self.kite_bridle: tuple[float, float, float] | None = None
         self.drawn: set[str] = set()  # shared parts already painted (the sea under waves)
         self.u = min(size) / 1000  # one unit of line width
 

@@ -295,6 +295,24 @@ def aurora(scene, slot, rng):
     c.screen(box, rgb, light * 0.8)
 
 
+def _string(bridle, end, sag: float) -> list[tuple[float, float]]:
+    """A kite's string from its bridle down to ``end``, sagging by ``sag`` px in the middle."""
+    return [(bridle[0] + (end[0] - bridle[0]) * t, bridle[1] + (end[1] - bridle[1]) * t + math.sin(t * math.pi) * sag)
+            for t in np.linspace(0, 1, 16)]
+
+
+def fly_kite(scene, hand: tuple[float, float]) -> None:
+    """The string of the picture's kite, from the bridle down to the ``hand`` that holds it."""
+    if scene.kite_bridle is None:
+        return
+    x, y, size = scene.kite_bridle
+    scene.kite_bridle = None  # one hand holds it
+    # held, it is drawn taut and dark enough to carry down across the land to the hand: as
+    # faint as a far one it was lost in ink's furrows short of the walker
+    with scene.canvas.pen(scene.ink(0.1), 0.9) as pen:
+        pen.line(_string((x, y), hand, size * 0.4), scene.u * 1.6)
+
+
 @renders("kite", modelled=True)
 def kite(scene, slot, rng):
     c, u = scene.canvas, scene.u
@@ -313,21 +331,21 @@ def kite(scene, slot, rng):
     )
     colors = [(220, 60, 50), (250, 200, 70)]
     rng.shuffle(colors)
-    # the string sags down to someone far away, then the tail waves behind
-    end = (x - slot.side * scene.width * 0.35, scene.horizon)
-    sag = [
-        (
-            bottom[0] + (end[0] - bottom[0]) * t,
-            bottom[1] + (end[1] - bottom[1]) * t + math.sin(t * math.pi) * s,
-        )
-        for t in np.linspace(0, 1, 16)
-    ]
+    # the string sags down to someone far away, or to the hand of the one on the ground who
+    # flies it (a string ending on the horizon beside the walker: "the kite string doesn't
+    # reach the figure", round 38), then the tail waves behind
     tail = [
         (bottom[0] + math.sin(t * 3 + 1) * s * 0.3 * (t / 6 + 0.3), bottom[1] + t * s * 0.5)
         for t in np.linspace(0, 6, 20)
     ]
+    from generator.painter.render.people import flies_kite
+
+    held = flies_kite(scene)
     with c.pen(scene.ink(0.3), 0.7) as pen:
-        pen.line(sag, u * 1.2)
+        if held:
+            scene.kite_bridle = (bottom[0], bottom[1], s)
+        else:
+            pen.line(_string(bottom, (x - slot.side * scene.width * 0.35, scene.horizon), s), u * 1.2)
         pen.line(tail, u * 1.5)
     with c.pen(scene.palette.lit(colors[0])) as pen:
         pen.polygon([top, right, bottom, left])
