@@ -1088,3 +1088,13 @@ def test_a_kite_string_runs_to_the_hand_of_whoever_flies_it(monkeypatch):
     ends.clear()
     paint(couple, 3, size, detail=False)
     assert len(ends) == 1 and abs(ends[0][1] - horizon) < 2, "a couple holding hands leaves it to someone far off"
+
+
+def test_a_tree_stands_in_its_own_shade():
+    """A trunk that just stops on the grass "looks like it floats", "pasted on"."""
+    without = pixels(paint(plan(), 2, SMALL, detail=False))
+    changed = np.abs(pixels(paint(plan(("tree", "middle")), 2, SMALL, detail=False)) - without).max(axis=2) > 12
+    rows = np.flatnonzero(changed.any(axis=1))
+    foot = changed[rows.max() - 2:rows.max() + 1]
+    width = lambda mask: np.ptp(np.flatnonzero(mask.any(axis=0)))
+    assert width(foot) > 0.3 * width(changed), "a pool of shade wider than the trunk at its foot"
