@@ -1098,3 +1098,17 @@ def test_a_tree_stands_in_its_own_shade():
     foot = changed[rows.max() - 2:rows.max() + 1]
     width = lambda mask: np.ptp(np.flatnonzero(mask.any(axis=0)))
     assert width(foot) > 0.3 * width(changed), "a pool of shade wider than the trunk at its foot"
+
+
+def test_an_oil_lizard_is_marked_down_its_back_and_an_ink_one_plain(monkeypatch):
+    """A plain hide "fades into the ground" in oil; in ink blotches read as "stamped-on ovals"."""
+    from generator.painter.render import animals
+
+    lizard = plan(("lizard", "foreground"))
+    marked = {detail: pixels(paint(lizard, 4, SMALL, detail=detail)) for detail in (True, False)}
+    monkeypatch.setattr(animals, "_blotches", lambda *args: None)
+    plain = {detail: pixels(paint(lizard, 4, SMALL, detail=detail)) for detail in (True, False)}
+    spots = np.abs(marked[True] - plain[True]).max(axis=2) > 10
+    assert spots.sum() > 20, "dark blotches on the oil lizard's back"
+    assert (marked[True][spots].sum(axis=1) < plain[True][spots].sum(axis=1)).mean() > 0.9, "darker than its hide"
+    assert (marked[False] == plain[False]).all(), "the ink lizard's hide is plain"

@@ -141,8 +141,25 @@ def lizard(scene, slot, rng):
     with c.pen(hide) as pen:
         pen.polygon(outline)
         lizard_legs(pen, spine, normal, length, facing, far=False)
+    if scene.detail:
+        _blotches(c, rng, spine, normal, length, scale(hide, 0.62))
     with c.pen(scale(hide, 0.5)) as pen:  # the eyes, one each side of the head
         i = int(0.06 * (len(spine) - 1))
         for side in (-1, 1):
             ex, ey = spine[i] + normal[i] * side * length * 0.02
             pen.circle(ex, ey, length * 0.006)
+
+
+def _blotches(canvas, rng, spine, normal, length, color) -> None:
+    """Two rows of dark blotches down a lizard's back, the way most lizards are marked. In oil
+    three viewers chose them 6 of 6 times ("mottled markings stand out from the pale field",
+    where the plain hide "fades into the ground"); in ink 1 of 6 ("the plain ink silhouette
+    suits the sparse sumi-e style"; "stamped-on ovals"), so oil alone (``Scene.detail``)."""
+    half = np.interp(np.linspace(0, 1, len(spine)), *zip(*LIZARD_WIDTH)) * length
+    with canvas.pen(color) as pen:
+        for t in np.linspace(0.15, 0.62, 9):
+            for side in (-1, 1):
+                i = int(np.clip(t + rng.normal(0, 0.012), 0, 1) * (len(spine) - 1))
+                size = half[i] * rng.uniform(0.2, 0.3)
+                bx, by = spine[i] + normal[i] * side * half[i] * rng.uniform(0.3, 0.5)
+                pen.ellipse(bx, by, size, size * 0.7 * GROUND_TILT, angle=float(np.arctan2(normal[i][0], -normal[i][1])))
