@@ -580,7 +580,7 @@ def test_the_medium_decides_how_the_style_is_used():
 
 def test_a_night_never_gets_a_light_style_nor_a_day_a_dark_one():
     table = mood_table()
-    assert {6, 20, 23} == set(table.dark)
+    assert {6, 9, 20, 23} == set(table.dark)
     for mood in MOODS:
         for seed in range(12):
             night = choose_style(mood, random.Random(seed), medium="oil", night=True)
