@@ -670,3 +670,18 @@ def test_a_sky_picture_never_gets_a_style_that_bands_its_gradient():
         assert landscapes & table.bands, (mood, "a landscape may still take it")
         assert not skies & table.bands, (mood, skies)
         assert skies == landscapes - table.bands, mood
+
+
+def test_a_day_keeps_clear_of_a_dusky_style_unless_its_mood_has_no_other():
+    """Style 16 by day read as "a moonlit night lane"; sadness has no other style by day."""
+    table = mood_table()
+    assert {16} == set(table.dusky)
+    for mood in MOODS:
+        day = {choose_style(mood, random.Random(s), medium="oil").index for s in range(60)}
+        night = {choose_style(mood, random.Random(s), medium="oil", night=True).index for s in range(60)}
+        brighter = set(table.styles[mood]) - table.dark - table.dusky
+        if brighter:
+            assert not day & table.dusky, (mood, day)
+        if 16 in table.styles[mood] and 16 not in table.light:
+            assert 16 in night, (mood, "a night may still take it")
+    assert 16 in {choose_style("sadness", random.Random(s), medium="oil").index for s in range(20)}

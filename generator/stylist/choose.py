@@ -12,8 +12,9 @@ diagonal hatching viewers called "text-like mess"), then paints over them; water
 takes only colours, half-way (its washes are transparent, and a network's texture would show
 through every one); sumi-e takes no style at all (kind "ink": ink has no palette). A style the
 table marks as erasing the drawing lends only its colours; a night, dusk or storm picture is never
-given a style the table marks as light, nor a day or dawn picture one marked as dark, nor a
-sky picture (the frame's view "sky", nearly all gradient) one marked as banding it.
+given a style the table marks as light, nor a day or dawn picture one marked as dark (nor one
+marked as dusky, unless its mood has no other), nor a sky picture (the frame's view "sky",
+nearly all gradient) one marked as banding it.
 """
 from __future__ import annotations
 
@@ -97,6 +98,8 @@ def choose_style(
     if sky:
         unlike = unlike | table.bands
     styles = [i for i in styles if i not in unlike] or styles
+    if not night:  # and a day keeps clear of the dim styles where its mood has a brighter one
+        styles = [i for i in styles if i not in table.dusky] or styles
     index = rng.choice(styles)
     if index in table.erases:
         method = "colour"

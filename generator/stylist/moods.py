@@ -161,6 +161,7 @@ class MoodTable:
     dark: frozenset[int] = frozenset()  # night styles that would turn a day into night
     media: dict[str, tuple[str, ...]] | None = None  # the media each mood is painted in
     bands: frozenset[int] = frozenset()  # discordant palettes that band a sky's gradient
+    dusky: frozenset[int] = frozenset()  # dim styles a day takes only when its mood has no other
 
     def look(self, index: int) -> str:
         return f"{self.palettes[index]}, {self.textures[index]}"
@@ -178,7 +179,7 @@ def parse_mood_table(data: dict) -> MoodTable:
     from generator.painter.media import MEDIA
 
     palettes, textures, moods_of_style = {}, {}, {}
-    erases, light, dark, bands = set(), set(), set(), set()
+    erases, light, dark, bands, dusky = set(), set(), set(), set(), set()
     for key, entry in data["styles"].items():
         index = int(key)
         if not 0 <= index < 26:
@@ -196,6 +197,8 @@ def parse_mood_table(data: dict) -> MoodTable:
             dark.add(index)
         if entry.get("bands"):
             bands.add(index)
+        if entry.get("dusky"):
+            dusky.add(index)
     styles = {mood: tuple(data["moods"].get(mood, ())) for mood in MOODS}
     for mood, indexes in styles.items():
         if not indexes:
@@ -211,7 +214,7 @@ def parse_mood_table(data: dict) -> MoodTable:
         if not names or any(name not in MEDIA for name in names):
             raise AuriaError(f"{where}: media.{mood} must list media among {', '.join(MEDIA)}, got {list(names)}")
     return MoodTable(data["model_sha256"], palettes, textures, moods_of_style, styles,
-                     frozenset(erases), frozenset(light), frozenset(dark), media, frozenset(bands))
+                     frozenset(erases), frozenset(light), frozenset(dark), media, frozenset(bands), frozenset(dusky))
 
 
 def choose_medium(setting: str, mood: str, rng: random.Random, empty: bool = False, wet: bool = False) -> str:
