@@ -1112,3 +1112,17 @@ def test_an_oil_lizard_is_marked_down_its_back_and_an_ink_one_plain(monkeypatch)
     assert spots.sum() > 20, "dark blotches on the oil lizard's back"
     assert (marked[True][spots].sum(axis=1) < plain[True][spots].sum(axis=1)).mean() > 0.9, "darker than its hide"
     assert (marked[False] == plain[False]).all(), "the ink lizard's hide is plain"
+
+
+def test_a_house_stands_in_its_own_shade():
+    """Without it "the house is flat and floating", "pasted on"."""
+    without = pixels(paint(plan(), 2, SMALL, detail=False))
+    changed = np.abs(pixels(paint(plan(("house", "middle")), 2, SMALL, detail=False)) - without).max(axis=2) > 12
+    rows = np.flatnonzero(changed.any(axis=1))
+    walls = changed[rows.max() - int(0.3 * np.ptp(rows)):rows.max() - int(0.15 * np.ptp(rows))]
+    foot = changed[rows.max() - 1:rows.max() + 1]
+    width = lambda mask: np.ptp(np.flatnonzero(mask.any(axis=0)))
+    assert width(foot) > 0.8 * width(walls), "a pool of shade as wide as the house at its foot"
+    darker = pixels(paint(plan(("house", "middle")), 2, SMALL, detail=False))
+    below = slice(rows.max() - 1, rows.max() + 1)
+    assert darker[below][changed[below]].sum(axis=1).mean() < without[below][changed[below]].sum(axis=1).mean(), "darker than the ground"

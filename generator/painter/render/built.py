@@ -76,6 +76,11 @@ def cottage(scene, slot, rng, height, lit=None, door_open=False):
         slot.depth,
     )
     timber = scene.tone(mix(p.ink, p.lit(WOOD), 0.5), slot.depth)
+    # its shade on the ground, as a tree's: "the house is flat and floating", "pasted on" without
+    # it; three viewers chose it 36 of 36 times ("cast shadow grounds the house")
+    if not scene.is_water(x, y + 2):
+        with c.pen(scale(p.ground_near, 0.4), 0.55, blur=s * 0.04) as pen:
+            pen.ellipse(x + width * 0.12, y, width * 0.85, s * 0.07)
     with c.pen(scale(wall, 0.8)) as pen:  # the shaded side
         pen.rect(x + width * 0.5, y - s * 0.5, x + width * 0.75, y)
     with c.pen(wall) as pen:
