@@ -1126,3 +1126,17 @@ def test_a_house_stands_in_its_own_shade():
     darker = pixels(paint(plan(("house", "middle")), 2, SMALL, detail=False))
     below = slice(rows.max() - 1, rows.max() + 1)
     assert darker[below][changed[below]].sum(axis=1).mean() < without[below][changed[below]].sum(axis=1).mean(), "darker than the ground"
+
+
+@pytest.mark.parametrize("motif", ["tree", "willow", "pine", "house", "temple", "bell", "scarecrow"])
+def test_what_stands_on_the_ground_stands_in_its_own_shade(motif, monkeypatch):
+    """Pagodas, bell towers, pines and scarecrows without it "float", "hover", look "pasted on"."""
+    from generator.painter.render.scene import Scene
+
+    feet = []
+    shade = Scene.foot_shade
+    monkeypatch.setattr(Scene, "foot_shade", lambda self, *args: feet.append(args) or shade(self, *args))
+    paint(plan((motif, "middle")), 2, SMALL, detail=False)
+    assert len(feet) == 1, f"the {motif} stands in one pool of shade"
+    x, y, rx, ry = feet[0]
+    assert SMALL[1] * 0.6 <= y <= SMALL[1] and 0 < ry < rx, "flat on the ground below the horizon"

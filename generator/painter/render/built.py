@@ -78,9 +78,7 @@ def cottage(scene, slot, rng, height, lit=None, door_open=False):
     timber = scene.tone(mix(p.ink, p.lit(WOOD), 0.5), slot.depth)
     # its shade on the ground, as a tree's: "the house is flat and floating", "pasted on" without
     # it; three viewers chose it 36 of 36 times ("cast shadow grounds the house")
-    if not scene.is_water(x, y + 2):
-        with c.pen(scale(p.ground_near, 0.4), 0.55, blur=s * 0.04) as pen:
-            pen.ellipse(x + width * 0.12, y, width * 0.85, s * 0.07)
+    scene.foot_shade(x + width * 0.12, y, width * 0.85, s * 0.07)
     with c.pen(scale(wall, 0.8)) as pen:  # the shaded side
         pen.rect(x + width * 0.5, y - s * 0.5, x + width * 0.75, y)
     with c.pen(wall) as pen:
@@ -141,6 +139,7 @@ def temple(scene, slot, rng):
     tiers = int(rng.integers(3, 6))
     x, y = slot.x, slot.y
     tier = s * 0.8 / tiers
+    scene.foot_shade(x + s * 0.04, y + s * 0.01, s * 0.34, s * 0.04)
     for k in range(tiers):
         width = s * (0.5 - 0.05 * k)
         base = y - k * tier
@@ -573,6 +572,7 @@ def bell(scene, slot, rng):
     wood = scene.tone(mix(p.ink, p.lit(WOOD), 0.5), slot.depth)
     bronze = scene.tone(p.lit((120, 110, 70)), slot.depth)
     stone = scene.tone(mix(p.ink, p.lit((150, 146, 136)), 0.45), slot.depth)
+    scene.foot_shade(x + s * 0.06, y + s * 0.01, s * 0.66, s * 0.06)
     with c.pen(stone) as pen:  # the plinth the tower stands on
         pen.rect(x - s * 0.54, y - s * 0.07, x + s * 0.54, y + s * 0.01)
     with c.pen(scale(stone, 1.15)) as pen:  # its top, in the light

@@ -277,6 +277,7 @@ def scarecrow(scene, slot, rng):
     wood = scene.tone(mix(p.ink, p.lit((110, 80, 50)), 0.5), slot.depth)
     straw = scene.tone(p.lit((222, 186, 100)), slot.depth)
     coat = scene.tone(p.lit((96, 104, 140)), slot.depth)
+    scene.foot_shade(slot.x, slot.y, height * 0.22, height * 0.03)
     with scene.canvas.pen(wood) as pen:
         f.stroke(pen, [(0, 0), (0, 0.95)], 0.04)
         f.stroke(pen, [(-0.48, 0.72), (0.48, 0.7)], 0.035)

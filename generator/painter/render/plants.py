@@ -167,14 +167,9 @@ def tree(scene, slot, rng, bloom=None):
         upright=0.12,
     )
     bare = p.winter and not bloom
-    if slot.layer != "sky" and not scene.is_water(slot.x, slot.y + 2):
-        # its shade on the ground at its foot: without it the tree beside round 39's lizard
-        # "looks like it floats", "pasted on"; three viewers chose the shade 33 of 36 times
-        # ("tree shadow matches the lizard's, coherent light"; lost where it fell across the
-        # rails before a train: "a smudge")
+    if slot.layer != "sky":  # standing in its own shade: "the tree looks like it floats" without
         spread = max(height * 0.3, slot.size * 0.2)
-        with c.pen(scale(p.ground_near, 0.4), 0.6, blur=spread * 0.06) as pen:
-            pen.ellipse(slot.x, slot.y + spread * 0.02, spread, spread * 0.16)
+        scene.foot_shade(slot.x, slot.y, spread, spread * 0.16)
     draw_wood(c, bark, segments)
     if bare:
         with c.pen(p.snow) as pen:  # snow resting on the upper side of branches
@@ -222,6 +217,7 @@ def willow(scene, slot, rng):
         spread=1.0,
         shrink=0.72,
     )
+    scene.foot_shade(slot.x, slot.y, height * 0.3, height * 0.05)
     draw_wood(c, bark, segments)
     if p.winter:
         fronds = scene.tone(mix(p.lit((160, 150, 110)), p.snow, 0.2), slot.depth)
@@ -254,6 +250,7 @@ def pine(scene, slot, rng):
     trunk = np.stack(
         [slot.x + lean * height * (t**1.6) + np.sin(t * 4) * height * 0.03, slot.y - height * t], 1
     )
+    scene.foot_shade(slot.x, slot.y, height * 0.22, height * 0.035)
     with c.pen(bark) as pen:
         pen.stroke(trunk, height * 0.06, height * 0.015)
     pads = []

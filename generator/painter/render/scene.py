@@ -250,6 +250,16 @@ class Scene:
                     dx, r = rng.normal(0, size * 1.1), size * rng.uniform(0.5, 1.0)
                     pen.circle(x + dx, hy - r * 0.7, r)
 
+    def foot_shade(self, x: float, y: float, half_width: float, half_height: float) -> None:
+        """The shade on the ground at the foot of something standing there, drawn under it:
+        without it a tree "looks like it floats" and a house is "pasted on" (33 of 36 and 36
+        of 36 pairs chose the shade), a pagoda, a bell tower, a pine, a willow and a scarecrow
+        "hover" (36 of 36). None on water, which reflects instead."""
+        if self.is_water(x, y + 2):
+            return
+        with self.canvas.pen(scale(self.palette.ground_near, 0.4), 0.6, blur=half_height * 0.4) as pen:
+            pen.ellipse(x, y + half_height * 0.12, half_width, half_height)
+
     def light_pool(self) -> None:
         """Gather the light on the focus and let the rest fall towards shadow, as a painter
         keys a picture to its subject. Without a focus, the light gathers on the horizon."""
