@@ -1128,7 +1128,7 @@ def test_a_house_stands_in_its_own_shade():
     assert darker[below][changed[below]].sum(axis=1).mean() < without[below][changed[below]].sum(axis=1).mean(), "darker than the ground"
 
 
-@pytest.mark.parametrize("motif", ["tree", "willow", "pine", "house", "temple", "bell", "scarecrow"])
+@pytest.mark.parametrize("motif", ["tree", "willow", "pine", "house", "temple", "bell", "scarecrow", "table"])
 def test_what_stands_on_the_ground_stands_in_its_own_shade(motif, monkeypatch):
     """Pagodas, bell towers, pines and scarecrows without it "float", "hover", look "pasted on"."""
     from generator.painter.render.scene import Scene

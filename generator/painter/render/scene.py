@@ -254,7 +254,8 @@ class Scene:
         """The shade on the ground at the foot of something standing there, drawn under it:
         without it a tree "looks like it floats" and a house is "pasted on" (33 of 36 and 36
         of 36 pairs chose the shade), a pagoda, a bell tower, a pine, a willow and a scarecrow
-        "hover" (36 of 36). None on water, which reflects instead."""
+        "hover" (36 of 36), and a laid table "floats" under a fainter one (36 of 36). None on
+        water, which reflects instead."""
         if self.is_water(x, y + 2):
             return
         with self.canvas.pen(scale(self.palette.ground_near, 0.4), 0.6, blur=half_height * 0.4) as pen:

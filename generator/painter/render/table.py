@@ -43,8 +43,7 @@ def laid_table(scene, x, y, s, depth, rng, long_cloth=False, glow=1.0) -> float:
     front, back, deep = s * 0.62, s * 0.5, s * DEEP  # half widths, and how far it recedes
     wood = scene.tone(mix(p.ink, p.lit(WOOD), 0.5), depth)
     cloth = scene.tone(p.lit(CLOTH), depth)
-    with c.pen(scale(p.ground_near, 0.5), 0.4, blur=s * 0.02) as pen:  # its shadow on the floor
-        pen.ellipse(x, y, front * 1.05, s * 0.05)
+    scene.foot_shade(x, y, front * 1.05, s * 0.05)  # its shadow on the floor
     if not long_cloth:
         with c.pen(wood) as pen:
             for dx in (-front * 0.85, front * 0.85):
