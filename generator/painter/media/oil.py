@@ -4,10 +4,11 @@ Hertzmann's "impressionist" layers (full opacity, short curved strokes, each fin
 repainting only where the picture still differs), with a broader first brush so the big
 masses read as blocked in with a loaded brush, and a finest one of about 2 px for edges.
 The broad strokes are laid as tracks of bristles, each a little lighter or darker and each
-lifting off at its own point, as a loaded round brush drags (``_bristles``). Each stroke is also drawn into a relief map with a random thickness and its heading; the
-bristles are then combed into the relief along each stroke's heading, and the relief's
-slopes shade the paint as raised impasto catches the light. A linen weave shows through
-faintly, the light falls off a little towards the corners, and dull colours are enriched.
+lifting off at its own point, as a loaded round brush drags (``_bristles``). Each stroke is
+also drawn into a relief map with a random thickness and its heading; the bristles are then
+combed into the relief along each stroke's heading, and the relief's slopes shade the paint
+as raised impasto catches the light. A linen weave shows through faintly, the light falls
+off a little towards the corners, and dull colours are enriched.
 """
 from __future__ import annotations
 
@@ -83,10 +84,8 @@ BRISTLE_VALUE = 0.035  # how much lighter or darker one track's paint is
 
 
 def _bristles(canvas, strokes, rng: np.random.Generator) -> None:
-    """Each stroke as a bundle of bristle tracks side by side, each a little lighter or darker
-    and each lifting off at its own point: the broad strokes' flat rounded slabs read as a
-    photo filter ("filter-like brushwork", "smeared filter" in five of round 37's seven oil
-    pictures)."""
+    """Each stroke as a bundle of BRISTLES tracks side by side, each a little lighter or darker
+    and each lifting off at its own point (see BRISTLED for why)."""
     n, r = len(strokes), strokes.radius
     if not n:
         return

@@ -459,9 +459,8 @@ def footprints(scene, slot, rng):
 def shadow(scene, slot, rng):
     """Someone standing in low light, and the long shadow they cast towards us; when the
     poem names a creature, the shadow is that creature's own (creatures.standing)."""
-    from generator.painter.render import people
     from generator.painter.render.creatures import CASTERS, Figure
-    from generator.painter.render.people import traveller
+    from generator.painter.render.people import STAFF_HAND, traveller
     from generator.painter.render.sky import fly_kite
 
     if scene.motifs & CASTERS:
@@ -484,4 +483,4 @@ def shadow(scene, slot, rng):
     walker = Figure(slot.x, base, height, 1 if lean > 0 else -1)
     with c.pen(scene.ink(0.2 if near else 0.4)) as pen:
         traveller(walker, pen, hat=True, staff=True)
-    fly_kite(scene, walker.p(*people.STAFF_HAND))
+    fly_kite(scene, walker.p(*STAFF_HAND))

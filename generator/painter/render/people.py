@@ -155,7 +155,11 @@ def figure(scene, slot, rng):
             hands.append((Figure(slot.x + offset, slot.y, size, turned).p(*FRONT_HAND[body]), size, tint))
     if pair:
         join_hands(scene, hands, height)
-    _fly_kite(scene, slot, bodies, height, facing)
+    elif len(bodies) == 1:  # one alone may fly the picture's kite, from the front hand
+        from generator.painter.render.sky import fly_kite
+
+        hand = STAFF_HAND if body is traveller else FRONT_HAND[body]
+        fly_kite(scene, Figure(slot.x, slot.y, size, turned).p(*hand))
 
 
 def flies_kite(scene) -> bool:
@@ -169,18 +173,6 @@ def flies_kite(scene) -> bool:
         seated = scene.plan.seated_layer() is not None
         return not seated and len(people(scene, scene.word_for("figure") or "")) == 1
     return "shadow" in scene.motifs and not scene.motifs & CASTERS
-
-
-def _fly_kite(scene, slot, bodies, height, facing) -> None:
-    """The kite's string to the front hand of the one who flies it (the wanderer's on his staff)."""
-    from generator.painter.render.sky import fly_kite
-
-    if scene.kite_bridle is None or len(bodies) != 1:
-        return
-    body = bodies[0]
-    hand = STAFF_HAND if body is traveller else FRONT_HAND[body]
-    size = height * (0.92 if body is woman else 1.0)
-    fly_kite(scene, Figure(slot.x, slot.y, size, facing).p(*hand))
 
 
 def _dressed(scene, slot, robe, k, body, height):
