@@ -1140,3 +1140,36 @@ def test_what_stands_on_the_ground_stands_in_its_own_shade(motif, monkeypatch):
     assert len(feet) == 1, f"the {motif} stands in one pool of shade"
     x, y, rx, ry = feet[0]
     assert SMALL[1] * 0.6 <= y <= SMALL[1] and 0 < ry < rx, "flat on the ground below the horizon"
+
+
+@pytest.mark.parametrize("side", [-1, 1])
+def test_a_near_walker_walks_on_the_road(monkeypatch, side):
+    """A wanderer in the grass beside the road was "awkward" (round 44): the road the poem
+    names runs under the feet of a walker near at hand; a walker far off on the horizon
+    leaves the road its own way."""
+    import generator.painter.render.land as land
+    from generator.painter.plan import Frame
+    from generator.painter.render.scene import Scene
+
+    paths = []
+    original = land._perspective_path
+    monkeypatch.setattr(land, "_perspective_path", lambda *a: paths.append(original(*a)) or paths[-1])
+
+    def painted(layer):
+        p = replace(worded(("figure", layer, "wanderer"), ("road", "foreground", "road")),
+                    frame=Frame("close", 0.4, "figure", side, 1.6))
+        scene = Scene(p, 5, SMALL)
+        walker = dict((m, slot) for _, m, slot in scene.schedule())["figure"]
+        paths.clear()
+        paint(p, 5, SMALL)
+        ys, left, right = paths[0]
+        row = int(round(walker.y - ys[0]))
+        return walker, left[row], right[row]
+
+    walker, left, right = painted("foreground")
+    assert left < walker.x < right, "the near walker stands on the road"
+    walker, left, right = painted("middle")
+    assert not left < walker.x < right, "the far walker keeps to the land beside the road"
+    p = worded(("figure", "foreground", "wanderer"), ("road", "foreground", "road"))
+    inked = Scene(p, 5, SMALL, ink=True)
+    assert inked.walker(inked.schedule()) is None, "in ink the road's drawn edges keep clear of the walker"
