@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from PIL import Image
 
 from generator.painter.render.canvas import mix, smooth_line, value_noise
 from generator.painter.render.registry import BACKDROP, renders
@@ -214,7 +215,15 @@ def storm(scene, slot, rng):
     fall = np.clip(1.1 - np.linspace(0, 1, rows) ** 1.5, 0, 1)[:, None]
     alpha = np.clip((noise * 0.6 + 0.55) * fall, 0, 0.92)
     dark = mix(scene.palette.ink, (90, 96, 110), 0.45)
-    shade = np.where(noise[..., None] > 0.55, np.array(mix(dark, WHITE, 0.12)), np.array(dark))
+    # banks of cloud lying along the horizon (noise stretched three times as wide as it is
+    # tall), lit and shaded smoothly: cut at one level of the noise, the cloud was flat
+    # "blotches", "smeared clouds" (round 44). Drawn from a child of the storm's generator,
+    # which leaves the bolt where it was.
+    banks = value_noise(rng.spawn(1)[0], max(2, w // 3), rows, cells=3)
+    banks = np.asarray(Image.fromarray(banks).resize((w, rows), Image.Resampling.BICUBIC))
+    lit = np.clip((banks - 0.35) / 0.4, 0, 1)[..., None]
+    lit = lit * lit * (3 - 2 * lit)  # smoothstep
+    shade = np.array(dark, np.float32) + (np.array(mix(dark, WHITE, 0.2), np.float32) - np.array(dark, np.float32)) * lit
     c.blend(box, shade, alpha)
     # lightning: a bolt of many short jagged steps from the cloud base to the horizon, thick
     # where it leaves the cloud and thinning as it falls, with forks and a glow round it.
