@@ -31,8 +31,9 @@ def traveller(f, pen, hat=True, staff=True):
     f.outline(pen, [(0.04, 0.8), (0.11, 0.77), (0.15, 0.62), (0.19, 0.32), (0.2, 0.26), (0.1, 0.245),
                     (-0.06, 0.225), (-0.2, 0.2), (-0.215, 0.25), (-0.18, 0.48), (-0.13, 0.73), (-0.04, 0.8)])
     f.ellipse(pen, 0.01, 0.86, 0.055, 0.066)
-    if hat:  # a conical straw hat, its brim drooping a little
-        pen.polygon(f.pts([(-0.22, 0.845), (-0.1, 0.885), (0.02, 0.99), (0.13, 0.89), (0.24, 0.85), (0.02, 0.87)]))
+    if hat:  # a conical straw hat, low and wide, its sides full and its brim rounded
+        f.outline(pen, [(-0.215, 0.842), (-0.205, 0.862), (-0.1, 0.914), (0.01, 0.962), (0.12, 0.914),
+                        (0.225, 0.862), (0.235, 0.842), (0.02, 0.856)])
     if staff:
         f.stroke(pen, [(0.08, 0.74), (0.16, 0.62), (0.25, 0.57)], 0.05, 0.04)
         f.ellipse(pen, *STAFF_HAND, 0.03, 0.03)
