@@ -29,6 +29,9 @@ METHODS = ("network", "colour")
 INK = "ink and wash on rice paper"  # the description of a sumi-e work's "style"
 WATERCOLOUR_SHARE = 0.5  # watercolour keeps half of each thing's own colour: the full transfer made mud
 OIL_TEXTURE = 0.0  # share of the network's own strokes under oil: none, its colours on the drawing
+# A sky picture is nearly all the hour's gradient: moved all the way to a loud palette, the
+# harvest moon's pale dawn became "a cliché sunset", "oversaturated" (round 45, 2.50 of 5).
+SKY_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class StyleChoice:
     painting_path: str | None = None
     description: str = ""
     texture: float = 1.0  # network kinds: share of the network's strokes; the rest is its colours
-    share: float = 1.0  # colour kind: how far the picture moves to the style's colours
+    share: float = 1.0  # how far the picture moves to the style's colours (the colour kind, and under texture < 1)
 
     @property
     def label(self) -> str:
@@ -79,7 +82,7 @@ def choose_style(
     if medium == "watercolour":
         method = "colour"
     texture = OIL_TEXTURE if medium == "oil" else 1.0
-    share = WATERCOLOUR_SHARE if medium == "watercolour" else 1.0
+    share = WATERCOLOUR_SHARE if medium == "watercolour" else SKY_SHARE if sky else 1.0
     if paintings:
         painting = rng.choice(sorted(paintings, key=lambda p: str(p["id"])))
         name = _painting_name(painting)

@@ -96,10 +96,10 @@ class Stylist:
     def apply(self, image: Image.Image, choice, strength: float, cache_dir: str | Path) -> Image.Image:
         """Paint ``image`` as a ``choose.StyleChoice`` says; ``cache_dir`` holds the style vectors."""
         if choice.kind == "builtin":
-            return _textured(image, self.apply_builtin(image, choice.index, strength), choice.texture)
+            return _textured(image, self.apply_builtin(image, choice.index, strength), choice.texture, choice.share)
         if choice.kind == "painting":
             return _textured(image, self.apply_painting(image, choice.painting_path, strength, cache_dir),
-                             choice.texture)
+                             choice.texture, choice.share)
         if choice.kind == "ink":  # sumi-e: the medium makes its own values from the drawing
             return _rgb(image)
         if choice.kind == "colour":
@@ -161,11 +161,12 @@ class Stylist:
             raise AuriaError(f"stylist: {e}") from None
 
 
-def _textured(image: Image.Image, styled: Image.Image, texture: float) -> Image.Image:
-    """``texture`` of the network's strokes over the picture in the styled picture's colours."""
+def _textured(image: Image.Image, styled: Image.Image, texture: float, share: float = 1.0) -> Image.Image:
+    """``texture`` of the network's strokes over the picture moved ``share`` of the way to the
+    styled picture's colours."""
     if texture >= 1:
         return styled
-    coloured = colour_transfer(image, styled)
+    coloured = colour_transfer(image, styled, share)
     return coloured if texture <= 0 else Image.blend(coloured, styled, texture)
 
 
