@@ -687,19 +687,19 @@ def test_a_day_keeps_clear_of_a_dusky_style_unless_its_mood_has_no_other():
     assert 16 in {choose_style("sadness", random.Random(s), medium="oil").index for s in range(20)}
 
 
-def test_a_sky_picture_moves_only_half_way_to_its_style_colours():
-    """A sky picture is nearly all its hour's gradient: moved all the way to a loud palette,
-    the harvest moon's pale dawn was "a cliché sunset", "oversaturated"."""
-    from generator.stylist.choose import SKY_SHARE
+def test_oil_moves_only_half_way_to_its_style_colours():
+    """Moved all the way to a loud palette, oil's skies were "garish", "a cliché sunset" and
+    its landscapes "oversaturated", "hot magenta": half-way, as watercolour."""
+    from generator.stylist.choose import OIL_SHARE
     from generator.stylist.network import _textured
 
-    assert 0 < SKY_SHARE < 1
+    assert 0 < OIL_SHARE < 1
     for mood in MOODS:
-        assert choose_style(mood, random.Random(3), medium="oil", sky=True).share == SKY_SHARE
-        assert choose_style(mood, random.Random(3), medium="oil").share == 1.0
+        for sky in (False, True):
+            assert choose_style(mood, random.Random(3), medium="oil", sky=sky).share == OIL_SHARE
     ys = np.linspace(0, 1, 64)[:, None, None]
     dawn = Image.fromarray((np.broadcast_to(ys * [40, 40, 90] + [150, 140, 200], (64, 48, 3))).astype(np.uint8))
     red = Image.fromarray(np.full((64, 48, 3), (200, 40, 30), np.uint8))
     chroma = lambda im: srgb_to_lab(np.asarray(im, np.float64) / 255)[..., 1].mean()  # noqa: E731
-    full, half = chroma(_textured(dawn, red, 0.0)), chroma(_textured(dawn, red, 0.0, SKY_SHARE))
-    assert chroma(dawn) < half < full, "half-way between the hour's colours and the style's"
+    full, half = chroma(_textured(dawn, red, 0.0)), chroma(_textured(dawn, red, 0.0, OIL_SHARE))
+    assert chroma(dawn) < half < full, "half-way between the picture's own colours and the style's"

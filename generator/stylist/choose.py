@@ -8,9 +8,9 @@ built-in style of the mood would paint it.
 
 The medium has its say: oil takes only the colours the style gives the picture (OIL_TEXTURE;
 the network's own strokes read as a filter under the brushwork, and even 15% of them left a
-diagonal hatching viewers called "text-like mess"), then paints over them; watercolour
-takes only colours, half-way (its washes are transparent, and a network's texture would show
-through every one); sumi-e takes no style at all (kind "ink": ink has no palette). A style the
+diagonal hatching viewers called "text-like mess"), half-way (OIL_SHARE), then paints over
+them; watercolour takes only colours, half-way too (its washes are transparent, and a
+network's texture would show through every one); sumi-e takes no style at all (kind "ink": ink has no palette). A style the
 table marks as erasing the drawing lends only its colours; a night, dusk or storm picture is never
 given a style the table marks as light, nor a day or dawn picture one marked as dark (nor one
 marked as dusky, unless its mood has no other), nor a sky picture (the frame's view "sky",
@@ -29,9 +29,10 @@ METHODS = ("network", "colour")
 INK = "ink and wash on rice paper"  # the description of a sumi-e work's "style"
 WATERCOLOUR_SHARE = 0.5  # watercolour keeps half of each thing's own colour: the full transfer made mud
 OIL_TEXTURE = 0.0  # share of the network's own strokes under oil: none, its colours on the drawing
-# A sky picture is nearly all the hour's gradient: moved all the way to a loud palette, the
-# harvest moon's pale dawn became "a cliché sunset", "oversaturated" (round 45, 2.50 of 5).
-SKY_SHARE = 0.5
+# Oil too moves half-way to its style's colours. All the way, its skies were "garish", "a
+# cliché sunset", "muddy brown" (28 of 30 pairs chose half-way in sky pictures) and its
+# landscapes "oversaturated", "hot magenta", "crushed blacks" (27 of 30).
+OIL_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def choose_style(
     if medium == "watercolour":
         method = "colour"
     texture = OIL_TEXTURE if medium == "oil" else 1.0
-    share = WATERCOLOUR_SHARE if medium == "watercolour" else SKY_SHARE if sky else 1.0
+    share = WATERCOLOUR_SHARE if medium == "watercolour" else OIL_SHARE
     if paintings:
         painting = rng.choice(sorted(paintings, key=lambda p: str(p["id"])))
         name = _painting_name(painting)
