@@ -12,16 +12,19 @@ from dataclasses import dataclass
 from generator.painter.render.canvas import Color, mix, saturate, scale
 
 TIMES = {
+    # a soft blue overhead warming to peach and gold at the horizon, and a golden light: as a
+    # violet fading to pink, dawn read "cold", "a purple cast", "heavy", and once the styles'
+    # colours went half-way over it, "muddy" (28 of 36 pairs chose the warmer dawn)
     "dawn": dict(
         sky=(
-            (0.0, (86, 92, 150)),
-            (0.5, (196, 146, 178)),
-            (0.85, (246, 190, 168)),
-            (1.0, (252, 216, 172)),
+            (0.0, (92, 116, 168)),
+            (0.5, (212, 166, 172)),
+            (0.85, (250, 198, 160)),
+            (1.0, (255, 224, 170)),
         ),
         sun=(255, 228, 176),
-        glow=(255, 184, 140),
-        light=(1.0, 0.86, 0.86),
+        glow=(255, 192, 130),
+        light=(1.0, 0.9, 0.8),
         ink=(58, 46, 74),
         darkness=0.3,
     ),
