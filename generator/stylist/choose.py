@@ -10,11 +10,11 @@ The medium has its say: oil takes only the colours the style gives the picture (
 the network's own strokes read as a filter under the brushwork, and even 15% of them left a
 diagonal hatching viewers called "text-like mess"), half-way (OIL_SHARE), then paints over
 them; watercolour takes only colours, half-way too (its washes are transparent, and a
-network's texture would show through every one); sumi-e takes no style at all (kind "ink": ink has no palette). A style the
-table marks as erasing the drawing lends only its colours; a night, dusk or storm picture is never
-given a style the table marks as light, nor a day or dawn picture one marked as dark (nor one
-marked as dusky, unless its mood has no other), nor a sky picture (the frame's view "sky",
-nearly all gradient) one marked as banding it.
+network's texture would show through every one); sumi-e takes no style at all (kind "ink":
+ink has no palette). A style the table marks as erasing the drawing lends only its colours;
+a night, dusk or storm picture is never given a style the table marks as light, nor a day or
+dawn picture one marked as dark (nor one marked as dusky, unless its mood has no other), nor
+a sky picture (the frame's view "sky", nearly all gradient) one marked as banding it.
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ class StyleChoice:
     painting_path: str | None = None
     description: str = ""
     texture: float = 1.0  # network kinds: share of the network's strokes; the rest is its colours
-    share: float = 1.0  # how far the picture moves to the style's colours (the colour kind, and under texture < 1)
+    share: float = 1.0  # how far the picture moves to the style's colours (colour kind; network under texture < 1)
 
     @property
     def label(self) -> str:

@@ -152,15 +152,17 @@ def _perspective_path(scene, slot, rng, bottom_width):
     ys = np.arange(int(hy), h, dtype=np.float32)
     t = np.clip((ys - hy) / (h - hy), 0, 1)
     end, bends = w * rng.uniform(0.35, 0.65), rng.uniform(1, 2)
-    winding = np.sin(t * math.pi * bends) * w * 0.12 * t
+
+    def winding(t):  # how far the path swings off its straight line at depth t
+        return np.sin(t * math.pi * bends) * w * 0.12 * t
+
     if scene.walker_at is not None:
         # the near end that takes the path through the walker's feet (x, y), winding as it
         # would (straightened to reach them, the path was "stiff", "a wedge": 12 of 21 pairs)
         x, y = scene.walker_at
         tw = float(np.clip((y - hy) / (h - hy), 0.05, 1))
-        through = slot.x + (x - slot.x - math.sin(tw * math.pi * bends) * w * 0.12 * tw) / tw
-        end = float(np.clip(through, -0.15 * w, 1.15 * w))
-    centre = slot.x + (end - slot.x) * t + winding
+        end = float(np.clip(slot.x + (x - slot.x - winding(tw)) / tw, -0.15 * w, 1.15 * w))
+    centre = slot.x + (end - slot.x) * t + winding(t)
     half = w * (0.002 + bottom_width / 2 * t**1.1)
     return ys, centre - half, centre + half
 

@@ -223,7 +223,8 @@ def storm(scene, slot, rng):
     banks = np.asarray(Image.fromarray(banks).resize((w, rows), Image.Resampling.BICUBIC))
     lit = np.clip((banks - 0.35) / 0.4, 0, 1)[..., None]
     lit = lit * lit * (3 - 2 * lit)  # smoothstep
-    shade = np.array(dark, np.float32) + (np.array(mix(dark, WHITE, 0.2), np.float32) - np.array(dark, np.float32)) * lit
+    belly, top = np.array(dark, np.float32), np.array(mix(dark, WHITE, 0.2), np.float32)
+    shade = belly + (top - belly) * lit
     c.blend(box, shade, alpha)
     # lightning: a bolt of many short jagged steps from the cloud base to the horizon, thick
     # where it leaves the cloud and thinning as it falls, with forks and a glow round it.
