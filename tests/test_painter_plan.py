@@ -390,6 +390,9 @@ def test_the_alt_text_seats_the_people_at_the_table_they_share_a_layer_with():
 
     text = describe(plan_scene(["family dinner", "he asks if I'm not enough", "to forget the right"]))
     assert text.startswith("a figure at a table") and text.count("table") == 1
+    # where the poem's child is painted, it sits with them (render.people.at_table)
+    family = describe(plan_scene(["family dinner", "my daughter spills the milk", "the candle low"]))
+    assert family.startswith("a figure and a child at a table") and family.count("child") == 1
 
 
 def test_a_motif_word_in_a_compound_naming_something_else_is_not_that_motif():

@@ -55,6 +55,15 @@ class ScenePlan:
         figure = next((p for p in self.placements if p.motif == "figure"), None)
         return figure.layer if figure is not None and "table" in self.motifs(figure.layer) else None
 
+    def seats_child(self) -> bool:
+        """Whether the poem's child sits at the table with its people: a child the poem names
+        ("my daughter counts the raindrops") does, wherever its line put it; one the word
+        vectors guessed keeps its own place apart. Three viewers chose the named daughter at
+        the table 9 of 9 ("true to the poem"), and the guessed child of "he asks if I'm not
+        enough" wandering off with its balloon 12 of 12 ("the absence the poem is about")."""
+        kid = next((p for p in self.placements if p.motif == "child"), None)
+        return self.seated_layer() is not None and kid is not None and kid.via == "lexicon"
+
     def to_dict(self) -> dict:
         return asdict(self)
 

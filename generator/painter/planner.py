@@ -366,18 +366,22 @@ def describe(plan: ScenePlan) -> str:
 
 
 SEATED_NOUN = "figure at a table"  # the people of a poem sit at the table it lays (render.people.at_table)
+SEATED_FAMILY = "figure and a child at a table"  # and the poem's child sits with them
 
 
 def _at_table(plan: ScenePlan) -> ScenePlan:
     """The plan as the alt text tells it: a figure sharing its layer with a table sits at it,
-    and the two are one thing, "a figure at a table"."""
+    and the two are one thing, "a figure at a table"; the child the poem names sits there
+    with them (ScenePlan.seats_child), "a figure and a child at a table"."""
     layer = plan.seated_layer()
     if layer is None:
         return plan
-    placements = [replace(p, motif=SEATED_NOUN) if p.motif == "figure" else p for p in plan.placements
-                  if not (p.motif == "table" and p.layer == layer)]
-    frame = replace(plan.frame, focus=SEATED_NOUN) if plan.frame.focus in ("figure", "table") else plan.frame
-    return replace(plan, placements=placements, frame=frame)
+    family = plan.seats_child()
+    noun = SEATED_FAMILY if family else SEATED_NOUN
+    placements = [replace(p, motif=noun) if p.motif == "figure" else p for p in plan.placements
+                  if not (p.motif == "table" and p.layer == layer) and not (family and p.motif == "child")]
+    focus = noun if plan.frame.focus in ("figure", "table") or (family and plan.frame.focus == "child") else plan.frame.focus
+    return replace(plan, placements=placements, frame=replace(plan.frame, focus=focus))
 
 
 def _when(text: str, plan: ScenePlan) -> str:

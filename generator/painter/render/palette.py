@@ -70,7 +70,7 @@ SEASONS = {
         saturation=1.0,
     ),
     "summer": dict(
-        ground=(92, 154, 70),
+        ground=(196, 180, 86),
         foliage=(46, 116, 62),
         bloom=(250, 176, 196),
         leaves=((70, 150, 70), (110, 170, 80)),

@@ -187,6 +187,9 @@ def _dressed(scene, slot, robe, k, body, height):
 # Seated, a figure sinks by this much of its height: its shoulders stand above the table.
 SEATED = 0.12
 TABLE = 0.85  # the table's size for people of a height, when they sit at it
+# The child the poem names, where its people sit at a table, sits with them at the end of
+# the row (ScenePlan.seats_child), this much of their height.
+CHILD_SEATED = 0.62
 
 
 def at_table(scene, slot, rng, bodies, height, robe):
@@ -204,13 +207,20 @@ def at_table(scene, slot, rng, bodies, height, robe):
     above.paste(255, (0, 0, c.width, int(far_edge(slot.y, s) + 2)))
     c.clip = above  # nothing of them below the table top
     try:
-        spacing = s * 0.95 / max(1, len(bodies))
-        for k, body in enumerate(bodies):
-            offset = (k - (len(bodies) - 1) / 2) * spacing
+        seats = len(bodies) + (1 if scene.plan.seats_child() else 0)
+        spacing = s * 0.95 / max(1, seats)
+        for k in range(seats):
+            offset = (k - (seats - 1) / 2) * spacing
             turned = 1 if offset < 0 else -1 if offset > 0 else -slot.side  # to each other, over the meal
-            tint, size = _dressed(scene, slot, robe, k, body, height)
+            if k == len(bodies):  # the poem's child, at the end of the row, its chest at the table's edge
+                size = height * CHILD_SEATED
+                sitter = replace(slot, x=slot.x + offset, y=far_edge(slot.y, s) + size * 0.4)
+                standing(scene, sitter, seated_child, size, _child_coat(scene, slot), rng, facing=turned)
+                _child_head(scene, sitter, size, turned, balloon=False)
+                continue
+            tint, size = _dressed(scene, slot, robe, k, bodies[k], height)
             sitter = replace(slot, x=slot.x + offset, y=slot.y + height * SEATED)
-            standing(scene, sitter, body, size, tint, rng, facing=turned)
+            standing(scene, sitter, bodies[k], size, tint, rng, facing=turned)
     finally:
         c.clip = None
     # the candle's glow dimmer, or it washes out the people behind it
@@ -246,20 +256,46 @@ def child_body(f, pen):
     f.ellipse(pen, 0, 0.8, 0.11, 0.12)
 
 
+def seated_child(f, pen):
+    """The child's shoulders and arms as it sits at a table, its hands down on it."""
+    arm(f, pen, (-0.08, 0.65), (-0.12, 0.52), (-0.08, 0.42), 0.055, 0.042)
+    f.outline(pen, [(0.0, 0.69), (0.065, 0.68), (0.095, 0.64), (0.1, 0.5), (0.11, 0.3), (-0.11, 0.3),
+                    (-0.1, 0.5), (-0.095, 0.64), (-0.065, 0.68)])
+    arm(f, pen, (0.08, 0.65), (0.13, 0.52), (0.12, 0.42), 0.055, 0.042)
+    f.stroke(pen, [(0.0, 0.66), (0.0, 0.72)], 0.06)  # neck
+
+
 @renders("child", footing="land", modelled=True)
 def child(scene, slot, rng):
-    p = scene.palette
+    if scene.plan.seats_child():
+        return  # it sits at the family's table with them (at_table)
     height = slot.size * (0.6 if slot.layer == "foreground" else 0.35)
-    coat = scene.tone(p.lit((196, 70, 60)), slot.depth)
-    facing = standing(scene, slot, child_body, height, coat, rng)
+    facing = standing(scene, slot, child_body, height, _child_coat(scene, slot), rng)
+    _child_head(scene, slot, height, facing, balloon=True)
+
+
+def _child_coat(scene, slot):
+    return scene.tone(scene.palette.lit((196, 70, 60)), slot.depth)
+
+
+def _child_head(scene, slot, height, facing, balloon):
+    """The child's face and hair, and the balloon it holds up when it stands."""
+    p = scene.palette
     f = Figure(slot.x, slot.y, height, facing)
+    if not balloon:  # seated among its people, a dark head in profile turned to them as theirs are
+        with scene.canvas.pen(scene.ink(slot.depth)) as pen:
+            head(f, pen, 0.02, 0.8, 0.085, 0.1)
+            f.ellipse(pen, -0.045, 0.84, 0.065, 0.07)  # its hair
+        return
     with scene.canvas.pen(scene.tone(p.lit((240, 196, 160)), slot.depth)) as pen:
         f.ellipse(pen, 0.02, 0.8, 0.09, 0.1)
-    with scene.canvas.pen(scene.ink(slot.depth)) as pen:  # hair, and a balloon's string
+    with scene.canvas.pen(scene.ink(slot.depth)) as pen:
         f.ellipse(pen, -0.02, 0.86, 0.11, 0.07)
-        pen.line([f.p(0.24, 0.98), f.p(0.3, 1.25), f.p(0.26, 1.5)], scene.u * 1.2)
-    with scene.canvas.pen(scene.tone(p.lit((250, 200, 60)), slot.depth)) as pen:
-        f.ellipse(pen, 0.26, 1.62, 0.13, 0.15)
+        if balloon:
+            pen.line([f.p(0.24, 0.98), f.p(0.3, 1.25), f.p(0.26, 1.5)], scene.u * 1.2)
+    if balloon:
+        with scene.canvas.pen(scene.tone(p.lit((250, 200, 60)), slot.depth)) as pen:
+            f.ellipse(pen, 0.26, 1.62, 0.13, 0.15)
 
 
 @renders("scarecrow", footing="land", modelled=True)

@@ -31,6 +31,7 @@ from generator.painter.render.registry import FOOTING, GROUND, MIDDLE, MODELLED,
 
 log = logging.getLogger(__name__)
 
+CLOUD_SHADOWS = 0.6  # how far the land's sunlit and shaded patches go to warm and cool
 GROUND_PATCHES = 0.1  # how much lighter and darker the ground's sunlit and shaded patches are
 # The light gathered on the subject: how much darker the far corners fall, and how much
 # lighter the subject's own place is. Three viewers preferred oil pictures lit so in 17 of
@@ -61,6 +62,24 @@ MOUNTAINS, MOUNTAIN_CREST = 2.4, 0.3
 # graded sky ... more mood"), so ink keeps the full haze.
 SUBJECT_HAZE = 0.4
 BOUGH_REACH = 0.45  # the share of the height (and, with a margin, of the width) the bough's leaves fill
+
+
+def _plane_noise(rng: np.random.Generator, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Smooth noise in [0, 1] at the points (u, v) of a plane, one random value per unit
+    cell blended with smoothstep; two octaves."""
+    total = np.zeros(np.broadcast(u, v).shape, np.float32)
+    for octave, weight in ((1, 0.7), (2.3, 0.3)):
+        grid = rng.random((64, 64), dtype=np.float32)
+        gu, gv = u * octave + rng.uniform(0, 64), v * octave + rng.uniform(0, 64)
+        iu, iv = np.floor(gu), np.floor(gv)
+        fu, fv = gu - iu, gv - iv
+        fu, fv = fu * fu * (3 - 2 * fu), fv * fv * (3 - 2 * fv)
+        iu, iv = iu.astype(np.int64) % 64, iv.astype(np.int64) % 64
+        ju, jv = (iu + 1) % 64, (iv + 1) % 64
+        top = grid[iv, iu] * (1 - fu) + grid[iv, ju] * fu
+        bottom = grid[jv, iu] * (1 - fu) + grid[jv, ju] * fu
+        total += weight * (top * (1 - fv) + bottom * fv)
+    return total
 
 
 def motif_rng(seed: int, name: str) -> np.random.Generator:
@@ -180,6 +199,8 @@ class Scene:
             c.fill_between(line, shade, colors=(shade, mix(shade, p.ground_near, 0.6)))
         if self.detail:
             self.ground_texture(motif_rng(self.seed, "ground texture"), top)
+            if CLOUD_SHADOWS and p.darkness < 0.9 and not self.motifs & OVERCAST:
+                self.cloud_shadows(motif_rng(self.seed, "cloud shadows"), top)
         if not self.motifs & HORIZON_MOTIFS:
             self.far_ridges(rng)
 
@@ -209,6 +230,31 @@ class Scene:
         tall = h * rng.uniform(0.03, 0.065, clumps * per)
         with c.pen(scale(mix(p.ground_near, p.foliage, 0.6), 1.12)) as pen:  # sunlit: dark ones read as scribbles
             blades(pen, x, y, tall, rng.normal(0, 0.35, len(x)), np.maximum(tall * 0.07, self.u), self.u * 0.4)
+
+    def cloud_shadows(self, rng: np.random.Generator, top: int) -> None:
+        """Sunlit land and the shadows of clouds lying across it, as Ruisdael's and Constable's
+        plains are painted: broad patches on the ground plane, so they narrow into bands
+        towards the horizon; the sunlit ones warmer, the shaded ones cooler, both fading into
+        the haze far off."""
+        c, p, w, h, hy = self.canvas, self.palette, self.width, self.height, self.horizon
+        if h - top <= 0:
+            return
+        ys = np.arange(top, h, dtype=np.float32)[:, None] + 0.5
+        xs = np.arange(w, dtype=np.float32)[None, :] + 0.5
+        below = np.maximum(ys - hy, h * 0.004)
+        # the ground plane: depth (1 a quarter of the picture below the horizon) and across
+        depth = (h * 0.25 / below) * np.ones_like(xs)
+        across = (xs - w / 2) / below * (h * 0.25) / w
+        shade = _plane_noise(rng, across * 2.2, np.log(depth) * 1.6)
+        # soft-edged patches: roughly half the land in sun
+        sun = np.clip((shade - 0.5) * 4, -1, 1)
+        fade = np.clip(1.4 - np.log1p(depth) * 0.55, 0.15, 1.0)  # far off the air veils them
+        region = c.region((0, top, w, h))
+        warm = region * np.array(mix(p.sun, p.glow, 0.5), np.float32) / 200
+        cool = region * 0.62 + np.array(self.sky_color(0), np.float32) * 0.1
+        a = (sun * fade * CLOUD_SHADOWS)[..., None]
+        out = np.where(a > 0, region + (warm - region) * a, region + (cool - region) * -a)
+        c.put((0, top, w, h), out)
 
     def far_ridges(self, rng: np.random.Generator) -> None:
         """Two hazy ranges on the horizon: the quiet landscape every scene starts from.
