@@ -933,6 +933,32 @@ def test_a_ghost_is_solid_at_the_breast_and_fades_into_nothing_at_the_hem():
     assert np.all(np.diff(column[650 - int(0.5 * 600):640].astype(int)) <= 1), "no step on the way down"
 
 
+def test_a_ghost_lights_the_ground_beneath_it():
+    """The ghost gives light, and at night it lies in a pool on the ground under its hem;
+    ink, which paints light as bare paper, goes without."""
+    import generator.painter.render.ghost as ghost_module
+    from generator.painter.render.scene import Scene, Slot, motif_rng
+
+    def ground(ink=False, light=True):
+        scene = Scene(worded(("ghost", "foreground", "ghost"), time_of_day="night"), 3, SMALL, detail=False, ink=ink)
+        scene.draw_sky(motif_rng(3, "sky"))
+        scene.draw_ground(motif_rng(3, "ground"))
+        saved = ghost_module.GROUND_LIGHT
+        ghost_module.GROUND_LIGHT = saved if light else 0.0
+        try:
+            ghost_module.ghost(scene, Slot("foreground", SMALL[0] / 2, SMALL[1] * 0.85, 100, 0.0, -1), motif_rng(3, "g"))
+        finally:
+            ghost_module.GROUND_LIGHT = saved
+        return pixels(scene.canvas.image).sum(axis=2)
+
+    lit, dark = ground(), ground(light=False)
+    foot = int(SMALL[1] * 0.85)
+    below = (lit - dark)[foot: foot + 12]
+    assert below[:, SMALL[0] // 2 - 20: SMALL[0] // 2 + 20].mean() > 15, "a pool of light under it"
+    assert below[:, :15].mean() < below[:, SMALL[0] // 2 - 20: SMALL[0] // 2 + 20].mean() / 3, "fading away from it"
+    assert (ground(ink=True) == ground(ink=True, light=False)).all(), "none in ink"
+
+
 def test_what_shares_the_middle_ground_with_a_village_street_stands_on_it():
     """Placed behind the street's own ground line, a man stood on the roofs of its houses."""
     from generator.painter.render.scene import Scene

@@ -23,6 +23,7 @@ ROBE = [(-0.07, 0.78), (0.07, 0.78), (0.14, 0.6), (0.18, 0.36), (0.2, 0.16), (0.
         (-0.02, 0.1), (-0.16, 0.04), (-0.34, 0.0), (-0.5, 0.05), (-0.3, 0.16), (-0.18, 0.4), (-0.13, 0.62)]
 # a sleeve hanging from the arm held forward: shoulder, wrist, the sleeve's drooping lower edge
 SLEEVE = [(0.04, 0.74), (0.22, 0.66), (0.31, 0.62), (0.29, 0.55), (0.2, 0.47), (0.1, 0.5), (0.02, 0.6)]
+GROUND_LIGHT = 1.1  # of its height: how far its light reaches over the ground beneath it
 SOLID_ABOVE, GONE_BELOW = 0.5, 0.02  # body units: the robe fades out between these heights
 
 
@@ -36,6 +37,10 @@ def ghost(scene, slot, rng):
     f = Figure(slot.x, slot.y - lift, height, facing)
     pale = mix((236, 242, 255), p.lit((236, 242, 255)), 0.3)  # it gives light, it is not lit
     cx, cy = f.p(0.0, 0.5)
+    if slot.layer != "sky" and not scene.in_ink and not scene.is_water(slot.x, slot.y):
+        # the light it gives lies on the ground beneath it, a pool flattened by perspective
+        # (ink paints its light as the paper left bare, and the pool came out as grey washes)
+        c.glow(slot.x, slot.y - lift * 0.5, height * GROUND_LIGHT, pale, 0.1 + 0.3 * p.darkness, squash=0.3)
     c.glow(cx, cy, height * 0.5, mix(pale, p.haze, 0.3), 0.3 + 0.35 * p.darkness)
     sway = rng.uniform(-0.04, 0.04)
     robe = rounded(f.pts([(x + sway * (1 - y), y) for x, y in ROBE]))
