@@ -128,10 +128,14 @@ def field(scene, slot, rng):
     }[scene.season if scene.season in ("spring", "summer", "autumn", "winter") else "none"]
     light = p.lit(saturate(crops, 1.05))
     dark = scale(light, 0.72) if not _snowy(scene) else mix(light, p.lit((120, 110, 100)), 0.5)
+    if scene.in_ink:
+        dark = mix(light, dark, 0.6)
     top = int(hy + (h - hy) * (0.05 if slot.layer == "middle" else 0.15))
     ys, xs = np.mgrid[top:h, 0:w].astype(np.float32)
     rows = (xs - slot.x) / (ys - hy + 2) * rng.uniform(5, 8)
-    stripe = (np.sin(rows * math.pi) > (0.6 if _snowy(scene) else -0.1)).astype(np.float32)
+    # in ink the furrows are lines drawn across the bare ground, where half-and-half bands
+    # read as "distracting stripes", "busy" (round 47's kite-flyer)
+    stripe = (np.sin(rows * math.pi) > (0.6 if _snowy(scene) or scene.in_ink else -0.1)).astype(np.float32)
     t = ((ys - top) / (h - top))[..., None]
     color = (
         np.array(light, np.float32) * (1 - stripe[..., None])
