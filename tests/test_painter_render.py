@@ -354,8 +354,10 @@ def test_bodies_are_modelled_and_flat_shapes_are_not():
     assert modelled[60, 60] > modelled[140, 140] + 60, "lit upper left, shadowed lower right"
     assert flat[60, 60] == flat[140, 140] == flat[100, 100], "a flat shape keeps its colour"
     assert MODELLED <= set(RENDERERS) and not MODELLED & {"road", "river", "shadow", "sun", "house"}
-    with_figure = pixels(paint(worded(("figure", "foreground", "wanderer")), 4, SMALL))
-    bare = pixels(paint(worded(), 4, SMALL))
+    # without oil's incidental detail: the sunlit and shaded patches under the figure would
+    # move which of its pixels stand out from the bare land
+    with_figure = pixels(paint(worded(("figure", "foreground", "wanderer")), 4, SMALL, detail=False))
+    bare = pixels(paint(worded(), 4, SMALL, detail=False))
     body = (np.abs(with_figure - bare).max(axis=2) > 8) & (with_figure.sum(axis=2) < bare.sum(axis=2) - 60)
     ys, xs = np.nonzero(body)
     value = with_figure.sum(axis=2)[ys, xs]
@@ -848,6 +850,41 @@ def test_ink_draws_a_fields_furrows_as_pale_lines():
     dark = lambda g: (g < g.max() - 40).mean()
     assert dark(inked) < dark(oiled) * 0.8, "fewer dark furrows"
     assert np.ptp(inked) < np.ptp(oiled), "paler ones"
+
+
+def test_a_creature_the_poem_puts_on_a_tree_clings_to_its_trunk(monkeypatch):
+    """"the shadow of a lizard / on the compost tree": the lizard is painted on the trunk,
+    head up, after the tree, and the tree is seen close enough to hold it; "under the tree"
+    leaves it on the ground."""
+    from generator.painter.render import registry
+    from generator.painter.render.animals import lizard_outline
+
+    def painted(third_line):
+        lines = ["over the morning", "the shadow of a lizard", third_line]
+        climbing = ScenePlan(lines=lines, time_of_day="dawn", season="none", placements=[
+            Placement("lizard", "foreground", 1, "lizard", "lexicon"), Placement("tree", "foreground", 2, "tree", "lexicon")])
+        seen = {}
+        original = registry.RENDERERS["lizard"]
+
+        def spy(scene, slot, rng):
+            seen.update(slot=slot, clinging=scene.clinging, trunk=scene.trunks.get("tree"))
+            return original(scene, slot, rng)
+
+        monkeypatch.setitem(registry.RENDERERS, "lizard", spy)
+        paint(climbing, 5, SMALL)
+        monkeypatch.setitem(registry.RENDERERS, "lizard", original)
+        return climbing, seen
+
+    on, seen = painted("on the compost tree")
+    assert on.climber() == ("lizard", "tree")
+    x0, y0, x1, y1, _ = seen["trunk"]
+    slot = seen["slot"]
+    assert seen["clinging"] and min(y0, y1) < slot.y < max(y0, y1), "half-way up the trunk, painted after it"
+    assert abs(slot.x - (x0 + x1) / 2) < abs(x1 - x0) / 2 + 3
+    under, seen = painted("under the compost tree")
+    assert under.climber() is None and not seen["clinging"] and seen["slot"].y > SMALL[1] * 0.8, "on the ground"
+    _, spine, _ = lizard_outline(100, 100, 80, 1, 0.0, upright=True)
+    assert np.ptp(spine[:, 1]) > 3 * np.ptp(spine[:, 0]) and spine[0, 1] < spine[-1, 1], "head up the bark"
 
 
 def test_a_summer_field_is_golden():

@@ -6,6 +6,7 @@ and the tests, so it is plain data with a stable dict form.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 TIMES_OF_DAY = ("dawn", "day", "dusk", "night")
@@ -13,6 +14,9 @@ SEASONS = ("spring", "summer", "autumn", "winter", "none")
 # wide: a landscape; close: the main motif large in the foreground; sky: nothing but a strip
 # of land under the sky; ground: looking down, the ground fills the frame
 VIEWS = ("wide", "close", "sky", "ground")
+# Small creatures that cling to bark: one the poem puts on or up a tree is painted there.
+CLIMBERS = ("lizard", "snail", "cricket", "spider", "moth")
+TREES = ("tree",)  # the trees whose trunk a creature can cling to (render.plants.tree)
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,21 @@ class ScenePlan:
         table shares it (the painter seats them there, the alt text says so), else None."""
         figure = next((p for p in self.placements if p.motif == "figure"), None)
         return figure.layer if figure is not None and "table" in self.motifs(figure.layer) else None
+
+    def climber(self) -> tuple[str, str] | None:
+        """(creature, tree) when the poem puts a small creature on a tree: "the shadow of a
+        lizard / on the compost tree", "a cicada sings / on the old tree". The creature is named
+        in the tree's line or a line next to it, the tree's line says on or up it, and the tree
+        stands near, where its trunk is large enough to hold it (a far one seen close was cut
+        off by the frame's top, the creature on it a speck)."""
+        for tree in (p for p in self.placements if p.motif in TREES and p.layer == "foreground"):
+            said = rf"\b(on|up|upon|onto)\s+(the|a|an|this|that|my|our|his|her|its)?\s*([\w'-]+\s+)?{re.escape(tree.word)}\b"
+            if not re.search(said, self.lines[tree.line].lower()):
+                continue
+            for p in self.placements:
+                if p.motif in CLIMBERS and abs(p.line - tree.line) <= 1:
+                    return p.motif, tree.motif
+        return None
 
     def seats_child(self) -> bool:
         """Whether the poem's child sits at the table with its people: a child the poem names

@@ -66,18 +66,22 @@ LIZARD_LEGS = (0.16, 0.41)  # where along the spine the fore and hind legs join
 GROUND_TILT = 0.62  # how much the ground's depth is foreshortened: the lizard lies on it
 
 
-def lizard_outline(x, y, length, facing, phase):
+def lizard_outline(x, y, length, facing, phase, upright=False):
     """(outline (n, 2), spine (n, 2), normals (n, 2)) of a lizard lying on the ground seen
-    from above and ahead, its body in an S as a resting lizard lies: all in canvas px."""
+    from above and ahead, its body in an S as a resting lizard lies: all in canvas px.
+    ``upright``: clinging head up to a tree's trunk, seen flat on."""
     t = np.linspace(0, 1, 90)
     # the S: a sway growing towards the tail, in the ground's depth (foreshortened on screen)
     sway = 0.13 * np.sin(np.pi * 1.7 * t + phase) * (0.35 + t)
-    ground = np.stack([facing * (0.45 - t), sway], 1) * length
+    if upright:  # the snout up the trunk, the tail hanging below, the S across the bark
+        ground = np.stack([sway * 0.6 * facing, t - 0.45], 1) * length
+    else:
+        ground = np.stack([facing * (0.45 - t), sway], 1) * length
     tangent = np.gradient(ground, axis=0)
     tangent /= np.linalg.norm(tangent, axis=1, keepdims=True)
     normal = np.stack([-tangent[:, 1], tangent[:, 0]], 1)
     half = np.interp(t, *zip(*LIZARD_WIDTH)) * length
-    tilt = np.array([1.0, GROUND_TILT])
+    tilt = np.array([1.0, 1.0 if upright else GROUND_TILT])
     spine = np.array([x, y]) + ground * tilt
     left, right = spine + normal * half[:, None] * tilt, spine - normal * half[:, None] * tilt
     return np.concatenate([left, right[::-1]]), spine, normal * tilt
@@ -86,21 +90,25 @@ def lizard_outline(x, y, length, facing, phase):
 LIZARD_FAR_REACH = 0.45  # how far the far legs reach out past the body, of the near ones
 
 
-def lizard_legs(pen, spine, normal, length, facing, far: bool) -> None:
+def lizard_legs(pen, spine, normal, length, facing, far: bool, upright=False) -> None:
     """The two legs on the far or the near side, sprawled, elbows and knees out, toes
     splayed: the fore feet reach forward, the hind feet back. The far ones are drawn under
-    the body (over it, they "sprouted from its back")."""
+    the body (over it, they "sprouted from its back"). ``upright``, on a trunk, all four
+    grip the bark out to both sides, and ``far`` draws them all."""
     for k, at in enumerate(LIZARD_LEGS):
         i = int(at * (len(spine) - 1))
-        ahead = np.array([facing, 0.0]) * (1 if k == 0 else -1)
+        ahead = (np.array([0.0, -1.0]) if upright else np.array([facing, 0.0])) * (1 if k == 0 else -1)
         for side in (-1, 1):
-            if (normal[i][1] * side < 0) != far:  # the far side is up the picture
+            if upright:
+                if not far:
+                    continue
+            elif (normal[i][1] * side < 0) != far:  # the far side is up the picture
                 continue
             # seen from above and ahead the far legs are foreshortened behind the body, only
             # their feet showing past it: drawn as long as the near ones they stood up off
             # its back ("legs sticking up from its back", all four viewers of round 33;
             # foreshortened, three viewers chose it 23 of 27)
-            reach = LIZARD_FAR_REACH if far else 1.0
+            reach = LIZARD_FAR_REACH if far and not upright else 1.0
             hip = spine[i] + normal[i] * side * length * 0.04 * reach
             knee = hip + normal[i] * side * length * 0.065 * reach - ahead * length * 0.012
             foot = knee + ahead * length * 0.05 + normal[i] * side * length * 0.015 * reach
@@ -125,22 +133,35 @@ def lizard(scene, slot, rng):
     margin = scene.width * 0.03
     behind, ahead = (0.55, 0.45) if facing > 0 else (0.45, 0.55)
     room = min((slot.x - margin) / behind, (scene.width - margin - slot.x) / ahead)
-    length = max(min(length, room), 0.7 * length)
-    x = float(np.clip(slot.x, margin + length * behind, scene.width - margin - length * ahead))
-    outline, spine, normal = lizard_outline(x, slot.y - length * 0.05, length, facing, rng.uniform(-0.4, 0.4))
+    upright = scene.clinging  # on the trunk of the tree the poem puts it on (Scene.on_trunk)
+    if upright:
+        length, x, y = slot.size, slot.x, slot.y
+    else:
+        length = max(min(length, room), 0.7 * length)
+        x = float(np.clip(slot.x, margin + length * behind, scene.width - margin - length * ahead))
+        y = slot.y - length * 0.05
+    outline, spine, normal = lizard_outline(x, y, length, facing, rng.uniform(-0.4, 0.4), upright)
     named = "shadow" in scene.motifs  # "the shadow of a lizard": its long shadow is the picture
     middle = spine.mean(axis=0)
-    stretch = np.array([1.25, 1.6]) if named else np.array([1.0, 1.0])
-    cast = np.array([length * (0.12 if named else 0.03) * slot.side, length * (0.1 if named else 0.025)])
-    with c.pen(scale(p.ground_near, 0.4), 0.6 if named else 0.5, blur=length * 0.01) as pen:
+    if upright:  # its shadow on the bark beside it, away from the light
+        from generator.painter.render.plants import tree_colors
+
+        stretch, cast = np.array([1.05, 1.05]), np.array([length * (0.09 if named else 0.04), length * 0.03])
+        shade, strength = scale(tree_colors(scene, 0.0)[0], 0.45), 0.7
+    else:
+        stretch = np.array([1.25, 1.6]) if named else np.array([1.0, 1.0])
+        cast = np.array([length * (0.12 if named else 0.03) * slot.side, length * (0.1 if named else 0.025)])
+        shade, strength = scale(p.ground_near, 0.4), 0.6 if named else 0.5
+    with c.pen(shade, strength, blur=length * 0.01) as pen:
         pen.polygon(middle + (outline - middle) * stretch + cast)
         for far in (True, False):
-            lizard_legs(pen, middle + (spine - middle) * stretch + cast, normal * stretch, length * 1.1, facing, far)
+            lizard_legs(pen, middle + (spine - middle) * stretch + cast, normal * stretch, length * 1.1, facing, far,
+                        upright)
     with c.pen(hide) as pen:
-        lizard_legs(pen, spine, normal, length, facing, far=True)
+        lizard_legs(pen, spine, normal, length, facing, far=True, upright=upright)
     with c.pen(hide) as pen:
         pen.polygon(outline)
-        lizard_legs(pen, spine, normal, length, facing, far=False)
+        lizard_legs(pen, spine, normal, length, facing, far=False, upright=upright)
     if scene.detail:
         _blotches(c, rng, spine, normal, length, scale(hide, 0.62))
     with c.pen(scale(hide, 0.5)) as pen:  # the eyes, one each side of the head

@@ -145,10 +145,15 @@ def tree_colors(scene, depth):
     return bark, scale(leaf, 0.78), mix(leaf, p.lit((250, 245, 210)), 0.18)
 
 
+CLIMBED = 2.2  # how much larger a tree is painted when the poem puts a creature on it
+
+
 @renders("tree", footing="land", modelled=True)
 def tree(scene, slot, rng, bloom=None):
     c, p = scene.canvas, scene.palette
     height = slot.size * (1.7 if slot.layer == "foreground" else 1.3) * rng.uniform(0.85, 1.1)
+    if (scene.plan.climber() or (None, None))[1] == "tree":
+        height *= CLIMBED  # seen close, so what clings to its trunk is seen
     bark, dark, light = tree_colors(scene, slot.depth)
     if bloom:
         dark, light = scene.tone(scale(bloom, 0.86), slot.depth), scene.tone(
@@ -167,6 +172,7 @@ def tree(scene, slot, rng, bloom=None):
         upright=0.12,
     )
     bare = p.winter and not bloom
+    scene.trunks["tree"] = (*segments[0][:4], slot.depth)  # where a creature the poem puts on the tree clings (Scene.on_trunk)
     if slot.layer != "sky":  # standing in its own shade: "the tree looks like it floats" without
         spread = max(height * 0.3, slot.size * 0.2)
         scene.foot_shade(slot.x, slot.y, spread, spread * 0.16)

@@ -61,6 +61,7 @@ MOUNTAINS, MOUNTAIN_CREST = 2.4, 0.3
 # and 5 of 15 in ink, where a darker subject shifts the whole picture's ink ("the darker
 # graded sky ... more mood"), so ink keeps the full haze.
 SUBJECT_HAZE = 0.4
+CLING, CLINGER = 0.5, 0.8  # how far up its trunk a creature on a tree clings, and its size against the trunk
 BOUGH_REACH = 0.45  # the share of the height (and, with a margin, of the width) the bough's leaves fill
 
 
@@ -120,6 +121,10 @@ class Scene:
         # where the poem's one walker stands (x, y of the feet), px, when a road or path runs
         # through the land they stand on: it passes under their feet (land.road)
         self.walker_at: tuple[float, float] | None = None
+        # the trunk of each tree painted, (x0, y0, x1, y1) from its foot up, px, and its depth: a
+        # creature the poem puts on the tree clings to it (ScenePlan.climber, Scene.on_trunk)
+        self.trunks: dict[str, tuple[float, ...]] = {}
+        self.clinging = False  # whether the motif being painted clings to a trunk (on_trunk)
         self.width, self.height = size
         self.canvas = Canvas(size)
         self.time, self.season = plan.time_of_day, plan.season
@@ -426,6 +431,19 @@ class Scene:
             return None
         return None if self.plan.seated_layer() is not None else (walker.x, walker.y)
 
+    def on_trunk(self, motif: str, slot: Slot) -> Slot | None:
+        """The slot of a creature the poem puts on a tree painted already: half-way up its
+        trunk, as near as the tree and its size in proportion to the trunk, or None. The
+        lizard of "the shadow of a lizard / on the compost tree" lay in the grass beside it,
+        "lost in an empty field", "awkward" (round 48: 1.75 of 5)."""
+        climber = self.plan.climber()
+        if climber is None or climber[0] != motif or climber[1] not in self.trunks:
+            return None
+        x0, y0, x1, y1, depth = self.trunks[climber[1]]
+        t = CLING
+        return replace(slot, x=x0 + (x1 - x0) * t, y=y0 + (y1 - y0) * t, size=abs(y0 - y1) * CLINGER, depth=depth,
+                       side=1 if x0 < self.width / 2 else -1)
+
     def afloat(self, slot: Slot) -> bool:
         span = slot.size * 0.3
         return all(self.is_water(slot.x + dx, slot.y) for dx in (-span, 0, span))
@@ -483,16 +501,25 @@ def paint(plan: ScenePlan, seed: int, size: tuple[int, int] = (1080, 1350), deta
     ground, placed = False, []
     schedule = scene.schedule()
     scene.walker_at = scene.walker(schedule)
+    climber = plan.climber()
+    if climber is not None and {climber[0], climber[1]} <= {m for _, m, _ in schedule}:
+        # the creature on the tree is painted after it, over its bark
+        mine = [item for item in schedule if item[1] == climber[0]]
+        schedule = [item for item in schedule if item[1] != climber[0]]
+        at = max(k for k, item in enumerate(schedule) if item[1] == climber[1])
+        schedule[at + 1:at + 1] = mine
     for stage, motif, slot in schedule:
         if stage >= GROUND and not ground:
             scene.draw_ground(motif_rng(seed, "ground"))
             ground = True
-        slot = scene.draw_footing(motif, slot)
+        clinging = scene.on_trunk(motif, slot)
+        scene.clinging = clinging is not None
+        slot = clinging or scene.draw_footing(motif, slot)
         if motif == scene.frame.focus:
             scene.focus_at = (slot.x, slot.y - (0.5 * slot.size if slot.layer != "sky" else 0.0))
         scene.canvas.modelling = motif in MODELLED
         RENDERERS[motif](scene, slot, motif_rng(seed, f"{motif}:{slot.layer}"))
-        scene.canvas.modelling = False
+        scene.canvas.modelling = scene.clinging = False
         placed.append((motif, slot))
     if not ground:
         scene.draw_ground(motif_rng(seed, "ground"))
